@@ -1,0 +1,10 @@
+//! The Enerpro portal's contract: every type that crosses a boundary, defined once.
+//!
+//! [`v1`] holds the HTTP API between the app and the backend (the sandbox server implements it);
+//! [`ipc`] holds what the app's shell and its WebAssembly UI exchange. The crate depends on serde
+//! alone, so it compiles for the server, the app and `wasm32-unknown-unknown` alike.
+
+pub mod ipc;
+pub mod v1;
+
+pub use v1::ErrorBody;

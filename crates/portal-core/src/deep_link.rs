@@ -1,0 +1,294 @@
+//! The one strict parser for the portal's deep links.
+//!
+//! Accepted forms (and nothing else):
+//! - `com.enerpro.portal://invite?code=CODE`, `com.enerpro.portal://signin?code=CODE`,
+//!   `com.enerpro.portal://payment/return?payment=ID` (desktop, private-use scheme per RFC 8252);
+//! - `https://<portal host>/app/invite?code=CODE`, `…/app/signin?code=CODE`,
+//!   `…/app/payment/return?payment=ID` (mobile claimed links), only for the configured host.
+//!
+//! Each link has exactly one parameter. Anything more (another parameter, a fragment, credentials,
+//! a port) is refused, so a link can never smuggle in a backend address or other settings.
+
+use crate::{CoreError, LinkRejection};
+use portal_api::ipc::{DeepLink, LinkReceived};
+use url::Url;
+
+/// The app's private-use URL scheme.
+pub const SCHEME: &str = "com.enerpro.portal";
+/// The longest link the parser reads; real links are well under 300 characters.
+pub const MAX_LINK_LEN: usize = 2048;
+/// Invitation and sign-in codes: at least 128 bits in URL-safe base64 is 22 characters.
+const CODE_LEN: std::ops::RangeInclusive<usize> = 16..=128;
+/// Payment ids.
+const PAYMENT_ID_LEN: std::ops::RangeInclusive<usize> = 4..=64;
+
+/// Parses `text` as a portal deep link. `portal_host` is the host whose `https://…/app/…` links
+/// the build claims (none on desktop builds without one).
+pub fn parse(text: &str, portal_host: Option<&str>) -> Result<DeepLink, CoreError> {
+    parse_link(text, portal_host).map_err(CoreError::InvalidLink)
+}
+
+/// Parses `text` and packs the outcome as the UI receives it.
+pub fn receive(text: &str, portal_host: Option<&str>) -> LinkReceived {
+    match parse_link(text, portal_host) {
+        Ok(link) => LinkReceived::Accepted { link },
+        Err(rejection) => LinkReceived::Rejected {
+            code: rejection.code().to_owned(),
+            message: rejection.message().to_owned(),
+        },
+    }
+}
+
+fn parse_link(text: &str, portal_host: Option<&str>) -> Result<DeepLink, LinkRejection> {
+    if text.len() > MAX_LINK_LEN {
+        return Err(LinkRejection::TooLong);
+    }
+    let url = Url::parse(text.trim()).map_err(|_| LinkRejection::Malformed)?;
+    let action = action_of(&url, portal_host)?;
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.port().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(LinkRejection::UnexpectedPart);
+    }
+    match action.as_str() {
+        "invite" => Ok(DeepLink::Invite {
+            code: only_parameter(&url, "code", &CODE_LEN)?,
+        }),
+        "signin" => Ok(DeepLink::SignIn {
+            code: only_parameter(&url, "code", &CODE_LEN)?,
+        }),
+        "payment/return" => Ok(DeepLink::PaymentReturn {
+            payment: only_parameter(&url, "payment", &PAYMENT_ID_LEN)?,
+        }),
+        _ => Err(LinkRejection::UnknownAction),
+    }
+}
+
+/// The action a link names: `invite`, `signin`, `payment/return`, or something unknown.
+fn action_of(url: &Url, portal_host: Option<&str>) -> Result<String, LinkRejection> {
+    match url.scheme() {
+        SCHEME => {
+            let host = url.host_str().unwrap_or_default();
+            let path = url.path().trim_end_matches('/');
+            Ok(format!("{host}{path}"))
+        }
+        "https" => {
+            let claimed = portal_host.is_some_and(|portal| {
+                url.host_str()
+                    .is_some_and(|host| host.eq_ignore_ascii_case(portal))
+            });
+            if !claimed {
+                return Err(LinkRejection::Foreign);
+            }
+            match url.path().trim_end_matches('/').strip_prefix("/app/") {
+                Some(action) => Ok(action.to_owned()),
+                None => Err(LinkRejection::UnknownAction),
+            }
+        }
+        _ => Err(LinkRejection::Foreign),
+    }
+}
+
+/// The value of the link's single parameter `name`, checked for charset and length.
+fn only_parameter(
+    url: &Url,
+    name: &str,
+    length: &std::ops::RangeInclusive<usize>,
+) -> Result<String, LinkRejection> {
+    let mut pairs = url.query_pairs();
+    let Some((key, value)) = pairs.next() else {
+        return Err(LinkRejection::MissingParameter);
+    };
+    if key != name || pairs.next().is_some() {
+        return Err(LinkRejection::UnexpectedPart);
+    }
+    if value.is_empty() {
+        return Err(LinkRejection::MissingParameter);
+    }
+    let well_formed = length.contains(&value.len())
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    if !well_formed {
+        return Err(LinkRejection::InvalidParameter);
+    }
+    Ok(value.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HOST: Option<&str> = Some("portal.enerpro.example");
+    const CODE: &str = "Zk3q9X_v-2mNpL8sQw4RtA";
+
+    fn rejection(text: &str) -> &'static str {
+        match parse_link(text, HOST) {
+            Ok(link) => panic!("{text} was accepted as {link:?}"),
+            Err(rejection) => rejection.code(),
+        }
+    }
+
+    #[test]
+    fn every_accepted_form_parses_to_its_action() {
+        let invite = DeepLink::Invite { code: CODE.into() };
+        let sign_in = DeepLink::SignIn { code: CODE.into() };
+        let payment = DeepLink::PaymentReturn {
+            payment: "pay_01HZX3".into(),
+        };
+        let cases = [
+            (format!("com.enerpro.portal://invite?code={CODE}"), &invite),
+            (format!("com.enerpro.portal://invite/?code={CODE}"), &invite),
+            (format!("com.enerpro.portal://signin?code={CODE}"), &sign_in),
+            (
+                "com.enerpro.portal://payment/return?payment=pay_01HZX3".into(),
+                &payment,
+            ),
+            (
+                format!("https://portal.enerpro.example/app/invite?code={CODE}"),
+                &invite,
+            ),
+            (
+                format!("https://PORTAL.enerpro.example/app/signin?code={CODE}"),
+                &sign_in,
+            ),
+            (
+                "https://portal.enerpro.example/app/payment/return?payment=pay_01HZX3".into(),
+                &payment,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&parse_link(&text, HOST).unwrap(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn malformed_and_foreign_links_are_rejected_with_their_reason() {
+        let long = format!("com.enerpro.portal://invite?code={}", "A".repeat(10_000));
+        let cases: &[(&str, &str)] = &[
+            ("com.enerpro.portal://nope", "link_unknown"),
+            ("com.enerpro.portal://", "link_unknown"),
+            ("com.enerpro.portal://invite?code=", "link_missing_code"),
+            ("com.enerpro.portal://invite", "link_missing_code"),
+            (
+                "com.enerpro.portal://invite?code=short",
+                "link_invalid_code",
+            ),
+            (
+                "com.enerpro.portal://invite?code=has%20space%20inside%20it",
+                "link_invalid_code",
+            ),
+            (
+                "com.enerpro.portal://invite?code=%3Cscript%3Ealert(1)%3C/script%3E",
+                "link_invalid_code",
+            ),
+            (
+                "com.enerpro.portal://invite?token=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://invite?code=Zk3q9X_v-2mNpL8sQw4RtA&backend=https://evil.example",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://invite?code=Zk3q9X_v-2mNpL8sQw4RtA&code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://invite?code=Zk3q9X_v-2mNpL8sQw4RtA#x",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://user:pw@invite?code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://invite:8080?code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://payment?payment=pay_01HZX3",
+                "link_unknown",
+            ),
+            (
+                "com.enerpro.portal://payment/return?payment=../../etc",
+                "link_invalid_code",
+            ),
+            ("http://example.com", "link_foreign"),
+            (
+                "https://example.com/app/invite?code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_foreign",
+            ),
+            (
+                "http://portal.enerpro.example/app/invite?code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_foreign",
+            ),
+            (
+                "https://portal.enerpro.example/invite?code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_unknown",
+            ),
+            (
+                "https://portal.enerpro.example/app/nope?code=Zk3q9X_v-2mNpL8sQw4RtA",
+                "link_unknown",
+            ),
+            ("javascript:alert(1)", "link_foreign"),
+            ("file:///etc/passwd", "link_foreign"),
+            ("not a link at all", "link_malformed"),
+            ("", "link_malformed"),
+            (&long, "link_too_long"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(rejection(text), *code, "{text}");
+        }
+    }
+
+    #[test]
+    fn claimed_https_links_need_a_configured_host() {
+        let text = format!("https://portal.enerpro.example/app/invite?code={CODE}");
+        assert_eq!(parse_link(&text, None).unwrap_err(), LinkRejection::Foreign);
+    }
+
+    #[test]
+    fn receive_packs_accepted_and_rejected_links_for_the_ui() {
+        assert!(matches!(
+            receive(&format!("com.enerpro.portal://invite?code={CODE}"), HOST),
+            LinkReceived::Accepted { .. }
+        ));
+        match receive("http://example.com", HOST) {
+            LinkReceived::Rejected { code, message } => {
+                assert_eq!(code, "link_foreign");
+                assert!(message.contains("does not belong"));
+            }
+            other => panic!("accepted a foreign link: {other:?}"),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics_and_accepted_codes_are_clean(text in ".{0,3000}") {
+            if let Ok(link) = parse_link(&text, HOST) {
+                let value = match link {
+                    DeepLink::Invite { code } | DeepLink::SignIn { code } => code,
+                    DeepLink::PaymentReturn { payment } => payment,
+                };
+                prop_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+                prop_assert!(value.len() <= 128);
+            }
+        }
+
+        #[test]
+        fn any_well_formed_code_round_trips(code in "[A-Za-z0-9_-]{16,128}") {
+            let text = format!("com.enerpro.portal://invite?code={code}");
+            prop_assert_eq!(parse_link(&text, HOST).unwrap(), DeepLink::Invite { code });
+        }
+
+        #[test]
+        fn links_with_extra_parameters_never_parse(code in "[A-Za-z0-9_-]{16,64}", key in "[a-z]{1,10}", value in "[a-z:/.]{0,30}") {
+            let text = format!("com.enerpro.portal://invite?code={code}&{key}={value}");
+            prop_assert!(parse_link(&text, HOST).is_err());
+        }
+    }
+}

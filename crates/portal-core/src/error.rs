@@ -1,0 +1,132 @@
+//! The core's one error type. Every variant has a stable code (for programs and tests) and a
+//! message a customer can read; both reach the UI through [`portal_api::ErrorBody`].
+
+use portal_api::ErrorBody;
+use serde::{Serialize, Serializer};
+
+/// Everything that can go wrong in the client core.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The configured backend address is unusable (not a URL, or plain http to a non-loopback host).
+    #[error("The app is configured with an unusable server address: {reason}")]
+    InvalidBackendUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No connection could be made to the backend.
+    #[error("Cannot reach the Enerpro server. Check your internet connection and try again.")]
+    Offline,
+    /// The backend did not answer in time.
+    #[error("The Enerpro server took too long to answer. Try again in a moment.")]
+    Timeout,
+    /// The backend answered with a server error.
+    #[error("The Enerpro server had a problem (HTTP {status}). Try again later.")]
+    Server {
+        /// The HTTP status it answered.
+        status: u16,
+    },
+    /// The backend answered something this app does not understand.
+    #[error("The Enerpro server sent an answer this app does not understand. Try again later.")]
+    InvalidResponse,
+    /// The backend refused the request and said why.
+    #[error("{}", .0.message)]
+    Api(ErrorBody),
+    /// A deep link was refused.
+    #[error("{}", .0.message())]
+    InvalidLink(LinkRejection),
+}
+
+impl CoreError {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::InvalidBackendUrl { .. } => "invalid_backend_url",
+            Self::Offline => "offline",
+            Self::Timeout => "timeout",
+            Self::Server { .. } => "server_error",
+            Self::InvalidResponse => "invalid_response",
+            Self::Api(body) => &body.code,
+            Self::InvalidLink(rejection) => rejection.code(),
+        }
+    }
+
+    /// This error as the wire shape the UI receives.
+    pub fn to_body(&self) -> ErrorBody {
+        ErrorBody::new(self.code(), self.to_string())
+    }
+
+    /// Classifies a transport error from reqwest.
+    pub(crate) fn from_transport(error: &reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout
+        } else if error.is_decode() {
+            Self::InvalidResponse
+        } else {
+            Self::Offline
+        }
+    }
+}
+
+impl Serialize for CoreError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_body().serialize(serializer)
+    }
+}
+
+/// Why a deep link was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRejection {
+    /// Longer than any link the portal sends.
+    TooLong,
+    /// Not a URL at all.
+    Malformed,
+    /// A URL that is not the portal's (another scheme or host).
+    Foreign,
+    /// The portal's scheme or host, but no action the app knows.
+    UnknownAction,
+    /// The action's parameter is missing or empty.
+    MissingParameter,
+    /// The parameter has characters or a length a real code never has.
+    InvalidParameter,
+    /// Extra parameters, a fragment, credentials or a port: portal links never carry those.
+    UnexpectedPart,
+}
+
+impl LinkRejection {
+    /// The stable machine-readable code of this rejection.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TooLong => "link_too_long",
+            Self::Malformed => "link_malformed",
+            Self::Foreign => "link_foreign",
+            Self::UnknownAction => "link_unknown",
+            Self::MissingParameter => "link_missing_code",
+            Self::InvalidParameter => "link_invalid_code",
+            Self::UnexpectedPart => "link_unexpected_part",
+        }
+    }
+
+    /// A sentence for the customer.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::TooLong => "That link is far too long to be an Enerpro link, so it was ignored.",
+            Self::Malformed => "That link could not be read, so it was ignored.",
+            Self::Foreign => "That link does not belong to the Enerpro portal, so it was ignored.",
+            Self::UnknownAction => {
+                "That Enerpro link is not one this app knows. It may be from a newer version; \
+                 update the app or ask for a new link."
+            }
+            Self::MissingParameter => {
+                "That Enerpro link is incomplete: its code is missing. Open the link from your \
+                 email again, or ask for a new one."
+            }
+            Self::InvalidParameter => {
+                "That Enerpro link is damaged: its code is not valid. Open the link from your \
+                 email again, or ask for a new one."
+            }
+            Self::UnexpectedPart => {
+                "That Enerpro link contains parts a real Enerpro link never has, so it was ignored."
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The end-to-end harness: starts `tauri-driver` (in front of WebKitWebDriver), launches the real
+//! app binary through it, and drives the window as a person would.
+//!
+//! Run by `cargo xtask test`, which builds the app and the UI first and runs these tests inside a
+//! private D-Bus session on a virtual display, one at a time (the app is a single instance per
+//! session bus). `ENERPRO_APP_BIN` names the app binary; `ENERPRO_ARTIFACTS` the folder for
+//! screenshots.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a screen may take to show what a test waits for.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Errors of the harness, as text: a test fails with the message and a screenshot.
+pub type TestResult<T = ()> = Result<T, String>;
+
+/// The app binary under test.
+pub fn app_binary() -> TestResult<PathBuf> {
+    let path = std::env::var_os("ENERPRO_APP_BIN")
+        .map(PathBuf::from)
+        .ok_or("ENERPRO_APP_BIN is not set: run the end-to-end tests through `cargo xtask test`")?;
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "the app binary {path:?} does not exist: build it first"
+        ))
+    }
+}
+
+/// Where screenshots go.
+pub fn artifacts_dir() -> PathBuf {
+    std::env::var_os("ENERPRO_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("enerpro-e2e-artifacts"))
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> TestResult<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+/// A running app window, driven through WebDriver.
+pub struct App {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+    name: String,
+    shots: u32,
+    /// The private home folder the app runs with.
+    pub home: PathBuf,
+}
+
+/// How to launch the app.
+pub struct Launch<'a> {
+    /// The test's name, for screenshots.
+    pub name: &'a str,
+    /// The backend URL (`ENERPRO_BACKEND_URL`).
+    pub backend: &'a str,
+    /// Command-line arguments, e.g. a deep link.
+    pub args: Vec<String>,
+}
+
+impl App {
+    /// Starts tauri-driver on free ports and launches the app through it.
+    pub async fn launch(launch: Launch<'_>) -> TestResult<Self> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let binary = app_binary()?;
+        wait_until_no_instance(&binary).await?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let home = std::env::temp_dir().join(format!(
+            "enerpro-e2e-{}-{}",
+            launch.name,
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).map_err(|e| format!("cannot create {home:?}: {e}"))?;
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("ENERPRO_BACKEND_URL", launch.backend)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver (is it on PATH?): {e}"))?;
+        let mut app = None;
+        let started = Instant::now();
+        let mut last_error = String::new();
+        while started.elapsed() < PATIENCE {
+            let capabilities = serde_json::json!({
+                "browserName": "wry",
+                "tauri:options": { "application": binary, "args": launch.args },
+            });
+            let capabilities = match capabilities {
+                serde_json::Value::Object(map) => map,
+                _ => return Err("capabilities are not an object".into()),
+            };
+            let builder = ClientBuilder::rustls().map_err(|e| e.to_string());
+            match builder {
+                Ok(mut builder) => match builder
+                    .capabilities(capabilities)
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await
+                {
+                    Ok(client) => {
+                        app = Some(client);
+                        break;
+                    }
+                    Err(error) => last_error = error.to_string(),
+                },
+                Err(error) => return Err(error),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let mut driver = driver;
+        match app {
+            Some(client) => Ok(Self {
+                client,
+                driver,
+                name: launch.name.to_owned(),
+                shots: 0,
+                home,
+            }),
+            None => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                Err(format!(
+                    "the app did not start through tauri-driver: {last_error}"
+                ))
+            }
+        }
+    }
+
+    /// Waits until the element `css` shows text for which `accept` holds; returns that text.
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> TestResult<String> {
+        let started = Instant::now();
+        let mut last = String::from("(element not found)");
+        while started.elapsed() < PATIENCE {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if accept(&text) {
+                    return Ok(text);
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "{css} never showed the expected text; last seen: {last:?}"
+        ))
+    }
+
+    /// Whether an element matching `css` is on screen now.
+    pub async fn is_present(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Clicks the element `css`.
+    pub async fn click(&self, css: &str) -> TestResult {
+        let element = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("{css} not found: {e}"))?;
+        element
+            .click()
+            .await
+            .map_err(|e| format!("cannot click {css}: {e}"))
+    }
+
+    /// The number of app windows.
+    pub async fn window_count(&self) -> TestResult<usize> {
+        self.client
+            .windows()
+            .await
+            .map(|w| w.len())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Saves a screenshot as `<artifacts>/<test>-<n>-<label>.png` and returns its path.
+    pub async fn screenshot(&mut self, label: &str) -> TestResult<PathBuf> {
+        self.shots += 1;
+        // Let WebKit paint the last change before the snapshot.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("{}-{:02}-{label}.png", self.name, self.shots));
+        let png = self.client.screenshot().await.map_err(|e| e.to_string())?;
+        std::fs::write(&path, png).map_err(|e| e.to_string())?;
+        Ok(path)
+    }
+
+    /// Ends the session (the app quits) and stops tauri-driver.
+    pub async fn close(mut self) -> TestResult {
+        let closed = self.client.clone().close().await.map_err(|e| e.to_string());
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        closed
+    }
+
+    /// Runs a test body; on failure saves a screenshot, closes the app, and returns the error.
+    pub async fn check(mut self, outcome: TestResult) -> TestResult {
+        if let Err(error) = &outcome {
+            let shot = self.screenshot("failure").await;
+            let _ = self.close().await;
+            return Err(match shot {
+                Ok(path) => format!("{error}\n(screenshot: {})", path.display()),
+                Err(_) => error.clone(),
+            });
+        }
+        self.close().await
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Runs the app binary directly (a second launch, as a desktop does for a link) and waits for it
+/// to exit. Returns how long it ran.
+pub fn launch_second_instance(argument: &str) -> TestResult<Duration> {
+    let binary = app_binary()?;
+    let started = Instant::now();
+    let mut child = Command::new(&binary)
+        .arg(argument)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot launch {binary:?}: {e}"))?;
+    loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) if status.success() => return Ok(started.elapsed()),
+            Some(status) => return Err(format!("the second instance exited with {status}")),
+            None if started.elapsed() > PATIENCE => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("the second instance did not hand over and exit".into());
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Waits until no process runs `binary` (a previous test's app has fully quit), so a new launch
+/// is not handed over to it as a second instance.
+async fn wait_until_no_instance(binary: &Path) -> TestResult {
+    let started = Instant::now();
+    while started.elapsed() < PATIENCE {
+        if !instance_running(binary) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("an earlier {binary:?} is still running"))
+}
+
+fn instance_running(binary: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        entry
+            .file_name()
+            .to_string_lossy()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            && std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary)
+    })
+}
+
+/// Starts a sandbox server on an ephemeral port and the app against it, with `args`.
+pub async fn start_with_server(
+    name: &str,
+    args: Vec<String>,
+) -> TestResult<(portal_server::RunningServer, App)> {
+    let server = portal_server::spawn("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = App::launch(Launch {
+        name,
+        backend: &server.base_url(),
+        args,
+    })
+    .await?;
+    Ok((server, app))
+}
+
+/// Ends a test started by [`start_with_server`]: screenshot on failure, app closed, server
+/// stopped.
+pub async fn finish(
+    app: App,
+    server: portal_server::RunningServer,
+    outcome: TestResult,
+) -> TestResult {
+    let result = app.check(outcome).await;
+    server.stop().await.map_err(|e| e.to_string())?;
+    result
+}

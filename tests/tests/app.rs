@@ -1,0 +1,143 @@
+//! The walking skeleton, end to end: the real app window, the real sandbox server.
+
+use portal_e2e::{App, Launch, TestResult, finish, launch_second_instance, start_with_server};
+
+const CODE: &str = "Zk3q9X_v-2mNpL8sQw4RtA";
+
+fn connected_text() -> String {
+    format!(
+        "Connected to {} {}",
+        portal_server::SERVER_NAME,
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Runs an async test body and fails the test with its message.
+fn run(body: impl std::future::Future<Output = TestResult>) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    if let Err(error) = runtime.block_on(body) {
+        panic!("{error}");
+    }
+}
+
+#[test]
+fn shows_the_connected_server_then_a_clear_error_when_it_stops() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = server.address().to_string();
+        let backend = server.base_url();
+        let mut app = App::launch(Launch {
+            name: "connect",
+            backend: &backend,
+            args: vec![],
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#status", |text| text == connected_text())
+                .await?;
+            app.screenshot("connected").await?;
+
+            server.stop().await.map_err(|e| e.to_string())?;
+            app.click("#retry").await?;
+            let error = app
+                .wait_for_text("#status-error", |text| !text.is_empty())
+                .await?;
+            if !error.contains("Cannot reach the Enerpro server") {
+                return Err(format!("unclear error after the server stopped: {error:?}"));
+            }
+            app.screenshot("server-down").await?;
+
+            let server = portal_server::spawn(&address)
+                .await
+                .map_err(|e| e.to_string())?;
+            app.click("#retry").await?;
+            app.wait_for_text("#status", |text| text == connected_text())
+                .await?;
+            server.stop().await.map_err(|e| e.to_string())
+        }
+        .await;
+        app.check(outcome).await
+    });
+}
+
+#[test]
+fn an_invitation_link_at_launch_opens_the_invitation_screen() {
+    run(async {
+        let link = format!("com.enerpro.portal://invite?code={CODE}");
+        let (server, mut app) = start_with_server("invite-cold", vec![link]).await?;
+        let outcome = async {
+            app.wait_for_text("#invitation-code", |text| text == CODE)
+                .await?;
+            app.screenshot("invitation").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn a_second_launch_with_a_link_reaches_the_first_window() {
+    run(async {
+        let (server, mut app) = start_with_server("invite-warm", vec![]).await?;
+        let outcome = async {
+            app.wait_for_text("#status", |text| text == connected_text())
+                .await?;
+            let took = launch_second_instance(&format!("com.enerpro.portal://invite?code={CODE}"))?;
+            println!("the second instance handed over and exited in {took:?}");
+            app.wait_for_text("#invitation-code", |text| text == CODE)
+                .await?;
+            let windows = app.window_count().await?;
+            if windows != 1 {
+                return Err(format!("expected one window, found {windows}"));
+            }
+            app.screenshot("invitation-from-second-launch").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn malformed_and_foreign_links_show_a_message_and_change_nothing() {
+    run(async {
+        let long_link = format!("com.enerpro.portal://invite?code={}", "A".repeat(10_000));
+        let (server, mut app) =
+            start_with_server("bad-links", vec!["com.enerpro.portal://nope".into()]).await?;
+        let outcome = async {
+            // Cold start with an unknown link: a message, and the normal screen behind it.
+            app.wait_for_text("#notice", |text| text.contains("not one this app knows"))
+                .await?;
+            app.wait_for_text("#status", |text| text == connected_text())
+                .await?;
+            app.screenshot("unknown-link").await?;
+
+            let cases: [(&str, &str); 3] = [
+                ("com.enerpro.portal://invite?code=", "code is missing"),
+                ("http://example.com", "does not belong"),
+                (&long_link, "far too long"),
+            ];
+            for (link, expected) in cases {
+                app.click("#notice button").await?;
+                launch_second_instance(link)?;
+                app.wait_for_text("#notice", |text| text.contains(expected))
+                    .await?;
+                if app.is_present("#invitation").await {
+                    return Err(format!("{link:.60} navigated to the invitation screen"));
+                }
+                app.wait_for_text("#status", |text| text == connected_text())
+                    .await?;
+            }
+            app.screenshot("foreign-link").await?;
+            if app.window_count().await? != 1 {
+                return Err("a bad link opened another window".into());
+            }
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}

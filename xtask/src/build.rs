@@ -1,0 +1,118 @@
+//! Builds the WebAssembly UI into `ui/dist`, which the app embeds (`frontendDist`): cargo for
+//! `wasm32-unknown-unknown`, wasm-bindgen for the JavaScript glue, wasm-opt to shrink it, and the
+//! static files from `ui/assets`. No download, no `dx`.
+
+use crate::shell::{Cmd, step};
+use crate::{root, target_dir};
+use std::path::{Path, PathBuf};
+
+/// wasm-opt's flags: size first, and exactly the wasm features rustc's target emits by default.
+const WASM_OPT_FLAGS: &[&str] = &[
+    "-Oz",
+    "--strip-debug",
+    "--strip-producers",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Builds the UI; returns the `ui/dist` folder.
+pub fn ui() -> Result<PathBuf, String> {
+    step("build the WebAssembly UI");
+    Cmd::new("cargo")
+        .args([
+            "build",
+            "--package",
+            "portal-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ])
+        .run()?;
+    let wasm = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join("wasm-release")
+        .join("portal-ui.wasm");
+    let dist = root().join("ui").join("dist");
+    std::fs::create_dir_all(&dist).map_err(|error| format!("cannot create {dist:?}: {error}"))?;
+    let bytes = std::fs::read(&wasm).map_err(|error| format!("cannot read {wasm:?}: {error}"))?;
+    let stamp = format!(
+        "{:016x}-{}",
+        fnv1a(&bytes),
+        crate::setup::wasm_bindgen_version()?
+    );
+    let stamp_file = dist.join(".build-stamp");
+    let optimized = dist.join("portal_ui_bg.wasm");
+    if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str())
+        || !optimized.exists()
+    {
+        Cmd::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "portal_ui",
+                "--out-dir",
+            ])
+            .arg(&dist)
+            .arg(&wasm)
+            .run()?;
+        Cmd::new(root().join("node_modules").join(".bin").join("wasm-opt"))
+            .args(WASM_OPT_FLAGS)
+            .arg(&optimized)
+            .arg("-o")
+            .arg(&optimized)
+            .run()?;
+        std::fs::write(&stamp_file, &stamp)
+            .map_err(|error| format!("cannot write the stamp: {error}"))?;
+    }
+    copy_assets(&root().join("ui").join("assets"), &dist)?;
+    let size = std::fs::metadata(&optimized)
+        .map(|meta| meta.len())
+        .unwrap_or(0);
+    let gzipped = Cmd::new("sh")
+        .args(["-c", "gzip -9 -c \"$0\" | wc -c"])
+        .arg(&optimized)
+        .output()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    println!(
+        "UI wasm: {} KB before wasm-opt, {} KB after, {} KB gzipped",
+        bytes.len() / 1000,
+        size / 1000,
+        gzipped / 1000
+    );
+    Ok(dist)
+}
+
+/// Copies the static files, leaving unchanged ones untouched (so the app is not rebuilt).
+fn copy_assets(from: &Path, to: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(from).map_err(|error| format!("cannot read {from:?}: {error}"))?;
+    for entry in entries {
+        let source = entry.map_err(|error| error.to_string())?.path();
+        let Some(name) = source.file_name() else {
+            continue;
+        };
+        let target = to.join(name);
+        let content =
+            std::fs::read(&source).map_err(|error| format!("cannot read {source:?}: {error}"))?;
+        if std::fs::read(&target).ok().as_deref() != Some(content.as_slice()) {
+            std::fs::write(&target, content)
+                .map_err(|error| format!("cannot write {target:?}: {error}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// FNV-1a: enough to notice that the wasm changed.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

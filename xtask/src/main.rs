@@ -1,0 +1,228 @@
+//! The project's commands. `cargo xtask run` sets up this machine and runs the app against a
+//! freshly started sandbox server; `cargo xtask test` sets up and runs every test. Both install
+//! what is missing (Debian packages, the wasm target, pinned tools) and skip what is present.
+//!
+//! Plain Rust with no dependencies, so it compiles in seconds on a fresh machine.
+
+mod build;
+mod setup;
+mod shell;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  run      set up, build, start the sandbox server on 127.0.0.1:8787 and open the app
+  test     set up, build, and run every test (formatting, lints, unit, integration, end-to-end)
+  setup    only install what is missing
+  ui       only build the WebAssembly UI into ui/dist
+";
+
+fn main() -> ExitCode {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let result = match arguments.first().map(String::as_str) {
+        Some("run") => commands::run(),
+        Some("test") => commands::test(),
+        Some("setup") => setup::all(),
+        Some("ui") => build::ui().map(|_| ()),
+        Some("session-tests") => commands::session_tests(),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's folder).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Cargo's target directory, honouring `CARGO_TARGET_DIR`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+mod commands {
+    use crate::shell::{Cmd, TestTally, step};
+    use crate::{build, root, setup, target_dir};
+    use std::time::{Duration, Instant};
+
+    /// The sandbox's address for `run`.
+    const SANDBOX_LISTEN: &str = "127.0.0.1:8787";
+
+    /// Sets up, builds, starts the sandbox server and opens the app; stops the server after.
+    pub fn run() -> Result<(), String> {
+        setup::all()?;
+        build::ui()?;
+        step("build the app and the sandbox server");
+        Cmd::new("cargo")
+            .args([
+                "build",
+                "--package",
+                "enerpro-portal",
+                "--package",
+                "portal-server",
+                "--bins",
+            ])
+            .run()?;
+        let bin = target_dir().join("debug");
+        step(&format!(
+            "start the sandbox server on http://{SANDBOX_LISTEN}"
+        ));
+        let mut server = Cmd::new(bin.join("portal-server"))
+            .args(["serve", "--listen", SANDBOX_LISTEN])
+            .spawn()?;
+        let outcome = wait_for_health(SANDBOX_LISTEN, Duration::from_secs(20)).and_then(|()| {
+            step("open the app (close its window to stop)");
+            let app = bin.join("enerpro-portal");
+            let backend = format!("http://{SANDBOX_LISTEN}");
+            let mut command = if std::env::var_os("DISPLAY").is_none()
+                && std::env::var_os("WAYLAND_DISPLAY").is_none()
+            {
+                println!("No display found: running the window under Xvfb (xvfb-run).");
+                Cmd::new("xvfb-run").args(["-a"]).arg(app)
+            } else {
+                Cmd::new(app)
+            };
+            if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+                command = Cmd::new("dbus-run-session").arg("--").arg_cmd(command);
+            }
+            command.env("ENERPRO_BACKEND_URL", &backend).run()
+        });
+        let _ = server.kill();
+        let _ = server.wait();
+        outcome
+    }
+
+    fn wait_for_health(listen: &str, limit: Duration) -> Result<(), String> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if std::net::TcpStream::connect(listen).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!(
+            "the sandbox server did not start listening on {listen}"
+        ))
+    }
+
+    /// Sets up, builds, checks and runs every test. The tests that need a desktop session run
+    /// inside a private D-Bus session with a virtual display (see `session_tests`).
+    pub fn test() -> Result<(), String> {
+        let started = Instant::now();
+        setup::all()?;
+        build::ui()?;
+        step("check formatting");
+        Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
+        step("lint (clippy, warnings are errors)");
+        Cmd::new("cargo")
+            .args([
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "portal-ui",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .run()?;
+        Cmd::new("cargo")
+            .args([
+                "clippy",
+                "--package",
+                "portal-ui",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .run()?;
+        step("build the tests and the app");
+        Cmd::new("cargo")
+            .args(["test", "--workspace", "--exclude", "portal-ui", "--no-run"])
+            .run()?;
+        Cmd::new("cargo")
+            .args(["build", "--package", "enerpro-portal", "--bins"])
+            .run()?;
+        step("run the tests in a private D-Bus session on a virtual display");
+        let xtask =
+            std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
+        let _ = std::fs::remove_file(tally_file());
+        let session = Cmd::new("dbus-run-session")
+            .args([
+                "--",
+                "xvfb-run",
+                "--auto-servernum",
+                "--server-args=-screen 0 1280x900x24",
+            ])
+            .arg(xtask)
+            .arg("session-tests")
+            .run();
+        println!(
+            "\nTest command finished in {:.0} s.",
+            started.elapsed().as_secs_f64()
+        );
+        // The closing line: every test of every run, added up.
+        match std::fs::read_to_string(tally_file()) {
+            Ok(summary) => println!("Tests: {summary}"),
+            Err(_) => println!("Tests: 0 passed, 1 failed"),
+        }
+        session
+    }
+
+    /// Where the test session leaves its pass/fail counts for the closing line.
+    fn tally_file() -> std::path::PathBuf {
+        target_dir().join("xtask-test-tally.txt")
+    }
+
+    /// Inside the test session: unit and integration tests, then the end-to-end tests one at a
+    /// time (they share one session bus, where the app is a single instance).
+    pub fn session_tests() -> Result<(), String> {
+        let app = target_dir().join("debug").join("enerpro-portal");
+        let mut tally = TestTally::default();
+        step("unit and integration tests");
+        let host = Cmd::new("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "portal-ui",
+                "--exclude",
+                "portal-e2e",
+            ])
+            .run_tests(&mut tally);
+        step("end-to-end tests: the real app window through tauri-driver and WebKitWebDriver");
+        let end_to_end = Cmd::new("cargo")
+            .args(["test", "--package", "portal-e2e", "--", "--test-threads=1"])
+            .env("ENERPRO_APP_BIN", app)
+            .env("ENERPRO_ARTIFACTS", root().join("artifacts"))
+            .run_tests(&mut tally);
+        let summary = format!("{} passed, {} failed", tally.passed, tally.failed);
+        std::fs::write(tally_file(), summary)
+            .map_err(|error| format!("cannot write the test tally: {error}"))?;
+        host.and(end_to_end)
+    }
+}

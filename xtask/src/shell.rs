@@ -1,0 +1,195 @@
+//! Running commands, with the command line echoed and a clear error when one fails.
+
+use std::ffi::{OsStr, OsString};
+use std::process::{Child, Command, Stdio};
+
+/// Prints a step heading.
+pub fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+/// A command to run from the workspace root.
+pub struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    envs: Vec<(OsString, OsString)>,
+}
+
+impl Cmd {
+    /// A command running `program`.
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Self {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            envs: Vec::new(),
+        }
+    }
+
+    /// Adds one argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Self {
+        self.args
+            .extend(args.into_iter().map(|arg| arg.as_ref().to_owned()));
+        self
+    }
+
+    /// Appends another command (program, arguments and environment) as arguments of this one.
+    pub fn arg_cmd(mut self, inner: Cmd) -> Self {
+        self.args.push(inner.program);
+        self.args.extend(inner.args);
+        self.envs.extend(inner.envs);
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.envs
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args(&self.args).current_dir(crate::root());
+        if let Some(path) = path_with_cargo_bin() {
+            command.env("PATH", path);
+        }
+        for (key, value) in &self.envs {
+            command.env(key, value);
+        }
+        command
+    }
+
+    fn describe(&self) -> String {
+        std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|part| part.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Runs it to the end; an error unless it exits with 0.
+    pub fn run(self) -> Result<(), String> {
+        println!("$ {}", self.describe());
+        let status = self
+            .command()
+            .status()
+            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` failed ({status})", self.describe()))
+        }
+    }
+
+    /// Runs a `cargo test` command to the end, echoing its output, and adds up the counts of its
+    /// `test result:` lines into `tally`; an error unless it exits with 0.
+    pub fn run_tests(self, tally: &mut TestTally) -> Result<(), String> {
+        use std::io::BufRead;
+        println!("$ {}", self.describe());
+        let mut child = self
+            .command()
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))?;
+        if let Some(stdout) = child.stdout.take() {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                println!("{line}");
+                tally.add_line(&line);
+            }
+        }
+        let status = child.wait().map_err(|error| error.to_string())?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` failed ({status})", self.describe()))
+        }
+    }
+
+    /// Runs it and returns its standard output, or `None` if it cannot start or fails.
+    pub fn output(self) -> Option<String> {
+        let output = self.command().stderr(Stdio::null()).output().ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Starts it in the background.
+    pub fn spawn(self) -> Result<Child, String> {
+        println!("$ {} &", self.describe());
+        self.command()
+            .spawn()
+            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))
+    }
+}
+
+/// `PATH` with cargo's bin folder in front, where `cargo install` puts the tools (tauri-driver,
+/// wasm-bindgen), even when the caller's `PATH` lacks it.
+fn path_with_cargo_bin() -> Option<OsString> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".cargo"))
+        })?;
+    let current = std::env::var_os("PATH").unwrap_or_default();
+    let mut parts = vec![cargo_home.join("bin")];
+    parts.extend(std::env::split_paths(&current));
+    std::env::join_paths(parts).ok()
+}
+
+/// Passed and failed test counts, added up over several `cargo test` runs.
+#[derive(Debug, Default)]
+pub struct TestTally {
+    /// Tests that passed.
+    pub passed: u64,
+    /// Tests that failed.
+    pub failed: u64,
+}
+
+impl TestTally {
+    /// Adds the counts of a libtest summary line such as
+    /// `test result: ok. 4 passed; 0 failed; 0 ignored; …`.
+    fn add_line(&mut self, line: &str) {
+        let Some(summary) = line.strip_prefix("test result: ") else {
+            return;
+        };
+        for part in summary.split(['.', ';']) {
+            let mut words = part.split_whitespace();
+            if let (Some(count), Some(label)) = (words.next(), words.next())
+                && let Ok(count) = count.parse::<u64>()
+            {
+                match label {
+                    "passed" => self.passed += count,
+                    "failed" => self.failed += count,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestTally;
+
+    #[test]
+    fn tally_adds_up_libtest_summaries_and_ignores_other_lines() {
+        let mut tally = TestTally::default();
+        tally.add_line("test result: ok. 4 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 6.93s");
+        tally.add_line(
+            "test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        tally.add_line("test foo ... ok");
+        tally.add_line("running 7 tests");
+        assert_eq!((tally.passed, tally.failed), (6, 3));
+    }
+}

@@ -1,12 +1,23 @@
 //! Version 1 of the backend's HTTP API, served under `/v1`.
+//!
+//! Conventions: JSON bodies; timestamps are RFC 3339 strings in UTC; calendar dates are
+//! `YYYY-MM-DD`; money is [`Money`] (integer minor units plus ISO 4217 currency, never floating
+//! point); every error is an [`ErrorBody`]. Customer endpoints take `Authorization: Bearer
+//! <access token>`; admin endpoints take `Authorization: Bearer <admin key>`.
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
 /// The path of the health endpoint, relative to the backend's base URL.
 pub const HEALTH_PATH: &str = "/v1/health";
+/// The header that makes payment creation idempotent.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 /// `GET /v1/health`: who answers, and which version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct HealthResponse {
     /// Human-readable name of the backend, e.g. "Enerpro Sandbox".
     pub name: String,
@@ -19,6 +30,7 @@ pub struct HealthResponse {
 /// The backend answers it as the body of every non-2xx response; the app's shell sends it to the UI
 /// as the error of every command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorBody {
     /// Stable snake_case code for programs, e.g. `backend_unreachable`.
     pub code: String,
@@ -44,6 +56,349 @@ impl std::fmt::Display for ErrorBody {
 
 impl std::error::Error for ErrorBody {}
 
+/// An amount of money: integer minor units (cents for USD) and an ISO 4217 currency code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Money {
+    /// The amount in the currency's minor unit, e.g. 12345 for USD 123.45.
+    pub amount_minor: i64,
+    /// ISO 4217 code, upper case, e.g. `USD`.
+    pub currency: String,
+}
+
+impl Money {
+    /// Formats the amount for people, e.g. `USD 123.45` (two decimals; the portal bills in
+    /// currencies with two minor digits).
+    pub fn display(&self) -> String {
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        format!("{} {sign}{}.{:02}", self.currency, abs / 100, abs % 100)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invitations and sign-in
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /v1/admin/invitations` (admin): invite the customer with this account number and email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateInvitationRequest {
+    /// The customer's account number, e.g. `100-200-300`.
+    pub account_number: String,
+    /// The email address on file for that account.
+    pub email: String,
+}
+
+/// The answer to creating an invitation: the links to send (also written to the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationCreated {
+    /// Desktop link: `com.enerpro.portal://invite?code=CODE`.
+    pub app_link: String,
+    /// Mobile (claimed https) link: `https://<portal host>/app/invite?code=CODE`.
+    pub web_link: String,
+    /// When the invitation stops working.
+    pub expires_at: String,
+}
+
+/// `GET /v1/invitations/{code}`: who an invitation is for, shown before the customer accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationPreview {
+    /// The invited email, masked, e.g. `j***@example.com`.
+    pub masked_email: String,
+    /// The account holder's name.
+    pub account_name: String,
+    /// When the invitation stops working.
+    pub expires_at: String,
+}
+
+/// `POST /v1/invitations/redeem`: accept an invitation by confirming the service postcode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RedeemInvitationRequest {
+    /// The invitation code from the link.
+    pub code: String,
+    /// The postcode of the service address, which the invitation does not contain.
+    pub postcode: String,
+}
+
+/// `POST /v1/auth/signin`: ask for a sign-in link by email (PKCE, RFC 7636).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignInRequest {
+    /// The email address on file.
+    pub email: String,
+    /// BASE64URL(SHA256(code_verifier)), 43 characters.
+    pub code_challenge: String,
+    /// Always `S256`.
+    pub code_challenge_method: String,
+}
+
+/// The answer to a sign-in request: always the same, whether or not the email exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignInAccepted {
+    /// What the customer should do next.
+    pub message: String,
+}
+
+/// `POST /v1/auth/exchange`: trade the sign-in link's code and the PKCE verifier for a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExchangeRequest {
+    /// The code from the sign-in link.
+    pub code: String,
+    /// The PKCE verifier (43–128 characters) that never left the device.
+    pub code_verifier: String,
+}
+
+/// `POST /v1/auth/refresh`: trade a refresh token (single use) for a new session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RefreshRequest {
+    /// The current refresh token.
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/signout`: end the session family of this refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignOutRequest {
+    /// The current refresh token.
+    pub refresh_token: String,
+}
+
+/// An API session: a short-lived access token and a rotating, single-use refresh token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionTokens {
+    /// Bearer token for API calls.
+    pub access_token: String,
+    /// Seconds until the access token expires (about 900).
+    pub expires_in: u64,
+    /// Single-use token for `POST /v1/auth/refresh`; presenting a used one revokes the session.
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for SessionTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens never reach logs, not even through a debug print.
+        f.debug_struct("SessionTokens")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer data
+// ---------------------------------------------------------------------------------------------
+
+/// `GET /v1/me`: the signed-in customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Customer {
+    /// Full name of the account holder.
+    pub name: String,
+    /// Account number, e.g. `100-200-300`.
+    pub account_number: String,
+    /// The service address, one line.
+    pub service_address: String,
+    /// The email address on file.
+    pub email: String,
+}
+
+/// Where a bill stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BillStatus {
+    /// Due and not in any payment.
+    Outstanding,
+    /// In a payment whose checkout has not finished.
+    Processing,
+    /// Paid.
+    Paid,
+}
+
+/// A billing period, inclusive dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Period {
+    /// First day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub end: String,
+}
+
+/// One bill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Bill {
+    /// Bill id, e.g. `bill_100200300_2026_10`.
+    pub id: String,
+    /// The period it covers.
+    pub period: Period,
+    /// Issue date, `YYYY-MM-DD`.
+    pub issue_date: String,
+    /// Due date, `YYYY-MM-DD`.
+    pub due_date: String,
+    /// The full amount due.
+    pub amount: Money,
+    /// Where it stands.
+    pub status: BillStatus,
+}
+
+/// `GET /v1/bills?status=outstanding|all`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BillList {
+    /// Bills, newest period first.
+    pub bills: Vec<Bill>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments and receipts
+// ---------------------------------------------------------------------------------------------
+
+/// `POST /v1/payments` with an `Idempotency-Key` header: pay these bills in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreatePaymentRequest {
+    /// The bills to pay; the backend computes the amount from them.
+    pub bill_ids: Vec<String>,
+}
+
+/// Where a payment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// The checkout is open: not paid yet, or the outcome is not known yet.
+    Processing,
+    /// Paid; a receipt exists.
+    Paid,
+    /// The checkout expired unpaid; the bills are free again.
+    Expired,
+    /// The customer canceled; the bills are free again.
+    Canceled,
+}
+
+impl PaymentStatus {
+    /// Whether the payment can still change.
+    pub fn is_open(self) -> bool {
+        self == Self::Processing
+    }
+}
+
+/// A payment of one or more bills through the provider's hosted checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Payment {
+    /// Payment id, e.g. `pay_…`.
+    pub id: String,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// The total, computed by the backend from the bills.
+    pub amount: Money,
+    /// The bills it pays.
+    pub bill_ids: Vec<String>,
+    /// The hosted checkout page to open in the system browser (while processing).
+    pub checkout_url: String,
+    /// When the checkout page stops accepting payment.
+    pub checkout_expires_at: String,
+    /// When the payment was created.
+    pub created_at: String,
+    /// The provider's last word on a failed attempt, e.g. "Your card was declined.", to show
+    /// while the checkout is still open for another try.
+    pub last_error: Option<String>,
+    /// The receipt, once paid.
+    pub receipt: Option<Receipt>,
+}
+
+/// `GET /v1/payments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaymentList {
+    /// Payments, newest first.
+    pub payments: Vec<Payment>,
+}
+
+/// One bill on a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReceiptLine {
+    /// The bill paid.
+    pub bill_id: String,
+    /// Its period.
+    pub period: Period,
+    /// The amount paid for it.
+    pub amount: Money,
+}
+
+/// Proof of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Receipt {
+    /// Receipt id, e.g. `rcpt_…`.
+    pub id: String,
+    /// The receipt number people quote, e.g. `R-2026-000001`.
+    pub number: String,
+    /// When it was paid.
+    pub issued_at: String,
+    /// The payment it belongs to.
+    pub payment_id: String,
+    /// The bills paid and their amounts.
+    pub lines: Vec<ReceiptLine>,
+    /// The total paid.
+    pub total: Money,
+    /// The provider's transaction id (the payment intent).
+    pub transaction_id: String,
+    /// Card brand, e.g. `visa`.
+    pub card_brand: String,
+    /// The card's last four digits.
+    pub card_last4: String,
+}
+
+/// `GET /v1/receipts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReceiptList {
+    /// Receipts, newest first.
+    pub receipts: Vec<Receipt>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox (the sandbox's stand-in for email)
+// ---------------------------------------------------------------------------------------------
+
+/// One mail the backend sent (in the sandbox: wrote to the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OutboxMessage {
+    /// Sequence number.
+    pub id: i64,
+    /// Recipient.
+    pub to: String,
+    /// `invitation`, `signin` or `receipt`.
+    pub kind: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body (with the links).
+    pub body: String,
+    /// When it was sent.
+    pub created_at: String,
+}
+
+/// `GET /v1/admin/outbox` (admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Outbox {
+    /// Mail, oldest first.
+    pub messages: Vec<OutboxMessage>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +413,44 @@ mod tests {
         );
         let back: ErrorBody = serde_json::from_value(json).unwrap();
         assert_eq!(back, body);
+    }
+
+    #[test]
+    fn money_is_integer_minor_units_and_displays_two_decimals() {
+        let money = Money {
+            amount_minor: 12_305,
+            currency: "USD".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&money).unwrap(),
+            serde_json::json!({"amount_minor": 12305, "currency": "USD"})
+        );
+        assert_eq!(money.display(), "USD 123.05");
+        let float: Result<Money, _> =
+            serde_json::from_value(serde_json::json!({"amount_minor": 123.05, "currency": "USD"}));
+        assert!(float.is_err(), "floating point money must be refused");
+    }
+
+    #[test]
+    fn session_tokens_never_print_their_secrets() {
+        let tokens = SessionTokens {
+            access_token: "secret-access".into(),
+            expires_in: 900,
+            refresh_token: "secret-refresh".into(),
+        };
+        let printed = format!("{tokens:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+    }
+
+    #[test]
+    fn statuses_use_snake_case_on_the_wire() {
+        assert_eq!(
+            serde_json::to_value(PaymentStatus::Processing).unwrap(),
+            "processing"
+        );
+        assert_eq!(
+            serde_json::to_value(BillStatus::Outstanding).unwrap(),
+            "outstanding"
+        );
     }
 }

@@ -1,64 +1,266 @@
-//! The Enerpro sandbox server: the reference implementation of the portal's `/v1` API.
+//! The Enerpro sandbox server: the reference implementation of the portal's `/v1` API, with demo
+//! data, an outbox instead of email, and a Stripe-compatible hosted-checkout simulator.
 //!
 //! The binary (`portal-server`) is a thin command line over this library; tests start the same
-//! server in-process on an ephemeral port with [`spawn`].
+//! server in-process on an ephemeral port with [`spawn`] or [`spawn_with`].
 
-use axum::{Json, Router, routing::get};
-use portal_api::v1::{HEALTH_PATH, HealthResponse};
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod limits;
+pub mod openapi;
+pub mod payments;
+pub mod secrets;
+pub mod simulator;
+pub mod state;
+pub mod store;
+pub mod stripe;
+
+pub use error::{ApiResult, ServerError};
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clock::Clock;
+use portal_api::v1::{ErrorBody, HEALTH_PATH, HealthResponse};
+use simulator::{Simulator, SimulatorConfig};
+use state::{AppState, Settings};
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::Store;
+use stripe::{StripeClient, StripeConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// The name the sandbox gives in its health answer.
 pub const SERVER_NAME: &str = "Enerpro Sandbox";
+/// The largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// The settings key of the admin key's hash.
+const ADMIN_KEY_SETTING: &str = "admin_key_sha256";
 
-/// Errors of the sandbox server.
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    /// The listening socket could not be opened or served.
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        /// The address asked for.
-        address: String,
-        /// Why it failed.
-        source: std::io::Error,
-    },
-}
-
-/// The server's HTTP routes.
-pub fn router() -> Router {
-    Router::new().route(HEALTH_PATH, get(health))
-}
-
-async fn health() -> Json<HealthResponse> {
+/// `GET /v1/health`
+#[utoipa::path(get, path = "/v1/health", tag = "health", responses((status = 200, body = HealthResponse)))]
+pub async fn health() -> Json<HealthResponse> {
     Json(HealthResponse {
         name: SERVER_NAME.to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
 }
 
-/// Serves on `listener` until `shutdown` resolves, then finishes the requests under way.
+async fn openapi_json() -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi::document_json(),
+    )
+}
+
+/// Which payment provider the backend talks to.
+#[derive(Debug, Clone)]
+pub enum Provider {
+    /// The built-in simulator, mounted at `/sim` (keys generated per process).
+    Simulator {
+        /// Hold webhooks until released (tests of event ordering).
+        hold_webhooks: bool,
+    },
+    /// Stripe itself, or any server speaking its API.
+    External(StripeConfig),
+}
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// The SQLite file.
+    pub db_path: PathBuf,
+    /// The public base URL; `http://<bound address>` when `None`.
+    pub public_url: Option<String>,
+    /// The host of claimed `https://HOST/app/…` links.
+    pub portal_host: String,
+    /// The admin key; when `None`, the stored one is kept, or one is generated and returned once.
+    pub admin_key: Option<String>,
+    /// The payment provider.
+    pub provider: Provider,
+    /// Load the demo data at start.
+    pub seed_demo: bool,
+}
+
+impl ServerOptions {
+    /// Defaults for a database file: the simulator, the example portal host, no demo data.
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            db_path,
+            public_url: None,
+            portal_host: "portal.enerpro.example".to_owned(),
+            admin_key: None,
+            provider: Provider::Simulator {
+                hold_webhooks: false,
+            },
+            seed_demo: false,
+        }
+    }
+}
+
+/// A configured server, ready to serve.
+pub struct App {
+    /// The routes.
+    pub router: Router,
+    /// The admin key, when it was given or generated now (a stored one is never known).
+    pub admin_key: Option<String>,
+    /// Whether the admin key was generated now (print it once).
+    pub admin_key_generated: bool,
+    /// The clock.
+    pub clock: Arc<Clock>,
+    /// The simulator, when mounted.
+    pub simulator: Option<Arc<Simulator>>,
+    /// The secret webhooks are verified with.
+    pub webhook_secret: String,
+}
+
+/// Opens the database, settles the admin key and builds the routes for a server reachable at
+/// `bound` (used for the default public URL).
+pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerError> {
+    let store = Store::open(&options.db_path)?;
+    if options.seed_demo {
+        demo::seed(&store)?;
+    }
+    let (admin_key, admin_key_generated) =
+        match (&options.admin_key, store.setting(ADMIN_KEY_SETTING)?) {
+            (Some(key), _) => (Some(key.clone()), false),
+            (None, Some(_)) => (None, false),
+            (None, None) => (Some(format!("adm_{}", secrets::random_token(24))), true),
+        };
+    if let Some(key) = &admin_key {
+        store.set_setting(ADMIN_KEY_SETTING, &secrets::hash_secret(key))?;
+    }
+    let admin_key_hash = store.setting(ADMIN_KEY_SETTING)?.unwrap_or_default();
+    let public_url = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let merchant_name = "Enerpro Utilities".to_owned();
+    let clock = Arc::new(Clock::default());
+    let (stripe_config, simulator) = match &options.provider {
+        Provider::External(config) => (config.clone(), None),
+        Provider::Simulator { hold_webhooks } => {
+            let config = StripeConfig {
+                api_base: format!("{public_url}/sim"),
+                secret_key: format!("sk_test_{}", secrets::random_token(18)),
+                webhook_secret: format!("whsec_{}", secrets::random_token(24)),
+            };
+            let simulator = Simulator::new(
+                SimulatorConfig {
+                    secret_key: config.secret_key.clone(),
+                    webhook_url: format!("{public_url}/v1/webhooks/stripe"),
+                    webhook_secret: config.webhook_secret.clone(),
+                    public_base: config.api_base.clone(),
+                    merchant_name: merchant_name.clone(),
+                    hold_webhooks: *hold_webhooks,
+                },
+                clock.clone(),
+            );
+            (config, Some(simulator))
+        }
+    };
+    let webhook_secret = stripe_config.webhook_secret.clone();
+    let stripe =
+        StripeClient::new(stripe_config).map_err(|e| ServerError::Provider(e.to_string()))?;
+    let state = AppState::new(
+        store,
+        clock.clone(),
+        stripe,
+        Settings {
+            public_url,
+            portal_host: options.portal_host.clone(),
+            admin_key_hash,
+            merchant_name,
+        },
+    );
+    let mut router = api_routes(state);
+    if let Some(simulator) = &simulator {
+        router = router.nest("/sim", simulator.router());
+    }
+    Ok(App {
+        router: router
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(tower_http::trace::TraceLayer::new_for_http()),
+        admin_key,
+        admin_key_generated,
+        clock,
+        simulator,
+        webhook_secret,
+    })
+}
+
+fn api_routes(state: AppState) -> Router {
+    Router::new()
+        .route(HEALTH_PATH, get(health))
+        .route("/v1/openapi.json", get(openapi_json))
+        .route("/v1/admin/invitations", post(auth::admin_create_invitation))
+        .route("/v1/admin/outbox", get(payments::admin_outbox))
+        .route("/v1/invitations/redeem", post(auth::redeem_invitation))
+        .route("/v1/invitations/{code}", get(auth::preview_invitation))
+        .route("/v1/auth/signin", post(auth::request_signin))
+        .route("/v1/auth/exchange", post(auth::exchange_signin))
+        .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/auth/signout", post(auth::sign_out))
+        .route("/v1/me", get(payments::me))
+        .route("/v1/bills", get(payments::bills))
+        .route(
+            "/v1/payments",
+            post(payments::create_payment).get(payments::list_payments),
+        )
+        .route("/v1/payments/{id}", get(payments::get_payment))
+        .route("/v1/payments/{id}/confirm", post(payments::confirm_payment))
+        .route("/v1/payments/{id}/cancel", post(payments::cancel_payment))
+        .route("/v1/receipts", get(payments::list_receipts))
+        .route("/v1/receipts/{id}", get(payments::get_receipt))
+        .route("/v1/webhooks/stripe", post(payments::stripe_webhook))
+        .route("/checkout/return", get(payments::return_page))
+        .route("/checkout/cancel", get(payments::cancel_page))
+        .fallback(|| async {
+            (
+                axum::http::StatusCode::NOT_FOUND,
+                Json(ErrorBody::new("not_found", "There is no such API path.")),
+            )
+        })
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then finishes the requests under way.
 pub async fn serve(
     listener: TcpListener,
+    router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let address = listener
         .local_addr()
         .map(|addr| addr.to_string())
         .unwrap_or_default();
-    axum::serve(listener, router())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| ServerError::Listen { address, source })
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|source| ServerError::Listen { address, source })
 }
 
 /// A server running in the background of this process (tests, tools).
-#[derive(Debug)]
 pub struct RunningServer {
     address: SocketAddr,
+    admin_key: String,
+    clock: Arc<Clock>,
+    simulator: Option<Arc<Simulator>>,
+    webhook_secret: String,
+    db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
+    _temporary_dir: Option<tempfile::TempDir>,
 }
 
 impl RunningServer {
@@ -72,7 +274,34 @@ impl RunningServer {
         format!("http://{}", self.address)
     }
 
-    /// Stops it and waits until the port is closed.
+    /// The admin key.
+    pub fn admin_key(&self) -> &str {
+        &self.admin_key
+    }
+
+    /// The secret the webhook endpoint verifies signatures with.
+    pub fn webhook_secret(&self) -> &str {
+        &self.webhook_secret
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> &std::path::Path {
+        &self.db_path
+    }
+
+    /// Moves the server's clock (and the simulator's) forward by `seconds`.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock.advance(seconds);
+    }
+
+    /// Sends the simulator's held webhooks (with `hold_webhooks`).
+    pub async fn release_webhooks(&self) {
+        if let Some(simulator) = &self.simulator {
+            simulator.release_webhooks().await;
+        }
+    }
+
+    /// Stops it and waits until the port is closed. The database stays (unless temporary).
     pub async fn stop(mut self) -> Result<(), ServerError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -87,21 +316,45 @@ impl RunningServer {
     }
 }
 
-/// Binds `address` (use port 0 for an ephemeral port) and serves in a background task.
+/// Starts a sandbox with demo data in a temporary database on `address` (port 0: ephemeral).
 pub async fn spawn(address: &str) -> Result<RunningServer, ServerError> {
+    let directory = tempfile::tempdir().map_err(|e| ServerError::DatabaseOpen {
+        path: "(temporary)".into(),
+        reason: e.to_string(),
+    })?;
+    let mut options = ServerOptions::new(directory.path().join("sandbox.sqlite3"));
+    options.seed_demo = true;
+    options.admin_key = Some(format!("adm_{}", secrets::random_token(24)));
+    let mut server = spawn_with(address, options).await?;
+    server._temporary_dir = Some(directory);
+    Ok(server)
+}
+
+/// Starts a server with `options` on `address` (port 0: ephemeral), in a background task.
+pub async fn spawn_with(
+    address: &str,
+    options: ServerOptions,
+) -> Result<RunningServer, ServerError> {
     let listen_error = |source| ServerError::Listen {
         address: address.to_owned(),
         source,
     };
     let listener = TcpListener::bind(address).await.map_err(listen_error)?;
     let bound = listener.local_addr().map_err(listen_error)?;
+    let app = build(&options, bound)?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, async {
+    let task = tokio::spawn(serve(listener, app.router, async {
         let _ = stopped.await;
     }));
     Ok(RunningServer {
         address: bound,
+        admin_key: app.admin_key.unwrap_or_default(),
+        clock: app.clock,
+        simulator: app.simulator,
+        webhook_secret: app.webhook_secret,
+        db_path: options.db_path,
         stop: Some(stop),
         task,
+        _temporary_dir: None,
     })
 }

@@ -1,24 +1,83 @@
 //! `portal-server`: the sandbox backend's command line.
+//!
+//! ```text
+//! portal-server seed --demo          # demo customers and bills
+//! portal-server serve                # http://127.0.0.1:8787, simulator at /sim
+//! portal-server invite --account 100-200-300 --email jane.doe@example.com
+//! portal-server outbox               # the mail the sandbox "sent"
+//! ```
 
 use clap::{Parser, Subcommand};
+use portal_api::v1::CreateInvitationRequest;
+use portal_server::stripe::StripeConfig;
+use portal_server::{Provider, ServerError, ServerOptions};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The Enerpro sandbox server.
+/// The Enerpro sandbox server: the reference backend, demo data and a hosted-checkout simulator.
 #[derive(Debug, Parser)]
 #[command(name = "portal-server", version, about)]
 struct Cli {
+    /// The SQLite database file (default: the platform data folder).
+    #[arg(long, global = true, env = "PORTAL_DB")]
+    db: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the /v1 API.
+    /// Serve the /v1 API (and the checkout simulator at /sim).
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8787", env = "PORTAL_LISTEN")]
         listen: String,
+        /// Public base URL of this server (default: http://LISTEN).
+        #[arg(long, env = "PORTAL_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// The admin key (default: the stored one; generated and printed once when none).
+        #[arg(long, env = "PORTAL_ADMIN_KEY", hide_env_values = true)]
+        admin_key: Option<String>,
+        /// Host of the claimed https links in invitations.
+        #[arg(long, default_value = "portal.enerpro.example", env = "PORTAL_HOST")]
+        portal_host: String,
+        /// Use Stripe (or another server speaking its API) at this base URL instead of the simulator.
+        #[arg(long, env = "STRIPE_API_BASE", requires_all = ["stripe_secret_key", "stripe_webhook_secret"])]
+        stripe_api_base: Option<String>,
+        /// Stripe secret key (with --stripe-api-base).
+        #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true)]
+        stripe_secret_key: Option<String>,
+        /// Stripe webhook signing secret (with --stripe-api-base).
+        #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+        stripe_webhook_secret: Option<String>,
     },
+    /// Load data into the database.
+    Seed {
+        /// The deterministic demo customers and bills.
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Invite a customer: prints the invitation links (and writes the mail to the outbox).
+    Invite {
+        /// Account number, e.g. 100-200-300.
+        #[arg(long)]
+        account: String,
+        /// The email on file for that account.
+        #[arg(long)]
+        email: String,
+        /// Host of the claimed https link.
+        #[arg(long, default_value = "portal.enerpro.example", env = "PORTAL_HOST")]
+        portal_host: String,
+    },
+    /// List the mail the sandbox sent (invitations, sign-in links, receipts).
+    Outbox,
+}
+
+fn default_db() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("enerpro-sandbox")
+        .join("sandbox.sqlite3")
 }
 
 #[tokio::main]
@@ -27,10 +86,42 @@ async fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let db = cli.db.unwrap_or_else(default_db);
     let result = match cli.command {
-        Command::Serve { listen } => serve(&listen).await,
+        Command::Serve {
+            listen,
+            public_url,
+            admin_key,
+            portal_host,
+            stripe_api_base,
+            stripe_secret_key,
+            stripe_webhook_secret,
+        } => {
+            let mut options = ServerOptions::new(db);
+            options.public_url = public_url;
+            options.admin_key = admin_key;
+            options.portal_host = portal_host;
+            if let (Some(api_base), Some(secret_key), Some(webhook_secret)) =
+                (stripe_api_base, stripe_secret_key, stripe_webhook_secret)
+            {
+                options.provider = Provider::External(StripeConfig {
+                    api_base: api_base.trim_end_matches('/').to_owned(),
+                    secret_key,
+                    webhook_secret,
+                });
+            }
+            serve(&listen, options).await
+        }
+        Command::Seed { .. } => seed(&db),
+        Command::Invite {
+            account,
+            email,
+            portal_host,
+        } => invite(&db, &account, &email, &portal_host),
+        Command::Outbox => outbox(&db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -41,19 +132,74 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(listen: &str) -> Result<(), portal_server::ServerError> {
+async fn serve(listen: &str, options: ServerOptions) -> Result<(), ServerError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|source| portal_server::ServerError::Listen {
+        .map_err(|source| ServerError::Listen {
             address: listen.to_owned(),
             source,
         })?;
-    tracing::info!(
-        "{} listening on http://{listen}",
-        portal_server::SERVER_NAME
+    let bound = listener
+        .local_addr()
+        .map_err(|source| ServerError::Listen {
+            address: listen.to_owned(),
+            source,
+        })?;
+    let app = portal_server::build(&options, bound)?;
+    if let (true, Some(key)) = (app.admin_key_generated, &app.admin_key) {
+        println!("Admin key (shown once; keep it, or set a new one with --admin-key): {key}");
+    }
+    println!(
+        "{} listening on http://{bound} (database {})",
+        portal_server::SERVER_NAME,
+        options.db_path.display()
     );
-    portal_server::serve(listener, async {
+    portal_server::serve(listener, app.router, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
+}
+
+fn seed(db: &std::path::Path) -> Result<(), ServerError> {
+    let store = portal_server::store::Store::open(db)?;
+    let customers = portal_server::demo::seed(&store)?;
+    println!("Seeded {customers} demo customers into {}:", db.display());
+    for (account, name, email, _, postcode, _) in portal_server::demo::CUSTOMERS {
+        println!("  {account}  {name:<12} {email:<26} postcode {postcode}");
+    }
+    Ok(())
+}
+
+fn invite(
+    db: &std::path::Path,
+    account: &str,
+    email: &str,
+    portal_host: &str,
+) -> Result<(), ServerError> {
+    let store = portal_server::store::Store::open(db)?;
+    let clock = portal_server::clock::Clock::default();
+    let request = CreateInvitationRequest {
+        account_number: account.to_owned(),
+        email: email.to_owned(),
+    };
+    let created =
+        portal_server::auth::create_invitation(&store, &request, portal_host, clock.now())?;
+    println!("{}", created.app_link);
+    println!("{}", created.web_link);
+    eprintln!(
+        "Expires {}. The invitation mail is in the outbox.",
+        created.expires_at
+    );
+    Ok(())
+}
+
+fn outbox(db: &std::path::Path) -> Result<(), ServerError> {
+    let store = portal_server::store::Store::open(db)?;
+    for message in store.outbox()? {
+        println!(
+            "#{} {} to {} [{}]\nSubject: {}\n\n{}\n",
+            message.id, message.created_at, message.to, message.kind, message.subject, message.body
+        );
+    }
+    Ok(())
 }

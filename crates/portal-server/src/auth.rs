@@ -1,0 +1,422 @@
+//! Invitations, passwordless sign-in (PKCE S256) and sessions with rotating refresh tokens.
+
+use crate::clock::rfc3339;
+use crate::error::{ApiResult, ServerError};
+use crate::limits::{
+    FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGNINS_PER_ADDRESS, SIGNINS_PER_EMAIL,
+};
+use crate::secrets::{mask_email, pkce_challenge};
+use crate::state::{Admin, ApiJson, AppState};
+use crate::store::{ACCESS_TTL, IssuedTokens, RefreshOutcome, Store};
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use portal_api::v1::{
+    CreateInvitationRequest, ErrorBody, ExchangeRequest, InvitationCreated, InvitationPreview,
+    RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted, SignInRequest,
+    SignOutRequest,
+};
+use std::net::SocketAddr;
+
+/// How long an invitation works (seconds): 7 days.
+pub const INVITATION_TTL: i64 = 7 * 24 * 3600;
+/// How long a sign-in link works (seconds): 15 minutes.
+pub const SIGNIN_TTL: i64 = 15 * 60;
+/// The answer to every sign-in request, whether or not the email exists.
+pub const SIGNIN_ACCEPTED: &str = "If that email belongs to an Enerpro account, a sign-in link is on its way. Open it on this device.";
+
+const INVITATION_INVALID: &str = "This invitation link is not valid. Check that you opened the whole link, or ask Enerpro for a new invitation.";
+
+impl From<IssuedTokens> for SessionTokens {
+    fn from(tokens: IssuedTokens) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            expires_in: ACCESS_TTL.unsigned_abs(),
+            refresh_token: tokens.refresh_token,
+        }
+    }
+}
+
+/// Creates an invitation for the account and its email on file, writes the invitation mail to
+/// the outbox, and returns the links. Shared by the admin API and the `invite` command.
+pub fn create_invitation(
+    store: &Store,
+    request: &CreateInvitationRequest,
+    portal_host: &str,
+    now: i64,
+) -> ApiResult<InvitationCreated> {
+    let customer = store
+        .customer_by_account(request.account_number.trim())?
+        .ok_or(ServerError::NotFound {
+            what: "The account",
+        })?;
+    if !customer
+        .customer
+        .email
+        .eq_ignore_ascii_case(request.email.trim())
+    {
+        return Err(ServerError::bad_request(
+            "email_not_on_file",
+            "That email is not the one on file for this account.",
+        ));
+    }
+    let code =
+        store.create_invitation(customer.id, &customer.customer.email, now, INVITATION_TTL)?;
+    let created = InvitationCreated {
+        app_link: format!("com.enerpro.portal://invite?code={code}"),
+        web_link: format!("https://{portal_host}/app/invite?code={code}"),
+        expires_at: rfc3339(now + INVITATION_TTL),
+    };
+    let body = format!(
+        "Hello {},\n\nYou are invited to the Enerpro customer portal, where you can see and pay your bills.\n\nOpen this link on your computer: {}\nOr on your phone: {}\n\nYou will be asked for the postcode of your service address. The link works once, until {}.",
+        customer.customer.name, created.app_link, created.web_link, created.expires_at
+    );
+    store.send_mail(
+        &customer.customer.email,
+        "invitation",
+        "Your invitation to the Enerpro portal",
+        &body,
+        now,
+    )?;
+    Ok(created)
+}
+
+/// `POST /v1/admin/invitations`
+#[utoipa::path(post, path = "/v1/admin/invitations", tag = "admin",
+    request_body = CreateInvitationRequest,
+    responses((status = 201, body = InvitationCreated), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("admin_key" = [])))]
+pub async fn admin_create_invitation(
+    _admin: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateInvitationRequest>,
+) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
+    let now = state.now();
+    let host = state.settings.portal_host.clone();
+    let created = state
+        .db(move |store| create_invitation(store, &request, &host, now))
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Checks the charset and length of a code from a link.
+fn well_formed_code(code: &str) -> bool {
+    (16..=128).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `GET /v1/invitations/{code}`: who the invitation is for.
+#[utoipa::path(get, path = "/v1/invitations/{code}", tag = "auth",
+    params(("code" = String, Path, description = "The invitation code")),
+    responses((status = 200, body = InvitationPreview), (status = 404, body = ErrorBody),
+              (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn preview_invitation(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<InvitationPreview>> {
+    let now = state.now();
+    let address_key = format!("invite-address:{}", client.ip());
+    state
+        .limiter
+        .check(&address_key, FAILURES_PER_ADDRESS, now)?;
+    let limiter = state.limiter.clone();
+    state
+        .db(move |store| {
+            let invitation = well_formed_code(&code)
+                .then(|| store.invitation(&code))
+                .transpose()?
+                .flatten();
+            let Some(invitation) = invitation else {
+                limiter.record(&address_key, now);
+                return Err(ServerError::NotFound {
+                    what: "The invitation",
+                });
+            };
+            usable(invitation.used_at, invitation.expires_at, now)?;
+            let customer =
+                store
+                    .customer(invitation.customer_id)?
+                    .ok_or(ServerError::NotFound {
+                        what: "The invitation",
+                    })?;
+            Ok(Json(InvitationPreview {
+                masked_email: mask_email(&invitation.email),
+                account_name: customer.customer.name,
+                expires_at: rfc3339(invitation.expires_at),
+            }))
+        })
+        .await
+}
+
+fn invitation_used() -> ServerError {
+    ServerError::Gone {
+        code: "invitation_used",
+        message: "This invitation has already been used. If it was you, sign in with your email instead; otherwise ask Enerpro for a new invitation.",
+    }
+}
+
+fn usable(used_at: Option<i64>, expires_at: i64, now: i64) -> ApiResult<()> {
+    if used_at.is_some() {
+        return Err(invitation_used());
+    }
+    if expires_at <= now {
+        return Err(ServerError::Gone {
+            code: "invitation_expired",
+            message: "This invitation has expired. Ask Enerpro to send you a new one.",
+        });
+    }
+    Ok(())
+}
+
+/// Postcodes compare without spaces and case.
+fn same_postcode(a: &str, b: &str) -> bool {
+    let normal = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    normal(a) == normal(b)
+}
+
+/// `POST /v1/invitations/redeem`
+#[utoipa::path(post, path = "/v1/invitations/redeem", tag = "auth",
+    request_body = RedeemInvitationRequest,
+    responses((status = 200, body = SessionTokens), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 410, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
+pub async fn redeem_invitation(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<RedeemInvitationRequest>,
+) -> ApiResult<Json<SessionTokens>> {
+    let now = state.now();
+    let address_key = format!("invite-address:{}", client.ip());
+    state
+        .limiter
+        .check(&address_key, FAILURES_PER_ADDRESS, now)?;
+    let limiter = state.limiter.clone();
+    state
+        .db(move |store| {
+            let invitation = well_formed_code(&request.code)
+                .then(|| store.invitation(&request.code))
+                .transpose()?
+                .flatten();
+            let Some(invitation) = invitation else {
+                limiter.record(&address_key, now);
+                return Err(ServerError::bad_request("invitation_invalid", INVITATION_INVALID));
+            };
+            let account_key = format!("account:{}", invitation.customer_id);
+            limiter.check(&account_key, FAILURES_PER_ACCOUNT, now)?;
+            usable(invitation.used_at, invitation.expires_at, now)?;
+            let customer = store
+                .customer(invitation.customer_id)?
+                .ok_or(ServerError::NotFound { what: "The account" })?;
+            if !same_postcode(&request.postcode, &customer.postcode) {
+                limiter.record(&address_key, now);
+                limiter.record(&account_key, now);
+                return Err(ServerError::bad_request(
+                    "wrong_postcode",
+                    "That postcode does not match the service address of this account. Check it and try again.",
+                ));
+            }
+            store
+                .redeem_invitation(&request.code, customer.id, now)?
+                .map(|tokens| Json(tokens.into()))
+                .ok_or_else(invitation_used)
+        })
+        .await
+}
+
+fn valid_email(email: &str) -> bool {
+    let email = email.trim();
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email.chars().any(char::is_whitespace)
+}
+
+fn valid_pkce_value(value: &str) -> bool {
+    (43..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+}
+
+/// `POST /v1/auth/signin`: always 202; a link goes to the outbox only for a known email.
+#[utoipa::path(post, path = "/v1/auth/signin", tag = "auth",
+    request_body = SignInRequest,
+    responses((status = 202, body = SignInAccepted), (status = 400, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
+pub async fn request_signin(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> ApiResult<(StatusCode, Json<SignInAccepted>)> {
+    if !valid_email(&request.email) {
+        return Err(ServerError::bad_request(
+            "invalid_email",
+            "Enter the email address of your Enerpro account.",
+        ));
+    }
+    if request.code_challenge_method != "S256"
+        || request.code_challenge.len() != 43
+        || !valid_pkce_value(&request.code_challenge)
+    {
+        return Err(ServerError::bad_request(
+            "invalid_code_challenge",
+            "The sign-in request needs a PKCE S256 code challenge.",
+        ));
+    }
+    let now = state.now();
+    let address_key = format!("signin-address:{}", client.ip());
+    let email_key = format!("signin-email:{}", request.email.trim().to_lowercase());
+    state
+        .limiter
+        .check(&address_key, SIGNINS_PER_ADDRESS, now)?;
+    state.limiter.check(&email_key, SIGNINS_PER_EMAIL, now)?;
+    state.limiter.record(&address_key, now);
+    state.limiter.record(&email_key, now);
+    let host = state.settings.portal_host.clone();
+    state
+        .db(move |store| {
+            if let Some(customer) = store.customer_by_email(request.email.trim())? {
+                let code = store.create_signin_code(customer.id, &request.code_challenge, now, SIGNIN_TTL)?;
+                let body = format!(
+                    "Hello {},\n\nOpen this link on the device where you asked to sign in:\n{}\n\nOn a phone: https://{host}/app/signin?code={code}\n\nThe link works once, for 15 minutes. If you did not ask to sign in, ignore this mail.",
+                    customer.customer.name,
+                    format_args!("com.enerpro.portal://signin?code={code}"),
+                );
+                store.send_mail(&customer.customer.email, "signin", "Your Enerpro sign-in link", &body, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignInAccepted {
+            message: SIGNIN_ACCEPTED.to_owned(),
+        }),
+    ))
+}
+
+/// `POST /v1/auth/exchange`: the sign-in link's code plus the PKCE verifier.
+#[utoipa::path(post, path = "/v1/auth/exchange", tag = "auth",
+    request_body = ExchangeRequest,
+    responses((status = 200, body = SessionTokens), (status = 400, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
+pub async fn exchange_signin(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(request): ApiJson<ExchangeRequest>,
+) -> ApiResult<Json<SessionTokens>> {
+    let now = state.now();
+    let address_key = format!("exchange-address:{}", client.ip());
+    state
+        .limiter
+        .check(&address_key, FAILURES_PER_ADDRESS, now)?;
+    let limiter = state.limiter.clone();
+    let invalid = || {
+        ServerError::bad_request(
+            "invalid_signin_code",
+            "This sign-in link is not valid or has expired. Ask for a new one on the device you want to sign in on.",
+        )
+    };
+    state
+        .db(move |store| {
+            let found = well_formed_code(&request.code)
+                .then(|| store.signin_code(&request.code))
+                .transpose()?
+                .flatten();
+            let Some(record) = found else {
+                limiter.record(&address_key, now);
+                return Err(invalid());
+            };
+            let account_key = format!("account:{}", record.customer_id);
+            limiter.check(&account_key, FAILURES_PER_ACCOUNT, now)?;
+            let verifier_matches = valid_pkce_value(&request.code_verifier)
+                && pkce_challenge(&request.code_verifier) == record.code_challenge;
+            if record.used_at.is_some() || record.expires_at <= now || !verifier_matches {
+                limiter.record(&address_key, now);
+                limiter.record(&account_key, now);
+                return Err(invalid());
+            }
+            store
+                .redeem_signin_code(&request.code, record.customer_id, now)?
+                .map(|tokens| Json(tokens.into()))
+                .ok_or_else(invalid)
+        })
+        .await
+}
+
+/// `POST /v1/auth/refresh`: rotate; a reused token revokes the session family.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 200, body = SessionTokens), (status = 401, body = ErrorBody)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<SessionTokens>> {
+    let now = state.now();
+    state
+        .db(move |store| match store.refresh(&request.refresh_token, now)? {
+            RefreshOutcome::Rotated(tokens) => Ok(Json(tokens.into())),
+            RefreshOutcome::Replayed => Err(ServerError::Unauthorized {
+                code: "refresh_token_reused",
+                message: "For your security this session was ended, because its sign-in was used twice. Sign in again.",
+            }),
+            RefreshOutcome::Invalid => Err(ServerError::Unauthorized {
+                code: "invalid_refresh_token",
+                message: "Your session has ended. Sign in again.",
+            }),
+        })
+        .await
+}
+
+/// `POST /v1/auth/signout`: revoke the session family. Always 204.
+#[utoipa::path(post, path = "/v1/auth/signout", tag = "auth",
+    request_body = SignOutRequest, responses((status = 204)))]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<SignOutRequest>,
+) -> ApiResult<StatusCode> {
+    let now = state.now();
+    state
+        .db(move |store| store.revoke_family_of(&request.refresh_token, now))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postcodes_compare_without_spaces_or_case() {
+        assert!(same_postcode("sw1a 1aa", "SW1A1AA"));
+        assert!(!same_postcode("62701", "62702"));
+    }
+
+    #[test]
+    fn emails_and_pkce_values_are_checked() {
+        assert!(valid_email("jane.doe@example.com"));
+        for bad in [
+            "",
+            "jane",
+            "@example.com",
+            "jane@",
+            "jane@example",
+            "ja ne@example.com",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+        assert!(valid_pkce_value(&"a".repeat(43)));
+        assert!(!valid_pkce_value(&"a".repeat(42)));
+        assert!(!valid_pkce_value(&format!("{}!", "a".repeat(43))));
+    }
+}

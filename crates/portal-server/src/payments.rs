@@ -1,0 +1,580 @@
+//! Customer data, payments through the provider's hosted checkout, confirmation, cancellation,
+//! the provider's webhook, receipts, and the return pages that hand the browser back to the app.
+//!
+//! The backend, never the app, computes what is charged: from the bills, in the database, in the
+//! same transaction that reserves them. Paid status always comes from the provider (a session
+//! retrieve, or a signed webhook followed by a retrieve), and settling is idempotent, so a
+//! confirm and a webhook in any order make one receipt.
+
+use crate::error::{ApiResult, ServerError};
+use crate::state::{Admin, ApiJson, AppState, SignedIn};
+use crate::store::{CheckoutOutcome, CreateOutcome};
+use crate::stripe::{
+    CheckoutSession, Expandable, LineItem, NewCheckout, StripeError, verify_signature,
+};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Html;
+use portal_api::v1::{
+    BillList, CreatePaymentRequest, Customer, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment,
+    PaymentList, Receipt, ReceiptList,
+};
+use serde::Deserialize;
+
+/// How long a hosted checkout stays open (seconds). Stripe allows 30 minutes to 24 hours.
+pub const CHECKOUT_TTL: i64 = 60 * 60;
+/// The most bills one payment may cover.
+pub const MAX_BILLS_PER_PAYMENT: usize = 50;
+
+/// `GET /v1/me`
+#[utoipa::path(get, path = "/v1/me", tag = "customer",
+    responses((status = 200, body = Customer), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn me(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Customer>> {
+    state
+        .db(move |store| {
+            store
+                .customer(customer_id)?
+                .map(|record| Json(record.customer))
+                .ok_or(ServerError::NotFound {
+                    what: "The account",
+                })
+        })
+        .await
+}
+
+/// The `status` filter of the bill list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BillFilter {
+    /// `outstanding` (the default: unpaid, including those in a payment under way) or `all`.
+    pub status: Option<String>,
+}
+
+/// `GET /v1/bills?status=outstanding|all`
+#[utoipa::path(get, path = "/v1/bills", tag = "customer", params(BillFilter),
+    responses((status = 200, body = BillList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn bills(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Query(filter): Query<BillFilter>,
+) -> ApiResult<Json<BillList>> {
+    let unpaid_only = match filter.status.as_deref() {
+        None | Some("outstanding") => true,
+        Some("all") => false,
+        Some(_) => {
+            return Err(ServerError::bad_request(
+                "invalid_filter",
+                "status must be `outstanding` or `all`.",
+            ));
+        }
+    };
+    state
+        .db(move |store| {
+            Ok(Json(BillList {
+                bills: store.bills(customer_id, unpaid_only)?,
+            }))
+        })
+        .await
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+    let key = headers
+        .get(IDEMPOTENCY_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ServerError::bad_request(
+            "missing_idempotency_key",
+            "Creating a payment needs an Idempotency-Key header (1 to 255 visible characters).",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn check_bill_ids(bill_ids: &[String]) -> ApiResult<()> {
+    if bill_ids.is_empty() {
+        return Err(ServerError::bad_request(
+            "no_bills",
+            "Choose at least one bill to pay.",
+        ));
+    }
+    if bill_ids.len() > MAX_BILLS_PER_PAYMENT {
+        return Err(ServerError::bad_request(
+            "too_many_bills",
+            format!("Pay at most {MAX_BILLS_PER_PAYMENT} bills at once."),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for id in bill_ids {
+        if id.is_empty() || id.len() > 64 {
+            return Err(ServerError::bad_request(
+                "unknown_bill",
+                "A bill id is not valid.",
+            ));
+        }
+        if !seen.insert(id) {
+            return Err(ServerError::bad_request(
+                "duplicate_bills",
+                format!("Bill {id} is listed twice."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `POST /v1/payments`: reserve the bills, create the hosted checkout, answer its URL.
+#[utoipa::path(post, path = "/v1/payments", tag = "payments",
+    request_body = CreatePaymentRequest,
+    params(("Idempotency-Key" = String, Header, description = "Same key and bills return the same payment")),
+    responses((status = 201, body = Payment), (status = 200, body = Payment, description = "Replay of the same request"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 502, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn create_payment(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CreatePaymentRequest>,
+) -> ApiResult<(StatusCode, Json<Payment>)> {
+    let key = idempotency_key(&headers)?;
+    check_bill_ids(&request.bill_ids)?;
+    let now = state.now();
+    let bill_ids = request.bill_ids.clone();
+    let reserved = match state
+        .db(move |store| store.reserve_payment(customer_id, &key, &bill_ids, now))
+        .await?
+    {
+        CreateOutcome::Existing(payment) => return Ok((StatusCode::OK, Json(*payment))),
+        CreateOutcome::Reserved(reserved) => reserved,
+    };
+    let public = &state.settings.public_url;
+    let checkout = NewCheckout {
+        currency: reserved.amount.currency.to_lowercase(),
+        line_items: reserved
+            .lines
+            .iter()
+            .map(|(_, period, amount)| LineItem {
+                name: format!("Electricity bill {} to {}", period.start, period.end),
+                unit_amount: *amount,
+            })
+            .collect(),
+        client_reference_id: reserved.id.clone(),
+        success_url: format!("{public}/checkout/return?session_id={{CHECKOUT_SESSION_ID}}"),
+        cancel_url: format!("{public}/checkout/cancel?payment={}", reserved.id),
+        expires_at: now + CHECKOUT_TTL,
+    };
+    let payment_id = reserved.id.clone();
+    let session = match state.stripe.create(&checkout, &payment_id).await {
+        Ok(session) => session,
+        Err(error) => {
+            let id = payment_id.clone();
+            state
+                .db(move |store| store.abandon_reservation(&id))
+                .await?;
+            return Err(ServerError::Provider(error.to_string()));
+        }
+    };
+    let Some(url) = session.url.clone() else {
+        let id = payment_id.clone();
+        state
+            .db(move |store| store.abandon_reservation(&id))
+            .await?;
+        return Err(ServerError::Provider("the checkout has no URL".into()));
+    };
+    let payment = state
+        .db(move |store| {
+            store.attach_checkout(&payment_id, &session.id, &url, session.expires_at)?;
+            store
+                .payment(customer_id, &payment_id)?
+                .ok_or(ServerError::NotFound {
+                    what: "The payment",
+                })
+        })
+        .await?;
+    tracing::info!(payment = %payment.id, amount = payment.amount.amount_minor, "payment created");
+    Ok((StatusCode::CREATED, Json(payment)))
+}
+
+/// `GET /v1/payments`
+#[utoipa::path(get, path = "/v1/payments", tag = "payments",
+    responses((status = 200, body = PaymentList), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn list_payments(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+) -> ApiResult<Json<PaymentList>> {
+    state
+        .db(move |store| {
+            Ok(Json(PaymentList {
+                payments: store.payments(customer_id)?,
+            }))
+        })
+        .await
+}
+
+/// `GET /v1/payments/{id}`
+#[utoipa::path(get, path = "/v1/payments/{id}", tag = "payments",
+    params(("id" = String, Path, description = "Payment id")),
+    responses((status = 200, body = Payment), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn get_payment(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(payment_id): Path<String>,
+) -> ApiResult<Json<Payment>> {
+    load(&state, customer_id, payment_id).await.map(Json)
+}
+
+async fn load(state: &AppState, customer_id: i64, payment_id: String) -> ApiResult<Payment> {
+    state
+        .db(move |store| {
+            store
+                .payment(customer_id, &payment_id)?
+                .ok_or(ServerError::NotFound {
+                    what: "The payment",
+                })
+        })
+        .await
+}
+
+/// What a retrieved session means for the payment.
+pub fn outcome_of(session: &CheckoutSession) -> CheckoutOutcome {
+    let intent = match &session.payment_intent {
+        Some(Expandable::Object(intent)) => Some(intent.as_ref()),
+        _ => None,
+    };
+    if session.payment_status == "paid" {
+        let transaction_id = match &session.payment_intent {
+            Some(Expandable::Id(id)) => id.clone(),
+            Some(Expandable::Object(intent)) => intent.id.clone(),
+            None => session.id.clone(),
+        };
+        let card = intent
+            .and_then(|intent| intent.latest_charge.as_ref())
+            .and_then(|charge| match charge {
+                Expandable::Object(charge) => charge.payment_method_details.as_ref(),
+                Expandable::Id(_) => None,
+            })
+            .and_then(|details| details.card.as_ref());
+        return CheckoutOutcome::Paid {
+            transaction_id,
+            card_brand: card
+                .map(|c| c.brand.clone())
+                .unwrap_or_else(|| "card".into()),
+            card_last4: card
+                .map(|c| c.last4.clone())
+                .unwrap_or_else(|| "????".into()),
+        };
+    }
+    if session.status.as_deref() == Some("expired") {
+        return CheckoutOutcome::Expired;
+    }
+    CheckoutOutcome::Open {
+        last_error: intent
+            .and_then(|intent| intent.last_payment_error.as_ref())
+            .and_then(|error| error.message.clone()),
+    }
+}
+
+/// Asks the provider about the payment's checkout and settles it. Returns the payment.
+async fn settle_from_provider(
+    state: &AppState,
+    customer_id: i64,
+    payment_id: String,
+) -> ApiResult<Payment> {
+    let id = payment_id.clone();
+    let checkout = state
+        .db(move |store| store.checkout_of(customer_id, &id))
+        .await?
+        .ok_or(ServerError::NotFound {
+            what: "The payment",
+        })?;
+    if let (Some(session_id), "processing") = (checkout.0, checkout.1.as_str()) {
+        let session = state
+            .stripe
+            .retrieve(&session_id)
+            .await
+            .map_err(|error| ServerError::Provider(error.to_string()))?;
+        let outcome = outcome_of(&session);
+        let now = state.now();
+        let id = payment_id.clone();
+        state
+            .db(move |store| store.settle(&id, &outcome, now))
+            .await?;
+    }
+    load(state, customer_id, payment_id).await
+}
+
+/// `POST /v1/payments/{id}/confirm`: ask the provider and record the outcome. Idempotent.
+#[utoipa::path(post, path = "/v1/payments/{id}/confirm", tag = "payments",
+    params(("id" = String, Path, description = "Payment id")),
+    responses((status = 200, body = Payment), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn confirm_payment(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(payment_id): Path<String>,
+) -> ApiResult<Json<Payment>> {
+    settle_from_provider(&state, customer_id, payment_id)
+        .await
+        .map(Json)
+}
+
+/// `POST /v1/payments/{id}/cancel`: expire the checkout at the provider and free the bills. If
+/// the customer paid in the meantime, the payment is recorded as paid instead.
+#[utoipa::path(post, path = "/v1/payments/{id}/cancel", tag = "payments",
+    params(("id" = String, Path, description = "Payment id")),
+    responses((status = 200, body = Payment), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn cancel_payment(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(payment_id): Path<String>,
+) -> ApiResult<Json<Payment>> {
+    let id = payment_id.clone();
+    let (session_id, status) = state
+        .db(move |store| store.checkout_of(customer_id, &id))
+        .await?
+        .ok_or(ServerError::NotFound {
+            what: "The payment",
+        })?;
+    let Some(session_id) = session_id.filter(|_| status == "processing") else {
+        return load(&state, customer_id, payment_id).await.map(Json);
+    };
+    match state.stripe.expire(&session_id).await {
+        Ok(session)
+            if session.status.as_deref() == Some("expired") && session.payment_status != "paid" =>
+        {
+            let id = payment_id.clone();
+            state.db(move |store| store.cancel(&id)).await?;
+            load(&state, customer_id, payment_id).await.map(Json)
+        }
+        // Not expirable (paid meanwhile) or an unclear answer: the provider's state decides.
+        Ok(_) | Err(StripeError::Refused { .. }) => {
+            settle_from_provider(&state, customer_id, payment_id)
+                .await
+                .map(Json)
+        }
+        Err(error) => Err(ServerError::Provider(error.to_string())),
+    }
+}
+
+/// `GET /v1/receipts`
+#[utoipa::path(get, path = "/v1/receipts", tag = "payments",
+    responses((status = 200, body = ReceiptList), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn list_receipts(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+) -> ApiResult<Json<ReceiptList>> {
+    state
+        .db(move |store| {
+            Ok(Json(ReceiptList {
+                receipts: store.receipts(customer_id)?,
+            }))
+        })
+        .await
+}
+
+/// `GET /v1/receipts/{id}`
+#[utoipa::path(get, path = "/v1/receipts/{id}", tag = "payments",
+    params(("id" = String, Path, description = "Receipt id")),
+    responses((status = 200, body = Receipt), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn get_receipt(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(receipt_id): Path<String>,
+) -> ApiResult<Json<Receipt>> {
+    state
+        .db(move |store| {
+            store
+                .receipt(customer_id, &receipt_id)?
+                .map(Json)
+                .ok_or(ServerError::NotFound {
+                    what: "The receipt",
+                })
+        })
+        .await
+}
+
+/// `GET /v1/admin/outbox` (admin): the sandbox's sent mail.
+#[utoipa::path(get, path = "/v1/admin/outbox", tag = "admin",
+    responses((status = 200, body = Outbox), (status = 401, body = ErrorBody)),
+    security(("admin_key" = [])))]
+pub async fn admin_outbox(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<Outbox>> {
+    state
+        .db(|store| {
+            Ok(Json(Outbox {
+                messages: store.outbox()?,
+            }))
+        })
+        .await
+}
+
+/// `POST /v1/webhooks/stripe`: signed provider events; settles payments no app confirms.
+#[utoipa::path(post, path = "/v1/webhooks/stripe", tag = "provider",
+    request_body(content = String, description = "A Stripe event, signed in the Stripe-Signature header"),
+    responses((status = 200), (status = 400, body = ErrorBody), (status = 502, body = ErrorBody)))]
+pub async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let signature = headers
+        .get("Stripe-Signature")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if let Err(reason) =
+        verify_signature(signature, &body, state.stripe.webhook_secret(), state.now())
+    {
+        tracing::warn!("webhook refused: {reason:?}");
+        return Err(ServerError::bad_request(
+            "invalid_signature",
+            "The webhook signature is not valid.",
+        ));
+    }
+    let event: crate::stripe::Event = serde_json::from_slice(&body)
+        .map_err(|_| ServerError::bad_request("malformed_json", "The event is not valid JSON."))?;
+    let event_id = event.id.clone();
+    if state.db(move |store| store.event_seen(&event_id)).await? {
+        return Ok(StatusCode::OK);
+    }
+    let handled = matches!(
+        event.kind.as_str(),
+        "checkout.session.completed"
+            | "checkout.session.expired"
+            | "checkout.session.async_payment_succeeded"
+    );
+    let session_id = event
+        .data
+        .object
+        .get("id")
+        .and_then(|id| id.as_str())
+        .map(str::to_owned);
+    if let (true, Some(session_id)) = (handled, session_id) {
+        let lookup = session_id.clone();
+        if let Some((payment_id, _customer)) = state
+            .db(move |store| store.payment_by_session(&lookup))
+            .await?
+        {
+            // The event says what happened; the provider's current state says what is true.
+            let session = state
+                .stripe
+                .retrieve(&session_id)
+                .await
+                .map_err(|error| ServerError::Provider(error.to_string()))?;
+            let outcome = outcome_of(&session);
+            let now = state.now();
+            state
+                .db(move |store| store.settle(&payment_id, &outcome, now))
+                .await?;
+        }
+    }
+    let now = state.now();
+    state
+        .db(move |store| store.record_event(&event.id, &event.kind, now))
+        .await?;
+    Ok(StatusCode::OK)
+}
+
+/// The query of the return page.
+#[derive(Debug, Deserialize)]
+pub struct ReturnQuery {
+    session_id: Option<String>,
+}
+
+/// The query of the cancel page.
+#[derive(Debug, Deserialize)]
+pub struct CancelQuery {
+    payment: Option<String>,
+}
+
+/// `GET /checkout/return?session_id=…`: the provider's success redirect; hands over to the app.
+pub async fn return_page(
+    State(state): State<AppState>,
+    Query(query): Query<ReturnQuery>,
+) -> (StatusCode, Html<String>) {
+    let session_id = query.session_id.unwrap_or_default();
+    let found = state
+        .db(move |store| store.payment_by_session(&session_id))
+        .await;
+    match found {
+        Ok(Some((payment_id, _))) => (
+            StatusCode::OK,
+            Html(handover_page(
+                "Payment received",
+                "Returning you to the Enerpro app to confirm your payment.",
+                &payment_id,
+            )),
+        ),
+        _ => (StatusCode::NOT_FOUND, Html(not_found_page())),
+    }
+}
+
+/// `GET /checkout/cancel?payment=…`: the provider's cancel link; hands over to the app.
+pub async fn cancel_page(
+    State(state): State<AppState>,
+    Query(query): Query<CancelQuery>,
+) -> (StatusCode, Html<String>) {
+    let payment_id = query.payment.unwrap_or_default();
+    let lookup = payment_id.clone();
+    let known = state
+        .db(move |store| Ok(store.payment_owner(&lookup)?.is_some()))
+        .await
+        .unwrap_or(false);
+    if known {
+        (
+            StatusCode::OK,
+            Html(handover_page(
+                "Checkout closed",
+                "Nothing was charged. Returning you to the Enerpro app.",
+                &payment_id,
+            )),
+        )
+    } else {
+        (StatusCode::NOT_FOUND, Html(not_found_page()))
+    }
+}
+
+fn handover_page(title: &str, text: &str, payment_id: &str) -> String {
+    let link = format!(
+        "com.enerpro.portal://payment/return?payment={}",
+        escape(payment_id)
+    );
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="0;url={link}"><title>{title} · Enerpro</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1c2421}}a{{color:#0b5d4b;font-weight:600}}</style></head>
+<body><h1>{title}</h1><p>{text}</p><p>If the app does not open, <a id="open-app" href="{link}">open the Enerpro app</a>.</p></body></html>"#
+    )
+}
+
+fn not_found_page() -> String {
+    r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found · Enerpro</title></head>
+<body><h1>We could not find this payment</h1><p>Open the Enerpro app to see the state of your payments.</p></body></html>"#
+        .to_owned()
+}
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            other => other.to_string(),
+        })
+        .collect()
+}

@@ -1,0 +1,703 @@
+//! The hosted-checkout simulator: the subset of Stripe's Checkout Sessions API the backend uses
+//! (create, retrieve with `expand[]`, expire), in Stripe's wire format, plus the hosted payment
+//! page with Stripe's test cards, and signed `checkout.session.*` webhooks with retries.
+//!
+//! Mounted under `/sim` of the sandbox server by default, so the backend's Stripe adapter points
+//! at `http://HOST/sim` instead of `https://api.stripe.com`. Sessions live in memory: a restart
+//! of the sandbox forgets checkouts in progress, as a real provider outage would look.
+
+use crate::clock::Clock;
+use crate::payments::escape;
+use crate::secrets::random_id;
+use crate::stripe::sign;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How the simulator is set up.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// The secret key it accepts (`Authorization: Bearer`).
+    pub secret_key: String,
+    /// Where it sends webhooks.
+    pub webhook_url: String,
+    /// The secret it signs them with.
+    pub webhook_secret: String,
+    /// Its own public base URL (for the hosted page links), e.g. `http://127.0.0.1:8787/sim`.
+    pub public_base: String,
+    /// The merchant name on the hosted page.
+    pub merchant_name: String,
+    /// Hold webhooks until [`Simulator::release_webhooks`] (tests of ordering).
+    pub hold_webhooks: bool,
+}
+
+#[derive(Debug, Clone)]
+struct LineItem {
+    name: String,
+    unit_amount: i64,
+    quantity: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    id: String,
+    status: &'static str,
+    payment_status: &'static str,
+    currency: String,
+    line_items: Vec<LineItem>,
+    success_url: String,
+    cancel_url: String,
+    client_reference_id: Option<String>,
+    metadata: HashMap<String, String>,
+    expires_at: i64,
+    created: i64,
+    payment_intent: String,
+    charge: Option<(String, String, String)>,
+    last_error: Option<String>,
+}
+
+impl Session {
+    fn amount_total(&self) -> i64 {
+        self.line_items
+            .iter()
+            .map(|item| item.unit_amount * item.quantity)
+            .sum()
+    }
+}
+
+/// The simulator's state.
+pub struct Simulator {
+    config: SimulatorConfig,
+    clock: Arc<Clock>,
+    sessions: Mutex<HashMap<String, Session>>,
+    idempotency: Mutex<HashMap<String, String>>,
+    held: Mutex<Vec<Vec<u8>>>,
+    http: reqwest::Client,
+}
+
+impl Simulator {
+    /// A simulator with no sessions.
+    pub fn new(config: SimulatorConfig, clock: Arc<Clock>) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            clock,
+            sessions: Mutex::default(),
+            idempotency: Mutex::default(),
+            held: Mutex::default(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Its routes, to be nested under `/sim`.
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route("/v1/checkout/sessions", post(create_session))
+            .route("/v1/checkout/sessions/{id}", get(retrieve_session))
+            .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
+            .route("/checkout/{id}", get(hosted_page).post(pay))
+            .with_state(self.clone())
+    }
+
+    /// Sends the webhooks held so far (with `hold_webhooks`), in order.
+    pub async fn release_webhooks(self: &Arc<Self>) {
+        let held: Vec<Vec<u8>> =
+            std::mem::take(&mut *self.held.lock().unwrap_or_else(|p| p.into_inner()));
+        for payload in held {
+            self.deliver(payload).await;
+        }
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Expires a session whose time is up, as Stripe does; returns whether it just expired.
+    fn expire_if_due(&self, session: &mut Session) -> bool {
+        if session.status == "open" && session.expires_at <= self.clock.now() {
+            session.status = "expired";
+            return true;
+        }
+        false
+    }
+
+    fn session_json(&self, session: &Session, expand_intent: bool) -> Value {
+        let intent = if session.payment_status == "paid" || session.last_error.is_some() {
+            if expand_intent {
+                let latest_charge = session.charge.as_ref().map(|(charge, brand, last4)| {
+                    json!({"id": charge, "object": "charge", "payment_method_details":
+                        {"type": "card", "card": {"brand": brand, "last4": last4}}})
+                });
+                json!({"id": session.payment_intent, "object": "payment_intent",
+                       "amount": session.amount_total(), "currency": session.currency,
+                       "status": if session.payment_status == "paid" { "succeeded" } else { "requires_payment_method" },
+                       "latest_charge": latest_charge,
+                       "last_payment_error": session.last_error.as_ref().map(|message|
+                           json!({"type": "card_error", "code": "card_declined", "message": message}))})
+            } else {
+                json!(session.payment_intent)
+            }
+        } else {
+            Value::Null
+        };
+        json!({
+            "id": session.id,
+            "object": "checkout.session",
+            "mode": "payment",
+            "status": session.status,
+            "payment_status": session.payment_status,
+            "amount_total": session.amount_total(),
+            "currency": session.currency,
+            "client_reference_id": session.client_reference_id,
+            "metadata": session.metadata,
+            "success_url": session.success_url,
+            "cancel_url": session.cancel_url,
+            "expires_at": session.expires_at,
+            "created": session.created,
+            "url": if session.status == "open" { json!(format!("{}/checkout/{}", self.config.public_base, session.id)) } else { Value::Null },
+            "payment_intent": intent,
+        })
+    }
+
+    /// Queues or sends a signed event about `session`.
+    fn send_event(self: &Arc<Self>, kind: &str, session: &Session) {
+        let event = json!({
+            "id": random_id("evt"),
+            "object": "event",
+            "type": kind,
+            "created": self.clock.now(),
+            "data": {"object": self.session_json(session, false)},
+        });
+        let payload = event.to_string().into_bytes();
+        if self.config.hold_webhooks {
+            self.held
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(payload);
+            return;
+        }
+        let simulator = self.clone();
+        tokio::spawn(async move { simulator.deliver(payload).await });
+    }
+
+    /// Delivers one event, retrying with backoff until the backend answers 2xx (6 tries).
+    async fn deliver(&self, payload: Vec<u8>) {
+        let mut delay = Duration::from_millis(250);
+        for attempt in 1..=6 {
+            let signature = sign(&payload, &self.config.webhook_secret, self.clock.now());
+            let sent = self
+                .http
+                .post(&self.config.webhook_url)
+                .header("Stripe-Signature", signature)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(payload.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(response) if response.status().is_success() => return,
+                Ok(response) => {
+                    tracing::warn!("webhook attempt {attempt} answered {}", response.status())
+                }
+                Err(error) => tracing::warn!("webhook attempt {attempt} failed: {error}"),
+            }
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+        tracing::error!("webhook given up after 6 attempts");
+    }
+}
+
+fn stripe_error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"type": "invalid_request_error", "message": message}})),
+    )
+        .into_response()
+}
+
+fn authorized(simulator: &Simulator, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        == Some(simulator.config.secret_key.as_str())
+}
+
+/// `POST /v1/checkout/sessions` (form-encoded, as Stripe).
+async fn create_session(
+    State(simulator): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    if !authorized(&simulator, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
+    }
+    let key = headers
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(key) = &key {
+        let existing = simulator
+            .idempotency
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned();
+        if let Some(id) = existing
+            && let Some(session) = simulator.sessions().get(&id).cloned()
+        {
+            return Json(simulator.session_json(&session, false)).into_response();
+        }
+    }
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if field("mode").as_deref() != Some("payment") {
+        return stripe_error(StatusCode::BAD_REQUEST, "mode must be payment.");
+    }
+    let (Some(success_url), Some(cancel_url)) = (field("success_url"), field("cancel_url")) else {
+        return stripe_error(
+            StatusCode::BAD_REQUEST,
+            "success_url and cancel_url are required.",
+        );
+    };
+    let mut items = Vec::new();
+    let mut currency = None;
+    for index in 0.. {
+        let get = |suffix: &str| field(&format!("line_items[{index}]{suffix}"));
+        let Some(amount) = get("[price_data][unit_amount]") else {
+            break;
+        };
+        let (Ok(unit_amount), Some(name), Some(item_currency)) = (
+            amount.parse::<i64>(),
+            get("[price_data][product_data][name]"),
+            get("[price_data][currency]"),
+        ) else {
+            return stripe_error(StatusCode::BAD_REQUEST, "Invalid line item.");
+        };
+        let quantity = get("[quantity]").and_then(|q| q.parse().ok()).unwrap_or(1);
+        if unit_amount <= 0
+            || quantity <= 0
+            || currency.as_ref().is_some_and(|c| *c != item_currency)
+        {
+            return stripe_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid line item amount or currency.",
+            );
+        }
+        currency = Some(item_currency);
+        items.push(LineItem {
+            name,
+            unit_amount,
+            quantity,
+        });
+    }
+    let Some(currency) = currency else {
+        return stripe_error(StatusCode::BAD_REQUEST, "line_items are required.");
+    };
+    let now = simulator.clock.now();
+    let expires_at = field("expires_at")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(now + 24 * 3600);
+    if expires_at < now + 30 * 60 - 5 || expires_at > now + 24 * 3600 {
+        return stripe_error(
+            StatusCode::BAD_REQUEST,
+            "expires_at must be 30 minutes to 24 hours from now.",
+        );
+    }
+    let metadata = form
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("metadata[")?
+                .strip_suffix(']')
+                .map(|k| (k.to_owned(), v.clone()))
+        })
+        .collect();
+    let session = Session {
+        id: format!("cs_test_{}", random_id("s").trim_start_matches("s_")),
+        status: "open",
+        payment_status: "unpaid",
+        currency,
+        line_items: items,
+        success_url,
+        cancel_url,
+        client_reference_id: field("client_reference_id"),
+        metadata,
+        expires_at,
+        created: now,
+        payment_intent: random_id("pi"),
+        charge: None,
+        last_error: None,
+    };
+    let answer = simulator.session_json(&session, false);
+    if let Some(key) = key {
+        simulator
+            .idempotency
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, session.id.clone());
+    }
+    simulator.sessions().insert(session.id.clone(), session);
+    Json(answer).into_response()
+}
+
+/// `GET /v1/checkout/sessions/{id}` (`expand[]=payment_intent…` expands the intent).
+async fn retrieve_session(
+    State(simulator): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    if !authorized(&simulator, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
+    }
+    let expand = query.unwrap_or_default().contains("payment_intent");
+    let (answer, expired) = {
+        let mut sessions = simulator.sessions();
+        let Some(session) = sessions.get_mut(&id) else {
+            return stripe_error(
+                StatusCode::NOT_FOUND,
+                &format!("No such checkout.session: '{id}'"),
+            );
+        };
+        let expired = simulator.expire_if_due(session).then(|| session.clone());
+        (simulator.session_json(session, expand), expired)
+    };
+    if let Some(session) = expired {
+        simulator.send_event("checkout.session.expired", &session);
+    }
+    Json(answer).into_response()
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire`
+async fn expire_session(
+    State(simulator): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorized(&simulator, &headers) {
+        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
+    }
+    let (answer, just_expired) = {
+        let mut sessions = simulator.sessions();
+        let Some(session) = sessions.get_mut(&id) else {
+            return stripe_error(
+                StatusCode::NOT_FOUND,
+                &format!("No such checkout.session: '{id}'"),
+            );
+        };
+        if session.status == "complete" {
+            return stripe_error(
+                StatusCode::BAD_REQUEST,
+                "Only Checkout Sessions with a status of open can be expired.",
+            );
+        }
+        let just_expired = session.status == "open";
+        session.status = "expired";
+        (
+            simulator.session_json(session, false),
+            just_expired.then(|| session.clone()),
+        )
+    };
+    if let Some(session) = just_expired {
+        simulator.send_event("checkout.session.expired", &session);
+    }
+    Json(answer).into_response()
+}
+
+/// The outcome of a card on the hosted page.
+#[derive(Debug, PartialEq, Eq)]
+enum CardOutcome {
+    Approved { brand: &'static str, last4: String },
+    Declined(&'static str),
+    Invalid(&'static str),
+}
+
+/// Stripe's test cards: 4242… pays, 4000 0000 0000 0002 is declined; malformed input refused.
+fn judge_card(
+    number: &str,
+    expiry: &str,
+    cvc: &str,
+    name: &str,
+    now_year: i32,
+    now_month: u8,
+) -> CardOutcome {
+    let digits: String = number
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if !(12..=19).contains(&digits.len())
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || !luhn(&digits)
+    {
+        return CardOutcome::Invalid("Your card number is invalid.");
+    }
+    let Some((month, year)) = expiry.split_once('/') else {
+        return CardOutcome::Invalid("Your card's expiration date is incomplete (use MM / YY).");
+    };
+    let (Ok(month), Ok(year)) = (month.trim().parse::<u8>(), year.trim().parse::<i32>()) else {
+        return CardOutcome::Invalid("Your card's expiration date is incomplete (use MM / YY).");
+    };
+    let year = if year < 100 { 2000 + year } else { year };
+    if !(1..=12).contains(&month) {
+        return CardOutcome::Invalid("Your card's expiration month is invalid.");
+    }
+    if (year, month) < (now_year, now_month) {
+        return CardOutcome::Invalid("Your card's expiration date is in the past.");
+    }
+    if !(3..=4).contains(&cvc.trim().len()) || !cvc.trim().bytes().all(|b| b.is_ascii_digit()) {
+        return CardOutcome::Invalid("Your card's security code is invalid.");
+    }
+    if name.trim().is_empty() {
+        return CardOutcome::Invalid("Enter the name on the card.");
+    }
+    let last4 = digits[digits.len() - 4..].to_owned();
+    match digits.as_str() {
+        "4242424242424242" => CardOutcome::Approved {
+            brand: "visa",
+            last4,
+        },
+        "5555555555554444" => CardOutcome::Approved {
+            brand: "mastercard",
+            last4,
+        },
+        "4000000000000002" => CardOutcome::Declined("Your card was declined."),
+        _ => CardOutcome::Declined(
+            "Your card was declined. This is the sandbox: use a test card such as 4242 4242 4242 4242.",
+        ),
+    }
+}
+
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(index, byte)| {
+            let digit = u32::from(byte - b'0');
+            if index % 2 == 1 {
+                let doubled = digit * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                digit
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// `GET /checkout/{id}`: the hosted payment page.
+async fn hosted_page(State(simulator): State<Arc<Simulator>>, Path(id): Path<String>) -> Response {
+    let session = {
+        let mut sessions = simulator.sessions();
+        let Some(session) = sessions.get_mut(&id) else {
+            return (
+                StatusCode::NOT_FOUND,
+                Html(page(
+                    "Checkout not found",
+                    "<p>This checkout link is not valid.</p>",
+                )),
+            )
+                .into_response();
+        };
+        simulator.expire_if_due(session);
+        session.clone()
+    };
+    Html(render_checkout(
+        &simulator.config.merchant_name,
+        &session,
+        None,
+    ))
+    .into_response()
+}
+
+/// `POST /checkout/{id}`: the card form.
+async fn pay(
+    State(simulator): State<Arc<Simulator>>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let now = simulator.clock.now();
+    let today =
+        time::OffsetDateTime::from_unix_timestamp(now).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let outcome = judge_card(
+        field("card_number"),
+        field("expiry"),
+        field("cvc"),
+        field("name"),
+        today.year(),
+        u8::from(today.month()),
+    );
+    let (session, completed) = {
+        let mut sessions = simulator.sessions();
+        let Some(session) = sessions.get_mut(&id) else {
+            return (
+                StatusCode::NOT_FOUND,
+                Html(page(
+                    "Checkout not found",
+                    "<p>This checkout link is not valid.</p>",
+                )),
+            )
+                .into_response();
+        };
+        simulator.expire_if_due(session);
+        if session.status != "open" {
+            let merchant = &simulator.config.merchant_name;
+            return (
+                StatusCode::CONFLICT,
+                Html(render_checkout(merchant, session, None)),
+            )
+                .into_response();
+        }
+        match &outcome {
+            CardOutcome::Approved { brand, last4 } => {
+                session.status = "complete";
+                session.payment_status = "paid";
+                session.last_error = None;
+                session.charge = Some((random_id("ch"), (*brand).to_owned(), last4.clone()));
+                (session.clone(), true)
+            }
+            CardOutcome::Declined(message) => {
+                session.last_error = Some((*message).to_owned());
+                (session.clone(), false)
+            }
+            CardOutcome::Invalid(_) => (session.clone(), false),
+        }
+    };
+    if completed {
+        simulator.send_event("checkout.session.completed", &session);
+        let target = session
+            .success_url
+            .replace("{CHECKOUT_SESSION_ID}", &session.id);
+        return Redirect::to(&target).into_response();
+    }
+    let message = match outcome {
+        CardOutcome::Declined(message) | CardOutcome::Invalid(message) => message,
+        CardOutcome::Approved { .. } => "",
+    };
+    (
+        StatusCode::PAYMENT_REQUIRED,
+        Html(render_checkout(
+            &simulator.config.merchant_name,
+            &session,
+            Some(message),
+        )),
+    )
+        .into_response()
+}
+
+fn money(amount: i64, currency: &str) -> String {
+    format!(
+        "{} {}.{:02}",
+        currency.to_uppercase(),
+        amount / 100,
+        amount % 100
+    )
+}
+
+fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> String {
+    let items: String = session
+        .line_items
+        .iter()
+        .map(|item| {
+            format!(
+                "<tr><td>{}</td><td class=\"amount\">{}</td></tr>",
+                escape(&item.name),
+                money(item.unit_amount * item.quantity, &session.currency)
+            )
+        })
+        .collect();
+    let total = money(session.amount_total(), &session.currency);
+    let body = match session.status {
+        "complete" => "<p id=\"state\">This checkout is already paid. You can close this page.</p>".to_owned(),
+        "expired" => "<p id=\"state\">This checkout has expired. Return to the Enerpro app to start again.</p>".to_owned(),
+        _ => format!(
+            r#"{error}<form method="post" id="pay-form">
+<label>Card number <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
+<label>Expiry (MM / YY) <input name="expiry" autocomplete="cc-exp" placeholder="12 / 34" required></label>
+<label>CVC <input name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></label>
+<label>Name on card <input name="name" autocomplete="cc-name" required></label>
+<button type="submit" id="pay">Pay {total}</button>
+</form>
+<p><a id="cancel" href="{cancel}">Cancel and return to {merchant}</a></p>
+<p class="hint">Sandbox: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</p>"#,
+            error = error
+                .map(|message| format!("<p id=\"error\" role=\"alert\" class=\"error\">{}</p>", escape(message)))
+                .unwrap_or_default(),
+            cancel = escape(&session.cancel_url),
+            merchant = escape(merchant),
+        ),
+    };
+    page(
+        &format!("Pay {}", escape(merchant)),
+        &format!(
+            "<h1>{}</h1><table>{items}<tr class=\"total\"><td>Total</td><td class=\"amount\" id=\"total\">{total}</td></tr></table>{body}",
+            escape(merchant)
+        ),
+    )
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem;color:#1a1f36}}
+table{{width:100%;border-collapse:collapse;margin:1rem 0}}td{{padding:.4rem 0;border-bottom:1px solid #e3e8ee}}.amount{{text-align:right}}
+.total td{{font-weight:700}}label{{display:block;margin:.6rem 0}}input{{display:block;width:100%;padding:.5rem;font:inherit}}
+button{{margin-top:1rem;width:100%;padding:.7rem;background:#635bff;color:#fff;border:0;border-radius:6px;font:inherit}}
+.error{{background:#fdecea;color:#8a1c12;padding:.6rem;border-radius:6px}}.hint{{color:#5b6478;font-size:.9rem}}</style></head>
+<body>{body}</body></html>"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_cards_pay_decline_or_are_refused() {
+        let judge = |number: &str, expiry: &str, cvc: &str| {
+            judge_card(number, expiry, cvc, "Jane Doe", 2026, 11)
+        };
+        assert_eq!(
+            judge("4242 4242 4242 4242", "12/34", "123"),
+            CardOutcome::Approved {
+                brand: "visa",
+                last4: "4242".into()
+            }
+        );
+        assert_eq!(
+            judge("4000 0000 0000 0002", "12/34", "123"),
+            CardOutcome::Declined("Your card was declined.")
+        );
+        assert!(
+            matches!(judge("4242 4242 4242 4241", "12/34", "123"), CardOutcome::Invalid(m) if m.contains("number"))
+        );
+        assert!(matches!(
+            judge("abcd", "12/34", "123"),
+            CardOutcome::Invalid(_)
+        ));
+        assert!(
+            matches!(judge("4242424242424242", "13/34", "123"), CardOutcome::Invalid(m) if m.contains("month"))
+        );
+        assert!(
+            matches!(judge("4242424242424242", "10/26", "123"), CardOutcome::Invalid(m) if m.contains("past"))
+        );
+        assert!(matches!(
+            judge("4242424242424242", "1234", "123"),
+            CardOutcome::Invalid(_)
+        ));
+        assert!(
+            matches!(judge("4242424242424242", "12/34", "12"), CardOutcome::Invalid(m) if m.contains("security"))
+        );
+        assert!(
+            matches!(judge_card("4242424242424242", "12/34", "123", " ", 2026, 11), CardOutcome::Invalid(m) if m.contains("name"))
+        );
+    }
+}

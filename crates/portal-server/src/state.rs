@@ -1,0 +1,166 @@
+//! The state every handler shares, and the request extractors built on it: JSON bodies with
+//! clear errors, the signed-in customer, the admin.
+
+use crate::clock::Clock;
+use crate::error::{ApiResult, ServerError};
+use crate::limits::RateLimiter;
+use crate::secrets::hash_secret;
+use crate::store::Store;
+use crate::stripe::StripeClient;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use std::sync::{Arc, Mutex};
+
+/// Settings that do not change while the server runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The server's public base URL (return pages are under it), no trailing slash.
+    pub public_url: String,
+    /// The host of the claimed `https://HOST/app/…` links.
+    pub portal_host: String,
+    /// SHA-256 of the admin key.
+    pub admin_key_hash: String,
+    /// The merchant name on the hosted checkout.
+    pub merchant_name: String,
+}
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<Mutex<Store>>,
+    /// The clock (adjustable in tests).
+    pub clock: Arc<Clock>,
+    /// The payment provider.
+    pub stripe: StripeClient,
+    /// Failed-attempt and request limits.
+    pub limiter: Arc<RateLimiter>,
+    /// Fixed settings.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Creates the state.
+    pub fn new(store: Store, clock: Arc<Clock>, stripe: StripeClient, settings: Settings) -> Self {
+        Self {
+            store: Arc::new(Mutex::new(store)),
+            clock,
+            stripe,
+            limiter: Arc::new(RateLimiter::default()),
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// Runs `work` on the database, on tokio's blocking pool.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Store) -> ApiResult<T> + Send + 'static,
+    ) -> ApiResult<T> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut guard)
+        })
+        .await
+        .map_err(|error| ServerError::DatabaseOpen {
+            path: "(in use)".into(),
+            reason: error.to_string(),
+        })?
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+/// A JSON body whose problems (malformed, wrong types, too large, not JSON) are answered as
+/// [`ServerError`]s with the API's error shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ServerError))]
+pub struct ApiJson<T>(pub T);
+
+impl From<JsonRejection> for ServerError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonSyntaxError(_) => {
+                Self::bad_request("malformed_json", "The request body is not valid JSON.")
+            }
+            JsonRejection::JsonDataError(error) => Self::bad_request(
+                "invalid_body",
+                format!(
+                    "The request body has the wrong shape: {}",
+                    error.body_text()
+                ),
+            ),
+            JsonRejection::MissingJsonContentType(_) => Self::bad_request(
+                "expected_json",
+                "Send the request body as JSON (Content-Type: application/json).",
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
+            other => Self::bad_request("invalid_body", other.body_text()),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+/// The signed-in customer (from `Authorization: Bearer <access token>`).
+pub struct SignedIn(pub i64);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let Some(token) = bearer(parts).map(str::to_owned) else {
+            return Err(ServerError::Unauthorized {
+                code: "missing_token",
+                message: "Sign in to continue.",
+            });
+        };
+        let now = state.now();
+        state
+            .db(
+                move |store| match store.customer_for_access_token(&token, now)? {
+                    Some(customer) => Ok(SignedIn(customer)),
+                    None if store.access_token_known(&token)? => Err(ServerError::Unauthorized {
+                        code: "token_expired",
+                        message: "Your session needs renewing. The app does this by itself.",
+                    }),
+                    None => Err(ServerError::Unauthorized {
+                        code: "invalid_token",
+                        message: "Your session is not valid. Sign in again.",
+                    }),
+                },
+            )
+            .await
+    }
+}
+
+/// Support staff (from `Authorization: Bearer <admin key>`).
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        match bearer(parts) {
+            Some(key) if hash_secret(key) == state.settings.admin_key_hash => Ok(Admin),
+            _ => Err(ServerError::Unauthorized {
+                code: "invalid_admin_key",
+                message: "This needs the sandbox's admin key.",
+            }),
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! The backend's Stripe adapter: the subset of Stripe's Checkout Sessions API the backend uses
+//! (create, retrieve, expire) and webhook signature verification.
+//!
+//! It is the same code against Stripe (`https://api.stripe.com`) and against the sandbox's
+//! simulator: only the base URL and keys differ. Requests are form-encoded as Stripe documents
+//! (`line_items[0][price_data][currency]=usd`), creates carry an `Idempotency-Key`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Where and how to reach the provider.
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    /// API base URL without a trailing slash, e.g. `https://api.stripe.com`.
+    pub api_base: String,
+    /// Secret API key (`sk_test_…`).
+    pub secret_key: String,
+    /// Webhook signing secret (`whsec_…`).
+    pub webhook_secret: String,
+}
+
+/// Errors of the adapter.
+#[derive(Debug, thiserror::Error)]
+pub enum StripeError {
+    /// No answer (connection, timeout).
+    #[error("no answer from the payment provider: {0}")]
+    Transport(String),
+    /// The provider refused the request.
+    #[error("the payment provider refused the request ({status}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// Stripe's `error.message`.
+        message: String,
+    },
+    /// The answer is not what the API documents.
+    #[error("unexpected answer from the payment provider: {0}")]
+    Decode(String),
+}
+
+/// A line item of a new checkout.
+#[derive(Debug, Clone)]
+pub struct LineItem {
+    /// What is paid, shown on the hosted page.
+    pub name: String,
+    /// Amount in minor units.
+    pub unit_amount: i64,
+}
+
+/// The parameters of a new Checkout Session.
+#[derive(Debug, Clone)]
+pub struct NewCheckout {
+    /// ISO currency, lower case as Stripe wants.
+    pub currency: String,
+    /// One per bill.
+    pub line_items: Vec<LineItem>,
+    /// Our payment id.
+    pub client_reference_id: String,
+    /// Where the provider sends the customer after paying (with `{CHECKOUT_SESSION_ID}`).
+    pub success_url: String,
+    /// Where the provider sends the customer who gives up.
+    pub cancel_url: String,
+    /// Unix seconds when the session expires (Stripe: 30 minutes to 24 hours ahead).
+    pub expires_at: i64,
+}
+
+/// A field that is an id, or the object when expanded.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Expandable<T> {
+    /// Just the id.
+    Id(String),
+    /// The expanded object.
+    Object(Box<T>),
+}
+
+/// A Checkout Session, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckoutSession {
+    /// `cs_…`.
+    pub id: String,
+    /// `open`, `complete` or `expired`.
+    pub status: Option<String>,
+    /// `paid`, `unpaid` or `no_payment_required`.
+    pub payment_status: String,
+    /// The hosted page (while open).
+    pub url: Option<String>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Total in minor units.
+    pub amount_total: Option<i64>,
+    /// Lower-case ISO currency.
+    pub currency: Option<String>,
+    /// Our payment id.
+    pub client_reference_id: Option<String>,
+    /// Our metadata.
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+    /// The payment intent, expanded when retrieved by [`StripeClient::retrieve`].
+    pub payment_intent: Option<Expandable<PaymentIntent>>,
+}
+
+/// A PaymentIntent, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentIntent {
+    /// `pi_…`: the transaction id on receipts.
+    pub id: String,
+    /// The successful (or last) charge.
+    pub latest_charge: Option<Expandable<Charge>>,
+    /// Why the last attempt failed.
+    pub last_payment_error: Option<PaymentError>,
+}
+
+/// A failed attempt.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentError {
+    /// Stripe's message, e.g. "Your card was declined."
+    pub message: Option<String>,
+}
+
+/// A Charge, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Charge {
+    /// How it was paid.
+    pub payment_method_details: Option<PaymentMethodDetails>,
+}
+
+/// How a charge was paid.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentMethodDetails {
+    /// Card details, for card payments.
+    pub card: Option<CardDetails>,
+}
+
+/// The card of a charge.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CardDetails {
+    /// e.g. `visa`.
+    pub brand: String,
+    /// Last four digits.
+    pub last4: String,
+}
+
+/// A webhook event, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Event {
+    /// `evt_…`.
+    pub id: String,
+    /// e.g. `checkout.session.completed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The object.
+    pub data: EventData,
+}
+
+/// The object of an event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventData {
+    /// The session (for the checkout events the backend handles).
+    pub object: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct StripeErrorBody {
+    error: StripeErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct StripeErrorDetail {
+    message: Option<String>,
+}
+
+/// A client of the provider's API.
+#[derive(Debug, Clone)]
+pub struct StripeClient {
+    http: reqwest::Client,
+    config: StripeConfig,
+}
+
+impl StripeClient {
+    /// A client with timeouts suited to a payment API.
+    pub fn new(config: StripeConfig) -> Result<Self, StripeError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| StripeError::Transport(e.to_string()))?;
+        Ok(Self { http, config })
+    }
+
+    /// The webhook signing secret.
+    pub fn webhook_secret(&self) -> &str {
+        &self.config.webhook_secret
+    }
+
+    /// `POST /v1/checkout/sessions` with an idempotency key.
+    pub async fn create(
+        &self,
+        checkout: &NewCheckout,
+        idempotency_key: &str,
+    ) -> Result<CheckoutSession, StripeError> {
+        let mut form: Vec<(String, String)> = vec![
+            ("mode".into(), "payment".into()),
+            ("payment_method_types[0]".into(), "card".into()),
+            (
+                "client_reference_id".into(),
+                checkout.client_reference_id.clone(),
+            ),
+            (
+                "metadata[payment_id]".into(),
+                checkout.client_reference_id.clone(),
+            ),
+            ("success_url".into(), checkout.success_url.clone()),
+            ("cancel_url".into(), checkout.cancel_url.clone()),
+            ("expires_at".into(), checkout.expires_at.to_string()),
+        ];
+        for (index, item) in checkout.line_items.iter().enumerate() {
+            let key = |field: &str| format!("line_items[{index}]{field}");
+            form.push((key("[price_data][currency]"), checkout.currency.clone()));
+            form.push((key("[price_data][product_data][name]"), item.name.clone()));
+            form.push((
+                key("[price_data][unit_amount]"),
+                item.unit_amount.to_string(),
+            ));
+            form.push((key("[quantity]"), "1".into()));
+        }
+        let request = self
+            .http
+            .post(format!("{}/v1/checkout/sessions", self.config.api_base))
+            .bearer_auth(&self.config.secret_key)
+            .header("Idempotency-Key", idempotency_key)
+            .form(&form);
+        read(request).await
+    }
+
+    /// `GET /v1/checkout/sessions/{id}` with the payment intent and its charge expanded.
+    pub async fn retrieve(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
+        let request = self
+            .http
+            .get(format!(
+                "{}/v1/checkout/sessions/{session_id}",
+                self.config.api_base
+            ))
+            .bearer_auth(&self.config.secret_key)
+            .query(&[("expand[]", "payment_intent.latest_charge")]);
+        read(request).await
+    }
+
+    /// `POST /v1/checkout/sessions/{id}/expire`.
+    pub async fn expire(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
+        let request = self
+            .http
+            .post(format!(
+                "{}/v1/checkout/sessions/{session_id}/expire",
+                self.config.api_base
+            ))
+            .bearer_auth(&self.config.secret_key);
+        read(request).await
+    }
+}
+
+async fn read(request: reqwest::RequestBuilder) -> Result<CheckoutSession, StripeError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| StripeError::Transport(e.to_string()))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| StripeError::Transport(e.to_string()))?;
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|e| StripeError::Decode(e.to_string()));
+    }
+    let message = serde_json::from_slice::<StripeErrorBody>(&body)
+        .ok()
+        .and_then(|body| body.error.message)
+        .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
+    Err(StripeError::Refused {
+        status: status.as_u16(),
+        message,
+    })
+}
+
+/// How far a webhook's timestamp may be from now (Stripe's default tolerance).
+pub const SIGNATURE_TOLERANCE_SECONDS: i64 = 300;
+
+/// Why a webhook signature was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureError {
+    /// The header is missing or unreadable.
+    Malformed,
+    /// The timestamp is outside the tolerance.
+    Stale,
+    /// No `v1` signature matches.
+    Mismatch,
+}
+
+/// Verifies `Stripe-Signature: t=…,v1=…` over `timestamp.payload` with HMAC-SHA256.
+pub fn verify_signature(
+    header: &str,
+    payload: &[u8],
+    secret: &str,
+    now: i64,
+) -> Result<(), SignatureError> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", value)) => timestamp = value.parse::<i64>().ok(),
+            Some(("v1", value)) => signatures.push(value.to_owned()),
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    if signatures.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    if (now - timestamp).abs() > SIGNATURE_TOLERANCE_SECONDS {
+        return Err(SignatureError::Stale);
+    }
+    for signature in signatures {
+        let Ok(expected) = hex::decode(&signature) else {
+            continue;
+        };
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+            return Err(SignatureError::Malformed);
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(payload);
+        if mac.verify_slice(&expected).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(SignatureError::Mismatch)
+}
+
+/// Signs a payload as Stripe does: the `Stripe-Signature` header value.
+pub fn sign(payload: &[u8], secret: &str, timestamp: i64) -> String {
+    let signature = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map(|mut mac| {
+            mac.update(timestamp.to_string().as_bytes());
+            mac.update(b".");
+            mac.update(payload);
+            hex::encode(mac.finalize().into_bytes())
+        })
+        .unwrap_or_default();
+    format!("t={timestamp},v1={signature}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_verifies_and_tampering_fails() {
+        let payload = br#"{"id":"evt_1"}"#;
+        let header = sign(payload, "whsec_test", 1_000_000);
+        assert_eq!(
+            verify_signature(&header, payload, "whsec_test", 1_000_010),
+            Ok(())
+        );
+        assert_eq!(
+            verify_signature(&header, br#"{"id":"evt_2"}"#, "whsec_test", 1_000_010),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(&header, payload, "whsec_other", 1_000_010),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(&header, payload, "whsec_test", 1_000_301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify_signature("nonsense", payload, "whsec_test", 0),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify_signature("t=1", payload, "whsec_test", 1),
+            Err(SignatureError::Malformed)
+        );
+    }
+
+    #[test]
+    fn a_session_with_an_expanded_intent_decodes() {
+        let json = serde_json::json!({
+            "id": "cs_test_1", "object": "checkout.session", "status": "complete",
+            "payment_status": "paid", "url": null, "expires_at": 1, "amount_total": 100,
+            "currency": "usd", "client_reference_id": "pay_1", "metadata": {"payment_id": "pay_1"},
+            "payment_intent": {"id": "pi_1", "object": "payment_intent", "last_payment_error": null,
+                "latest_charge": {"id": "ch_1", "payment_method_details": {"type": "card", "card": {"brand": "visa", "last4": "4242"}}}}
+        });
+        let session: CheckoutSession = serde_json::from_value(json).unwrap();
+        let Some(Expandable::Object(intent)) = session.payment_intent else {
+            panic!("not expanded")
+        };
+        assert_eq!(intent.id, "pi_1");
+        let session: CheckoutSession = serde_json::from_value(serde_json::json!({
+            "id": "cs_test_2", "status": "open", "payment_status": "unpaid", "expires_at": 1,
+            "payment_intent": "pi_2"
+        }))
+        .unwrap();
+        assert!(matches!(session.payment_intent, Some(Expandable::Id(_))));
+    }
+}

@@ -86,10 +86,33 @@ mod commands {
             ])
             .run()?;
         let bin = target_dir().join("debug");
+        let server_bin = bin.join("portal-server");
+        let sandbox = target_dir().join("xtask-sandbox");
+        let _ = std::fs::remove_dir_all(&sandbox);
+        let db = sandbox.join("sandbox.sqlite3");
+        step("a fresh sandbox database with the demo customers, and an invitation for Jane Doe");
+        Cmd::new(&server_bin)
+            .arg("--db")
+            .arg(&db)
+            .args(["seed", "--demo"])
+            .run()?;
+        Cmd::new(&server_bin)
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "invite",
+                "--account",
+                "100-200-300",
+                "--email",
+                "jane.doe@example.com",
+            ])
+            .run()?;
         step(&format!(
             "start the sandbox server on http://{SANDBOX_LISTEN}"
         ));
-        let mut server = Cmd::new(bin.join("portal-server"))
+        let mut server = Cmd::new(&server_bin)
+            .arg("--db")
+            .arg(&db)
             .args(["serve", "--listen", SANDBOX_LISTEN])
             .spawn()?;
         let outcome = wait_for_health(SANDBOX_LISTEN, Duration::from_secs(20)).and_then(|()| {

@@ -162,7 +162,8 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
                     hold_webhooks: *hold_webhooks,
                 },
                 clock.clone(),
-            );
+            )
+            .map_err(ServerError::Provider)?;
             (config, Some(simulator))
         }
     };

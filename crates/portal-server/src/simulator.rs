@@ -83,18 +83,16 @@ pub struct Simulator {
 
 impl Simulator {
     /// A simulator with no sessions.
-    pub fn new(config: SimulatorConfig, clock: Arc<Clock>) -> Arc<Self> {
-        Arc::new(Self {
+    pub fn new(config: SimulatorConfig, clock: Arc<Clock>) -> Result<Arc<Self>, String> {
+        let http = crate::stripe::http_client(Duration::from_secs(10))?;
+        Ok(Arc::new(Self {
             config,
             clock,
             sessions: Mutex::default(),
             idempotency: Mutex::default(),
             held: Mutex::default(),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .unwrap_or_default(),
-        })
+            http,
+        }))
     }
 
     /// Its routes, to be nested under `/sim`.

@@ -5,7 +5,7 @@ use crate::clock::Clock;
 use crate::error::{ApiResult, ServerError};
 use crate::limits::RateLimiter;
 use crate::secrets::hash_secret;
-use crate::store::Store;
+use crate::store::{AccessTokenState, Store};
 use crate::stripe::StripeClient;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts};
@@ -131,19 +131,21 @@ impl FromRequestParts<AppState> for SignedIn {
         };
         let now = state.now();
         state
-            .db(
-                move |store| match store.customer_for_access_token(&token, now)? {
-                    Some(customer) => Ok(SignedIn(customer)),
-                    None if store.access_token_known(&token)? => Err(ServerError::Unauthorized {
-                        code: "token_expired",
-                        message: "Your session needs renewing. The app does this by itself.",
-                    }),
-                    None => Err(ServerError::Unauthorized {
-                        code: "invalid_token",
-                        message: "Your session is not valid. Sign in again.",
-                    }),
-                },
-            )
+            .db(move |store| match store.access_token_state(&token, now)? {
+                AccessTokenState::Valid(customer) => Ok(SignedIn(customer)),
+                AccessTokenState::Expired => Err(ServerError::Unauthorized {
+                    code: "token_expired",
+                    message: "Your session needs renewing. The app does this by itself.",
+                }),
+                AccessTokenState::Revoked => Err(ServerError::Unauthorized {
+                    code: "session_ended",
+                    message: "Your session has ended. Sign in again.",
+                }),
+                AccessTokenState::Unknown => Err(ServerError::Unauthorized {
+                    code: "invalid_token",
+                    message: "Your session is not valid. Sign in again.",
+                }),
+            })
             .await
     }
 }

@@ -171,6 +171,19 @@ struct RefreshRecord {
     revoked_at: Option<i64>,
 }
 
+/// What an access token is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessTokenState {
+    /// Valid: the customer's row id.
+    Valid(i64),
+    /// Past its lifetime: refresh.
+    Expired,
+    /// Its session was ended (sign-out, or a replayed refresh token).
+    Revoked,
+    /// Never issued here.
+    Unknown,
+}
+
 /// What a refresh attempt found.
 pub enum RefreshOutcome {
     /// New tokens were issued.
@@ -541,34 +554,28 @@ impl Store {
 
     // ----- sessions ------------------------------------------------------------------------
 
-    /// The customer an access token belongs to, if it is valid now.
-    pub fn customer_for_access_token(
+    /// What an access token is worth now.
+    pub fn access_token_state(
         &self,
         token: &str,
         now: i64,
-    ) -> Result<Option<i64>, ServerError> {
-        Ok(self
+    ) -> Result<AccessTokenState, ServerError> {
+        let found: Option<(i64, i64, Option<i64>)> = self
             .conn
             .query_row(
-                "SELECT f.customer_id FROM access_tokens a JOIN session_families f ON f.id = a.family_id
-                 WHERE a.token_hash = ?1 AND a.expires_at > ?2 AND f.revoked_at IS NULL",
-                params![hash_secret(token), now],
-                |row| row.get(0),
-            )
-            .optional()?)
-    }
-
-    /// Whether an access token exists at all (to tell "expired" from "invalid").
-    pub fn access_token_known(&self, token: &str) -> Result<bool, ServerError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM access_tokens WHERE token_hash = ?1",
+                "SELECT f.customer_id, a.expires_at, f.revoked_at
+                 FROM access_tokens a JOIN session_families f ON f.id = a.family_id
+                 WHERE a.token_hash = ?1",
                 [hash_secret(token)],
-                |_| Ok(()),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
-            .optional()?
-            .is_some())
+            .optional()?;
+        Ok(match found {
+            None => AccessTokenState::Unknown,
+            Some((_, _, Some(_))) => AccessTokenState::Revoked,
+            Some((_, expires_at, None)) if expires_at <= now => AccessTokenState::Expired,
+            Some((customer, _, None)) => AccessTokenState::Valid(customer),
+        })
     }
 
     /// Rotates a refresh token: single use; a reused one revokes its whole family.

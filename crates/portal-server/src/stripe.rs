@@ -183,12 +183,7 @@ pub struct StripeClient {
 impl StripeClient {
     /// A client with timeouts suited to a payment API.
     pub fn new(config: StripeConfig) -> Result<Self, StripeError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20))
-            .build()
-            .map_err(|e| StripeError::Transport(e.to_string()))?;
+        let http = http_client(Duration::from_secs(20)).map_err(StripeError::Transport)?;
         Ok(Self { http, config })
     }
 
@@ -261,6 +256,17 @@ impl StripeClient {
             .bearer_auth(&self.config.secret_key);
         read(request).await
     }
+}
+
+/// An HTTP client with rustls (ring) and the given overall timeout.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    // Installing fails only when a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(timeout)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 async fn read(request: reqwest::RequestBuilder) -> Result<CheckoutSession, StripeError> {

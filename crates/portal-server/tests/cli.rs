@@ -1,0 +1,136 @@
+//! The command line as support staff use it: seed, invite, outbox, serve.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_portal-server");
+
+fn run(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("portal-server runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn seed_invite_and_outbox_work_on_a_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.sqlite3");
+    let (ok, out, _) = run(&db, &["seed", "--demo"]);
+    assert!(
+        ok && out.contains("Seeded 3 demo customers") && out.contains("100-200-300"),
+        "{out}"
+    );
+    let (ok, again, _) = run(&db, &["seed", "--demo"]);
+    assert!(
+        ok && again.contains("Seeded 3"),
+        "seeding twice is harmless"
+    );
+
+    let (ok, out, _) = run(
+        &db,
+        &[
+            "invite",
+            "--account",
+            "100-200-300",
+            "--email",
+            "jane.doe@example.com",
+        ],
+    );
+    assert!(ok, "{out}");
+    let links: Vec<&str> = out.lines().collect();
+    assert!(links[0].starts_with("com.enerpro.portal://invite?code="));
+    assert!(links[1].starts_with("https://portal.enerpro.example/app/invite?code="));
+
+    let (ok, out, _) = run(&db, &["outbox"]);
+    assert!(
+        ok && out.contains("[invitation]") && out.contains(links[0]),
+        "{out}"
+    );
+
+    let (ok, _, err) = run(
+        &db,
+        &[
+            "invite",
+            "--account",
+            "100-200-300",
+            "--email",
+            "someone@else.com",
+        ],
+    );
+    assert!(!ok && err.contains("not the one on file"), "{err}");
+    let (ok, _, err) = run(
+        &db,
+        &[
+            "invite",
+            "--account",
+            "nope",
+            "--email",
+            "jane.doe@example.com",
+        ],
+    );
+    assert!(!ok && err.contains("not found"), "{err}");
+}
+
+#[test]
+fn serve_prints_the_admin_key_once_and_answers_health() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.sqlite3");
+    let start = || {
+        Command::new(BIN)
+            .arg("--db")
+            .arg(&db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts")
+    };
+    let first_lines = |child: &mut std::process::Child| -> Vec<String> {
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let done = line.contains("listening on");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    };
+    let mut server = start();
+    let lines = first_lines(&mut server);
+    assert!(lines[0].starts_with("Admin key (shown once"), "{lines:?}");
+    let url = lines
+        .last()
+        .and_then(|line| {
+            line.split_whitespace()
+                .find(|word| word.starts_with("http://"))
+        })
+        .expect("the address")
+        .to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let health: serde_json::Value = runtime
+        .block_on(async { reqwest::get(format!("{url}/v1/health")).await?.json().await })
+        .expect("health answers");
+    assert_eq!(health["name"], "Enerpro Sandbox");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let mut again = start();
+    let lines = first_lines(&mut again);
+    assert!(
+        !lines.iter().any(|line| line.contains("Admin key")),
+        "printed once only: {lines:?}"
+    );
+    let _ = again.kill();
+    let _ = again.wait();
+}

@@ -4,6 +4,7 @@
 //!
 //! Plain Rust with no dependencies, so it compiles in seconds on a fresh machine.
 
+mod bench;
 mod build;
 mod setup;
 mod shell;
@@ -18,6 +19,7 @@ usage: cargo xtask <command>
   test     set up, build, and run every test (formatting, lints, unit, integration, end-to-end)
   setup    only install what is missing
   ui       only build the WebAssembly UI into ui/dist
+  bench-server  load-test the release sandbox server with wrk (numbers for docs/NUMBERS.md)
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("ui") => build::ui().map(|_| ()),
         Some("session-tests") => commands::session_tests(),
+        Some("bench-server") => bench::server(),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -105,3 +105,21 @@ pub fn seed(store: &Store) -> Result<usize, ServerError> {
     }
     Ok(CUSTOMERS.len())
 }
+
+/// The load-test customer's account number.
+pub const LOAD_TEST_ACCOUNT: &str = "900-000-000";
+/// The load-test customer's email.
+pub const LOAD_TEST_EMAIL: &str = "load.test@example.com";
+
+/// Adds a load-test customer with `bills` outstanding bills of USD 10.00 (for benchmarks that
+/// create many payments). Idempotent.
+pub fn seed_load_test(store: &mut Store, bills: u32) -> Result<(), ServerError> {
+    let customer = Customer {
+        name: "Load Test".to_owned(),
+        account_number: LOAD_TEST_ACCOUNT.to_owned(),
+        service_address: "1 Benchmark Way, Testville".to_owned(),
+        email: LOAD_TEST_EMAIL.to_owned(),
+    };
+    let id = store.upsert_customer(&customer, "00000")?;
+    store.insert_bills_in_bulk(id, bills)
+}

@@ -56,6 +56,10 @@ enum Command {
         /// The deterministic demo customers and bills.
         #[arg(long, required = true)]
         demo: bool,
+        /// Also a load-test customer (900-000-000, load.test@example.com, postcode 00000) with
+        /// this many outstanding bills, for benchmarks.
+        #[arg(long)]
+        load_test_bills: Option<u32>,
     },
     /// Invite a customer: prints the invitation links (and writes the mail to the outbox).
     Invite {
@@ -115,7 +119,9 @@ async fn main() -> ExitCode {
             }
             serve(&listen, options).await
         }
-        Command::Seed { .. } => seed(&db),
+        Command::Seed {
+            load_test_bills, ..
+        } => seed(&db, load_test_bills),
         Command::Invite {
             account,
             email,
@@ -160,9 +166,17 @@ async fn serve(listen: &str, options: ServerOptions) -> Result<(), ServerError> 
     .await
 }
 
-fn seed(db: &std::path::Path) -> Result<(), ServerError> {
-    let store = portal_server::store::Store::open(db)?;
+fn seed(db: &std::path::Path, load_test_bills: Option<u32>) -> Result<(), ServerError> {
+    let mut store = portal_server::store::Store::open(db)?;
     let customers = portal_server::demo::seed(&store)?;
+    if let Some(bills) = load_test_bills {
+        portal_server::demo::seed_load_test(&mut store, bills)?;
+        println!(
+            "Load-test customer {} ({}, postcode 00000) has {bills} outstanding bills.",
+            portal_server::demo::LOAD_TEST_ACCOUNT,
+            portal_server::demo::LOAD_TEST_EMAIL
+        );
+    }
     println!("Seeded {customers} demo customers into {}:", db.display());
     for (account, name, email, _, postcode, _) in portal_server::demo::CUSTOMERS {
         println!("  {account}  {name:<12} {email:<26} postcode {postcode}");

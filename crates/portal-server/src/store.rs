@@ -349,6 +349,28 @@ impl Store {
         Ok(())
     }
 
+    /// Inserts `count` outstanding USD 10.00 bills `bill_load_N` for a load-test customer, in one
+    /// transaction.
+    pub fn insert_bills_in_bulk(
+        &mut self,
+        customer_id: i64,
+        count: u32,
+    ) -> Result<(), ServerError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO bills (id, customer_id, period_start, period_end, issue_date, due_date, amount_minor, currency)
+                 VALUES (?1, ?2, '2026-10-01', '2026-10-31', '2026-11-03', '2026-11-24', 1000, 'USD')
+                 ON CONFLICT (id) DO NOTHING",
+            )?;
+            for index in 0..count {
+                insert.execute(params![format!("bill_load_{index}"), customer_id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Marks seeded historical bills paid without a payment (paid before the portal existed).
     pub fn mark_bill_paid_historically(&self, bill_id: &str) -> Result<(), ServerError> {
         self.conn.execute(

@@ -1,0 +1,102 @@
+//! `cargo xtask bench-server`: requests/s and p50/p99 latency of the release sandbox server on
+//! loopback, measured with wrk (Debian), for listing bills and for creating payments.
+
+use crate::shell::{Cmd, step};
+use crate::target_dir;
+use std::time::Duration;
+
+const LISTEN: &str = "127.0.0.1:18787";
+/// Bills per wrk thread for the payment benchmark (the Lua script's numbering).
+const BILLS_PER_THREAD: u32 = 100_000;
+const THREADS: &str = "2";
+const CONNECTIONS: &str = "16";
+const DURATION: &str = "10s";
+
+/// Runs the benchmark and prints wrk's reports.
+pub fn server() -> Result<(), String> {
+    if Cmd::new("wrk").arg("--version").output().is_none() && !wrk_installed() {
+        step("install wrk and curl (Debian)");
+        Cmd::new("apt-get")
+            .args(["install", "-y", "-qq", "wrk", "curl"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()?;
+    }
+    step("build the release sandbox server");
+    Cmd::new("cargo")
+        .args(["build", "--release", "--package", "portal-server"])
+        .run()?;
+    let server = target_dir().join("release").join("portal-server");
+    let dir = target_dir().join("xtask-bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = dir.join("bench.sqlite3");
+    Cmd::new(&server)
+        .arg("--db")
+        .arg(&db)
+        .args(["seed", "--demo", "--load-test-bills", &(2 * BILLS_PER_THREAD).to_string()])
+        .run()?;
+    let jane = invitation_code(&server, &db, "100-200-300", "jane.doe@example.com")?;
+    let load = invitation_code(&server, &db, "900-000-000", "load.test@example.com")?;
+    step(&format!("serve on {LISTEN}"));
+    let mut running = Cmd::new(&server)
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--listen", LISTEN, "--admin-key", "adm_bench"])
+        .env("RUST_LOG", "warn")
+        .spawn()?;
+    std::thread::sleep(Duration::from_secs(1));
+    let outcome = (|| {
+        let jane_token = access_token(&jane, "62701")?;
+        let load_token = access_token(&load, "00000")?;
+        step("list outstanding bills (GET /v1/bills?status=outstanding, Jane Doe: 3 bills)");
+        Cmd::new("wrk")
+            .args(["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-H"])
+            .arg(format!("Authorization: Bearer {jane_token}"))
+            .arg(format!("http://{LISTEN}/v1/bills?status=outstanding"))
+            .run()?;
+        step("create payments (POST /v1/payments, a new bill and key each, checkout at the simulator)");
+        Cmd::new("wrk")
+            .args(["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-s"])
+            .arg(crate::root().join("crates/portal-server/benches/create-payments.lua"))
+            .arg(format!("http://{LISTEN}"))
+            .env("TOKEN", load_token)
+            .run()
+    })();
+    let _ = running.kill();
+    let _ = running.wait();
+    outcome
+}
+
+fn wrk_installed() -> bool {
+    std::path::Path::new("/usr/bin/wrk").exists()
+}
+
+fn invitation_code(server: &std::path::Path, db: &std::path::Path, account: &str, email: &str) -> Result<String, String> {
+    let links = Cmd::new(server)
+        .arg("--db")
+        .arg(db)
+        .args(["invite", "--account", account, "--email", email])
+        .output()
+        .ok_or("the invite command failed")?;
+    links
+        .lines()
+        .next()
+        .and_then(|link| link.split_once("code="))
+        .map(|(_, code)| code.trim().to_owned())
+        .ok_or_else(|| "no invitation link printed".to_owned())
+}
+
+fn access_token(code: &str, postcode: &str) -> Result<String, String> {
+    let body = format!(r#"{{"code":"{code}","postcode":"{postcode}"}}"#);
+    let answer = Cmd::new("curl")
+        .args(["-sf", "-H", "content-type: application/json", "-d"])
+        .arg(body)
+        .arg(format!("http://{LISTEN}/v1/invitations/redeem"))
+        .output()
+        .ok_or("redeeming the invitation failed")?;
+    answer
+        .split("\"access_token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no access token in {answer}"))
+}

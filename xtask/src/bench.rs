@@ -32,7 +32,12 @@ pub fn server() -> Result<(), String> {
     Cmd::new(&server)
         .arg("--db")
         .arg(&db)
-        .args(["seed", "--demo", "--load-test-bills", &(2 * BILLS_PER_THREAD).to_string()])
+        .args([
+            "seed",
+            "--demo",
+            "--load-test-bills",
+            &(2 * BILLS_PER_THREAD).to_string(),
+        ])
         .run()?;
     let jane = invitation_code(&server, &db, "100-200-300", "jane.doe@example.com")?;
     let load = invitation_code(&server, &db, "900-000-000", "load.test@example.com")?;
@@ -49,13 +54,33 @@ pub fn server() -> Result<(), String> {
         let load_token = access_token(&load, "00000")?;
         step("list outstanding bills (GET /v1/bills?status=outstanding, Jane Doe: 3 bills)");
         Cmd::new("wrk")
-            .args(["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-H"])
+            .args([
+                "-t",
+                THREADS,
+                "-c",
+                CONNECTIONS,
+                "-d",
+                DURATION,
+                "--latency",
+                "-H",
+            ])
             .arg(format!("Authorization: Bearer {jane_token}"))
             .arg(format!("http://{LISTEN}/v1/bills?status=outstanding"))
             .run()?;
-        step("create payments (POST /v1/payments, a new bill and key each, checkout at the simulator)");
+        step(
+            "create payments (POST /v1/payments, a new bill and key each, checkout at the simulator)",
+        );
         Cmd::new("wrk")
-            .args(["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-s"])
+            .args([
+                "-t",
+                THREADS,
+                "-c",
+                CONNECTIONS,
+                "-d",
+                DURATION,
+                "--latency",
+                "-s",
+            ])
             .arg(crate::root().join("crates/portal-server/benches/create-payments.lua"))
             .arg(format!("http://{LISTEN}"))
             .env("TOKEN", load_token)
@@ -70,7 +95,12 @@ fn wrk_installed() -> bool {
     std::path::Path::new("/usr/bin/wrk").exists()
 }
 
-fn invitation_code(server: &std::path::Path, db: &std::path::Path, account: &str, email: &str) -> Result<String, String> {
+fn invitation_code(
+    server: &std::path::Path,
+    db: &std::path::Path,
+    account: &str,
+    email: &str,
+) -> Result<String, String> {
     let links = Cmd::new(server)
         .arg("--db")
         .arg(db)

@@ -6,6 +6,7 @@
 
 mod bench;
 mod build;
+mod keyring;
 mod setup;
 mod shell;
 
@@ -67,7 +68,7 @@ pub fn target_dir() -> PathBuf {
 
 mod commands {
     use crate::shell::{Cmd, TestTally, step};
-    use crate::{build, root, setup, target_dir};
+    use crate::{build, keyring, root, setup, target_dir};
     use std::time::{Duration, Instant};
 
     /// The sandbox's address for `run`.
@@ -228,6 +229,7 @@ mod commands {
     /// time (they share one session bus, where the app is a single instance).
     pub fn session_tests() -> Result<(), String> {
         let app = target_dir().join("debug").join("enerpro-portal");
+        let mut keyring = keyring::start()?;
         let mut tally = TestTally::default();
         step("unit and integration tests");
         let host = Cmd::new("cargo")
@@ -249,6 +251,8 @@ mod commands {
         let summary = format!("{} passed, {} failed", tally.passed, tally.failed);
         std::fs::write(tally_file(), summary)
             .map_err(|error| format!("cannot write the test tally: {error}"))?;
+        let _ = keyring.kill();
+        let _ = keyring.wait();
         host.and(end_to_end)
     }
 }

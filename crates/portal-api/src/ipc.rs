@@ -49,3 +49,74 @@ pub enum LinkReceived {
         message: String,
     },
 }
+
+/// Data from the local cache, with when it was fetched from the backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cached<T> {
+    /// The data.
+    pub data: T,
+    /// When it was fetched, RFC 3339 (UTC).
+    pub fetched_at: String,
+    /// Seconds since it was fetched.
+    pub age_seconds: u64,
+}
+
+/// What the home screen shows: the customer and their unpaid bills, each as cached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeView {
+    /// The signed-in customer, if fetched at least once.
+    pub customer: Option<Cached<crate::v1::Customer>>,
+    /// Outstanding and processing bills, if fetched at least once.
+    pub bills: Option<Cached<Vec<crate::v1::Bill>>>,
+}
+
+/// Where a payment started on this device stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowState {
+    /// Recorded locally with its idempotency key; the backend has not answered yet.
+    Created,
+    /// The hosted checkout is open in the browser.
+    CheckoutOpened,
+    /// The browser came back (or the app restarted): confirming with the backend.
+    Confirming,
+    /// The last card was declined; the checkout is still open for another try.
+    Declined,
+    /// Paid; the receipt is stored.
+    Paid,
+    /// The checkout expired unpaid; the bills are free again.
+    Expired,
+    /// Canceled; the bills are free again.
+    Canceled,
+}
+
+impl FlowState {
+    /// Whether the payment may still change (the UI shows "processing").
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Created | Self::CheckoutOpened | Self::Confirming | Self::Declined
+        )
+    }
+}
+
+/// A payment started on this device, as the app tracks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFlow {
+    /// Local id of the flow.
+    pub flow_id: i64,
+    /// The backend's payment id, once created.
+    pub payment_id: Option<String>,
+    /// The bills it pays.
+    pub bill_ids: Vec<String>,
+    /// The total the backend computed, once created.
+    pub amount: Option<crate::v1::Money>,
+    /// Where it stands.
+    pub state: FlowState,
+    /// The hosted checkout page, while open.
+    pub checkout_url: Option<String>,
+    /// The provider's message for a declined card.
+    pub message: Option<String>,
+    /// The receipt, once paid.
+    pub receipt: Option<crate::v1::Receipt>,
+}

@@ -1,15 +1,45 @@
 //! The HTTP client for the backend's `/v1` API.
+//!
+//! One reqwest client (rustls) with connect and overall timeouts. Requests that are safe to
+//! repeat — reads, and payment creation, which carries its idempotency key — are retried on
+//! transport errors and 5xx with jittered exponential backoff; nothing else is. Every failure is
+//! a [`CoreError`] that says whether it was the network, the server, the session or the input.
 
 use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
-use portal_api::v1::{HEALTH_PATH, HealthResponse};
+use portal_api::v1::{
+    BillList, CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH, HealthResponse,
+    IDEMPOTENCY_HEADER, InvitationPreview, Payment, PaymentList, ReceiptList,
+    RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted, SignInRequest,
+    SignOutRequest,
+};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
-/// How long to wait for a TCP/TLS connection to the backend.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a whole request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Timeouts of the client.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Connecting (TCP and TLS).
+    pub connect: Duration,
+    /// A whole request.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(15),
+        }
+    }
+}
+
+/// How many times a repeatable request is retried after the first attempt.
+const RETRIES: u32 = 2;
+/// The first backoff; doubled each retry, plus up to 50% jitter.
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 
 /// A client for one backend. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
@@ -18,14 +48,26 @@ pub struct ApiClient {
     backend: BackendUrl,
 }
 
+/// Whether a request may be sent again after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    Safe,
+    Never,
+}
+
 impl ApiClient {
-    /// Creates a client for `backend` with the app's timeouts and rustls (ring) for TLS.
+    /// Creates a client for `backend` with the default timeouts.
     pub fn new(backend: BackendUrl) -> Result<Self, CoreError> {
+        Self::with_timeouts(backend, Timeouts::default())
+    }
+
+    /// Creates a client for `backend` with rustls (ring) for TLS and the given timeouts.
+    pub fn with_timeouts(backend: BackendUrl, timeouts: Timeouts) -> Result<Self, CoreError> {
         // Installing fails only when a provider is already installed, which is what we want.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
             .user_agent(concat!("enerpro-portal/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| CoreError::InvalidBackendUrl {
@@ -39,26 +81,233 @@ impl ApiClient {
         &self.backend
     }
 
-    /// Asks the backend's health endpoint who and which version it is.
+    /// `GET /v1/health`
     pub async fn health(&self) -> Result<HealthResponse, CoreError> {
-        self.get_json(HEALTH_PATH).await
+        self.get(HEALTH_PATH, None).await
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, CoreError> {
-        let url = self.backend.endpoint(path);
+    /// `GET /v1/invitations/{code}`
+    pub async fn preview_invitation(&self, code: &str) -> Result<InvitationPreview, CoreError> {
+        let path = format!("/v1/invitations/{code}");
+        self.get(&path, None).await
+    }
+
+    /// `POST /v1/invitations/redeem`
+    pub async fn redeem_invitation(
+        &self,
+        request: &RedeemInvitationRequest,
+    ) -> Result<SessionTokens, CoreError> {
+        self.post("/v1/invitations/redeem", None, Some(request), Repeat::Never)
+            .await
+    }
+
+    /// `POST /v1/auth/signin`
+    pub async fn request_signin(
+        &self,
+        request: &SignInRequest,
+    ) -> Result<SignInAccepted, CoreError> {
+        self.post("/v1/auth/signin", None, Some(request), Repeat::Never)
+            .await
+    }
+
+    /// `POST /v1/auth/exchange`
+    pub async fn exchange_signin(
+        &self,
+        request: &ExchangeRequest,
+    ) -> Result<SessionTokens, CoreError> {
+        self.post("/v1/auth/exchange", None, Some(request), Repeat::Never)
+            .await
+    }
+
+    /// `POST /v1/auth/refresh`
+    pub async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, CoreError> {
+        let request = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.post("/v1/auth/refresh", None, Some(&request), Repeat::Never)
+            .await
+    }
+
+    /// `POST /v1/auth/signout`
+    pub async fn sign_out(&self, refresh_token: &str) -> Result<(), CoreError> {
+        let request = SignOutRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.send_empty(Method::POST, "/v1/auth/signout", None, Some(&request))
+            .await
+    }
+
+    /// `GET /v1/me`
+    pub async fn me(&self, token: &str) -> Result<Customer, CoreError> {
+        self.get("/v1/me", Some(token)).await
+    }
+
+    /// `GET /v1/bills?status=outstanding`
+    pub async fn outstanding_bills(&self, token: &str) -> Result<BillList, CoreError> {
+        self.get("/v1/bills?status=outstanding", Some(token)).await
+    }
+
+    /// `POST /v1/payments` with an idempotency key (so it is safe to retry).
+    pub async fn create_payment(
+        &self,
+        token: &str,
+        key: &str,
+        bill_ids: &[String],
+    ) -> Result<Payment, CoreError> {
+        let request = CreatePaymentRequest {
+            bill_ids: bill_ids.to_vec(),
+        };
+        self.send(
+            Method::POST,
+            "/v1/payments",
+            Some(token),
+            Some(&request),
+            Some(key),
+            Repeat::Safe,
+        )
+        .await
+    }
+
+    /// `GET /v1/payments`
+    pub async fn payments(&self, token: &str) -> Result<PaymentList, CoreError> {
+        self.get("/v1/payments", Some(token)).await
+    }
+
+    /// `POST /v1/payments/{id}/confirm` (idempotent on the server).
+    pub async fn confirm_payment(
+        &self,
+        token: &str,
+        payment_id: &str,
+    ) -> Result<Payment, CoreError> {
+        let path = format!("/v1/payments/{payment_id}/confirm");
+        self.post(&path, Some(token), None::<&()>, Repeat::Safe)
+            .await
+    }
+
+    /// `POST /v1/payments/{id}/cancel`
+    pub async fn cancel_payment(
+        &self,
+        token: &str,
+        payment_id: &str,
+    ) -> Result<Payment, CoreError> {
+        let path = format!("/v1/payments/{payment_id}/cancel");
+        self.post(&path, Some(token), None::<&()>, Repeat::Never)
+            .await
+    }
+
+    /// `GET /v1/receipts`
+    pub async fn receipts(&self, token: &str) -> Result<ReceiptList, CoreError> {
+        self.get("/v1/receipts", Some(token)).await
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<T, CoreError> {
+        self.send(Method::GET, path, token, None::<&()>, None, Repeat::Safe)
+            .await
+    }
+
+    async fn post<T: DeserializeOwned, B: Serialize>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        repeat: Repeat,
+    ) -> Result<T, CoreError> {
+        self.send(Method::POST, path, token, body, None, repeat)
+            .await
+    }
+
+    fn request<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        key: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self.http.request(method, self.backend.endpoint(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(key) = key {
+            request = request.header(IDEMPOTENCY_HEADER, key);
+        }
+        request
+    }
+
+    async fn send<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        key: Option<&str>,
+        repeat: Repeat,
+    ) -> Result<T, CoreError> {
+        let mut attempt = 0;
+        loop {
+            let sent = self
+                .request(method.clone(), path, token, body, key)
+                .send()
+                .await;
+            let outcome = match sent {
+                Ok(response) => read_json(response).await,
+                Err(error) => Err(CoreError::from_transport(&error)),
+            };
+            match outcome {
+                Err(error)
+                    if repeat == Repeat::Safe && attempt < RETRIES && error.is_connectivity() =>
+                {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_empty<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> Result<(), CoreError> {
         let response = self
-            .http
-            .get(url)
+            .request(method, path, token, body, None)
             .send()
             .await
             .map_err(|error| CoreError::from_transport(&error))?;
-        read_json(response).await
+        if response.status().is_success() {
+            return Ok(());
+        }
+        read_json::<serde::de::IgnoredAny>(response)
+            .await
+            .map(|_| ())
     }
+}
+
+/// The delay before retry `attempt` (0-based): 200 ms, 400 ms, … plus up to 50% jitter.
+fn backoff(attempt: u32) -> Duration {
+    let base = FIRST_BACKOFF * 2u32.saturating_pow(attempt);
+    let jitter = rand::random_range(0..=base.as_millis().try_into().unwrap_or(u64::MAX) / 2);
+    base + Duration::from_millis(jitter)
 }
 
 /// Turns a response into `T`, or into the error the backend described.
 async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, CoreError> {
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
     let bytes = response
         .bytes()
         .await
@@ -71,8 +320,35 @@ async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T
             status: status.as_u16(),
         });
     }
-    match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(body) => Err(CoreError::Api(body)),
-        Err(_) => Err(CoreError::InvalidResponse),
+    let Ok(body) = serde_json::from_slice::<ErrorBody>(&bytes) else {
+        return Err(CoreError::InvalidResponse);
+    };
+    Err(match status {
+        StatusCode::UNAUTHORIZED if body.code == "token_expired" => CoreError::Api(body),
+        StatusCode::UNAUTHORIZED => CoreError::Unauthorized {
+            message: body.message,
+        },
+        StatusCode::TOO_MANY_REQUESTS => CoreError::RateLimited {
+            retry_after: retry_after.unwrap_or(60),
+            message: body.message,
+        },
+        _ => CoreError::Api(body),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        for attempt in 0..3 {
+            let base = FIRST_BACKOFF * 2u32.pow(attempt);
+            let delay = backoff(attempt);
+            assert!(
+                delay >= base && delay <= base + base / 2,
+                "{delay:?} for attempt {attempt}"
+            );
+        }
     }
 }

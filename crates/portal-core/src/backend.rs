@@ -37,11 +37,16 @@ impl BackendUrl {
         Ok(Self(url))
     }
 
-    /// The full URL of an API path such as `/v1/health`.
-    pub fn endpoint(&self, path: &str) -> Url {
+    /// The full URL of an API path such as `/v1/health` or `/v1/bills?status=outstanding`.
+    pub fn endpoint(&self, path_and_query: &str) -> Url {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path_and_query, None),
+        };
         let mut url = self.0.clone();
         let base = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base}{path}"));
+        url.set_query(query);
         url
     }
 
@@ -140,6 +145,10 @@ mod tests {
         assert_eq!(
             root.endpoint("/v1/health").as_str(),
             "http://127.0.0.1:8787/v1/health"
+        );
+        assert_eq!(
+            root.endpoint("/v1/bills?status=outstanding").as_str(),
+            "http://127.0.0.1:8787/v1/bills?status=outstanding"
         );
     }
 

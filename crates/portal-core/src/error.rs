@@ -28,9 +28,56 @@ pub enum CoreError {
     /// The backend answered something this app does not understand.
     #[error("The Enerpro server sent an answer this app does not understand. Try again later.")]
     InvalidResponse,
-    /// The backend refused the request and said why.
+    /// The backend refused the request as invalid and said why (400, 404, 409, 410, 413…).
     #[error("{}", .0.message)]
     Api(ErrorBody),
+    /// The session is over (expired, revoked, signed out elsewhere): sign in again.
+    #[error("{message}")]
+    Unauthorized {
+        /// The backend's reason.
+        message: String,
+    },
+    /// Too many attempts: wait this long.
+    #[error("{message}")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+        /// The backend's message.
+        message: String,
+    },
+    /// Nobody is signed in on this device.
+    #[error("You are not signed in. Open your invitation link, or sign in with your email.")]
+    NotSignedIn,
+    /// The OS credential store is missing (no Secret Service, no keychain).
+    #[error(
+        "This device has no credential store the app can use to keep you signed in safely ({detail}). On Linux, install and start a Secret Service such as GNOME Keyring."
+    )]
+    CredentialStoreMissing {
+        /// What the store said.
+        detail: String,
+    },
+    /// The OS credential store is locked or refused access.
+    #[error(
+        "The credential store on this device is locked. Unlock it (for example by logging in again) and try once more."
+    )]
+    CredentialStoreLocked,
+    /// The OS credential store failed.
+    #[error(
+        "The credential store on this device failed ({detail}). Try again; if it keeps failing, restart the device."
+    )]
+    CredentialStore {
+        /// What the store said.
+        detail: String,
+    },
+    /// The local cache failed (after trying to rebuild it).
+    #[error("The app could not use its local data folder ({detail}).")]
+    Cache {
+        /// What failed.
+        detail: String,
+    },
+    /// A payment this device does not know.
+    #[error("This payment is not one started on this device.")]
+    UnknownPayment,
     /// A deep link was refused.
     #[error("{}", .0.message())]
     InvalidLink(LinkRejection),
@@ -46,6 +93,14 @@ impl CoreError {
             Self::Server { .. } => "server_error",
             Self::InvalidResponse => "invalid_response",
             Self::Api(body) => &body.code,
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::NotSignedIn => "not_signed_in",
+            Self::CredentialStoreMissing { .. } => "credential_store_missing",
+            Self::CredentialStoreLocked => "credential_store_locked",
+            Self::CredentialStore { .. } => "credential_store_failed",
+            Self::Cache { .. } => "cache_failed",
+            Self::UnknownPayment => "unknown_payment",
             Self::InvalidLink(rejection) => rejection.code(),
         }
     }
@@ -53,6 +108,11 @@ impl CoreError {
     /// This error as the wire shape the UI receives.
     pub fn to_body(&self) -> ErrorBody {
         ErrorBody::new(self.code(), self.to_string())
+    }
+
+    /// Whether this is the network's fault (the app should fall back to its cache).
+    pub fn is_connectivity(&self) -> bool {
+        matches!(self, Self::Offline | Self::Timeout | Self::Server { .. })
     }
 
     /// Classifies a transport error from reqwest.
@@ -63,6 +123,14 @@ impl CoreError {
             Self::InvalidResponse
         } else {
             Self::Offline
+        }
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Cache {
+            detail: error.to_string(),
         }
     }
 }

@@ -591,6 +591,62 @@ async fn pay(
         .into_response()
 }
 
+/// What the hosted page did with a card, seen from the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostedOutcome {
+    /// Paid: the page redirected here (the backend's return page).
+    Redirected(String),
+    /// Refused: the page shows this HTTP status and body.
+    Refused(u16, String),
+}
+
+/// Fills the hosted checkout page as a person would — opens it, types the card, submits — over
+/// plain HTTP. For tests and for support staff scripting the sandbox.
+pub async fn fill_hosted_checkout(
+    checkout_url: &str,
+    card_number: &str,
+) -> Result<HostedOutcome, String> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let page = http
+        .get(checkout_url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let html = page.text().await.map_err(|e| e.to_string())?;
+    if !html.contains("pay-form") {
+        return Ok(HostedOutcome::Refused(409, html));
+    }
+    let response = http
+        .post(checkout_url)
+        .form(&[
+            ("card_number", card_number),
+            ("expiry", "12 / 34"),
+            ("cvc", "123"),
+            ("name", "Jane Doe"),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    match response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+    {
+        Some(location) if (300..400).contains(&status) => {
+            Ok(HostedOutcome::Redirected(location.to_owned()))
+        }
+        _ => Ok(HostedOutcome::Refused(
+            status,
+            response.text().await.unwrap_or_default(),
+        )),
+    }
+}
+
 fn money(amount: i64, currency: &str) -> String {
     format!(
         "{} {}.{:02}",

@@ -242,47 +242,19 @@ pub enum CreateOutcome {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file, owner-only, WAL, and migrates it.
+    /// Opens (creating if needed) the database file and migrates it (see `portal_sqlite`).
     pub fn open(path: &Path) -> Result<Self, ServerError> {
-        let failed = |reason: String| ServerError::DatabaseOpen {
-            path: path.display().to_string(),
-            reason,
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| failed(e.to_string()))?;
-        }
-        let conn = Connection::open(path).map_err(|e| failed(e.to_string()))?;
-        restrict_to_owner(path);
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| failed(e.to_string()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| failed(e.to_string()))?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(|e| failed(e.to_string()))?;
-        let mut store = Self { conn };
-        store.migrate().map_err(|e| failed(e.to_string()))?;
-        Ok(store)
-    }
-
-    fn migrate(&mut self) -> Result<(), rusqlite::Error> {
-        let applied: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let tx = self.conn.transaction()?;
-        for (version, migration) in (1_i64..).zip(MIGRATIONS.iter()) {
-            if version > applied {
-                tx.execute_batch(migration)?;
-                tx.pragma_update(None, "user_version", version)?;
-            }
-        }
-        tx.commit()
+        let conn =
+            portal_sqlite::open(path, MIGRATIONS).map_err(|error| ServerError::DatabaseOpen {
+                path: path.display().to_string(),
+                reason: error.to_string(),
+            })?;
+        Ok(Self { conn })
     }
 
     /// The schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, ServerError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+        Ok(portal_sqlite::schema_version(&self.conn)?)
     }
 
     // ----- settings ------------------------------------------------------------------------
@@ -1276,15 +1248,4 @@ fn load_receipt(tx: &Transaction<'_>, payment_id: &str) -> Result<Option<Receipt
         card_brand,
         card_last4,
     }))
-}
-
-/// Owner-only permissions on the database file (Unix).
-fn restrict_to_owner(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Err(error) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
-            tracing::warn!("cannot restrict {} to its owner: {error}", path.display());
-        }
-    }
 }

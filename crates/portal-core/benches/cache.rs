@@ -1,0 +1,83 @@
+//! The cache's speed: what the home screen waits for before it can draw.
+//!
+//! `cargo bench -p portal-core --bench cache` (numbers in docs/NUMBERS.md).
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use portal_api::v1::{Bill, BillStatus, Customer, Money, Period};
+use portal_core::cache::Cache;
+use std::hint::black_box;
+
+const BILLS: usize = 10_000;
+
+fn bills(count: usize) -> Vec<Bill> {
+    (0..count)
+        .map(|index| Bill {
+            id: format!("bill_{index:05}"),
+            period: Period {
+                start: format!("20{:02}-{:02}-01", 10 + index / 12 % 80, index % 12 + 1),
+                end: format!("20{:02}-{:02}-28", 10 + index / 12 % 80, index % 12 + 1),
+            },
+            issue_date: "2026-11-03".into(),
+            due_date: "2026-11-24".into(),
+            amount: Money {
+                amount_minor: 1_000 + i64::try_from(index).unwrap_or(0),
+                currency: "USD".into(),
+            },
+            // One bill in a hundred is unpaid, as on a long-lived account.
+            status: if index % 100 == 0 {
+                BillStatus::Outstanding
+            } else {
+                BillStatus::Paid
+            },
+        })
+        .collect()
+}
+
+fn customer() -> Customer {
+    Customer {
+        name: "Jane Doe".into(),
+        account_number: "100-200-300".into(),
+        service_address: "12 Orchard Lane, Springfield, IL 62701".into(),
+        email: "jane.doe@example.com".into(),
+    }
+}
+
+fn cache_benchmarks(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.sqlite3");
+    let all = bills(BILLS);
+
+    c.bench_function("upsert 10,000 bills (one atomic replace)", |b| {
+        let mut cache = Cache::open(&path).expect("cache");
+        b.iter(|| cache.store_bills(black_box(&all)).expect("stored"));
+    });
+
+    let mut cache = Cache::open(&path).expect("cache");
+    cache.claim("100-200-300").expect("claimed");
+    cache.store_customer(&customer()).expect("customer");
+    cache.store_bills(&all).expect("bills");
+    c.bench_function("read outstanding bills from a cache of 10,000", |b| {
+        b.iter(|| black_box(cache.unpaid_bills().expect("read")));
+    });
+    drop(cache);
+
+    c.bench_function(
+        "open the cache and read the home screen (customer + outstanding bills)",
+        |b| {
+            b.iter_batched(
+                || (),
+                |()| {
+                    let cache = Cache::open(&path).expect("cache");
+                    black_box((
+                        cache.customer().expect("customer"),
+                        cache.unpaid_bills().expect("bills"),
+                    ))
+                },
+                BatchSize::SmallInput,
+            );
+        },
+    );
+}
+
+criterion_group!(benches, cache_benchmarks);
+criterion_main!(benches);

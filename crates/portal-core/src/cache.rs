@@ -1,0 +1,517 @@
+//! The local cache: what the app shows at once, before (or without) the network.
+//!
+//! One SQLite file (WAL, busy timeout, migrations recorded in `PRAGMA user_version`, owner-only
+//! permissions). Each dataset — customer, bills, receipts — is replaced whole in one transaction
+//! with its `fetched_at`, so a reader sees the old set or the new one, never a mix. The cache
+//! belongs to one account: [`Cache::claim`] wipes it when another customer signs in. Payment
+//! flows live here too, because they must survive the app being killed mid-checkout.
+//!
+//! A file that is not a database, is corrupt, or comes from a newer app is moved aside
+//! (`*.corrupt-<unix time>`) and rebuilt: the cache is a copy of the backend, so nothing is lost
+//! that a refresh cannot bring back — except open payment flows, which the backend's payment
+//! list recovers on the next resume.
+
+use crate::CoreError;
+use portal_api::ipc::{Cached, FlowState, PaymentFlow};
+use portal_api::v1::{Bill, BillStatus, Customer, Money, Period, Receipt};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE owner (id INTEGER PRIMARY KEY CHECK (id = 1), account_number TEXT NOT NULL);
+CREATE TABLE datasets (name TEXT PRIMARY KEY, fetched_at INTEGER NOT NULL);
+CREATE TABLE customer (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL,
+    account_number TEXT NOT NULL, service_address TEXT NOT NULL, email TEXT NOT NULL);
+CREATE TABLE bills (id TEXT PRIMARY KEY, period_start TEXT NOT NULL, period_end TEXT NOT NULL,
+    issue_date TEXT NOT NULL, due_date TEXT NOT NULL, amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL, status TEXT NOT NULL);
+CREATE INDEX bills_by_status ON bills(status, period_start DESC);
+CREATE TABLE receipts (id TEXT PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE,
+    issued_at TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE payment_flows (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE,
+    bill_ids TEXT NOT NULL, payment_id TEXT UNIQUE, amount_minor INTEGER, currency TEXT,
+    state TEXT NOT NULL, checkout_url TEXT, message TEXT, updated_at INTEGER NOT NULL);
+"#];
+
+/// Dataset names.
+const CUSTOMER: &str = "customer";
+const BILLS: &str = "bills";
+const RECEIPTS: &str = "receipts";
+
+/// The cache file.
+pub struct Cache {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|moment| moment.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn cached<T>(data: T, fetched_at: i64) -> Cached<T> {
+    Cached {
+        data,
+        fetched_at: rfc3339(fetched_at),
+        age_seconds: u64::try_from(now() - fetched_at).unwrap_or(0),
+    }
+}
+
+fn state_name(state: FlowState) -> &'static str {
+    match state {
+        FlowState::Created => "created",
+        FlowState::CheckoutOpened => "checkout_opened",
+        FlowState::Confirming => "confirming",
+        FlowState::Declined => "declined",
+        FlowState::Paid => "paid",
+        FlowState::Expired => "expired",
+        FlowState::Canceled => "canceled",
+    }
+}
+
+fn state_from(name: &str) -> FlowState {
+    match name {
+        "created" => FlowState::Created,
+        "checkout_opened" => FlowState::CheckoutOpened,
+        "declined" => FlowState::Declined,
+        "paid" => FlowState::Paid,
+        "expired" => FlowState::Expired,
+        "canceled" => FlowState::Canceled,
+        // Anything unreadable stays open: an unknown outcome is "processing", never "unpaid".
+        _ => FlowState::Confirming,
+    }
+}
+
+fn status_name(status: BillStatus) -> &'static str {
+    match status {
+        BillStatus::Outstanding => "outstanding",
+        BillStatus::Processing => "processing",
+        BillStatus::Paid => "paid",
+    }
+}
+
+impl Cache {
+    /// Opens the cache at `path`, rebuilding it if it is unreadable.
+    pub fn open(path: &Path) -> Result<Self, CoreError> {
+        match Self::try_open(path) {
+            Ok(cache) => Ok(cache),
+            Err(error) => {
+                let aside = path.with_extension(format!("corrupt-{}", now()));
+                tracing::warn!(
+                    "the cache at {} is unusable ({error}); moving it to {} and starting afresh",
+                    path.display(),
+                    aside.display()
+                );
+                for suffix in ["", "-wal", "-shm"] {
+                    let from = PathBuf::from(format!("{}{suffix}", path.display()));
+                    if from.exists() {
+                        let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+                        std::fs::rename(&from, &to).map_err(|e| CoreError::Cache {
+                            detail: format!("cannot move the broken cache aside: {e}"),
+                        })?;
+                    }
+                }
+                Self::try_open(path).map_err(|e| CoreError::Cache {
+                    detail: e.to_string(),
+                })
+            }
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Self, portal_sqlite::OpenError> {
+        let conn = portal_sqlite::open(path, MIGRATIONS)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0))?;
+        if check != "ok" {
+            return Err(portal_sqlite::OpenError::Sqlite(
+                rusqlite::Error::InvalidQuery,
+            ));
+        }
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Where the cache file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes the cache belong to `account_number`, wiping another customer's data first.
+    pub fn claim(&mut self, account_number: &str) -> Result<(), CoreError> {
+        let owner: Option<String> = self
+            .conn
+            .query_row("SELECT account_number FROM owner WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if owner.as_deref() == Some(account_number) {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        wipe(&tx)?;
+        tx.execute(
+            "INSERT INTO owner (id, account_number) VALUES (1, ?1)",
+            [account_number],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The account the cache belongs to.
+    pub fn owner(&self) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT account_number FROM owner WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Deletes every customer record (sign-out).
+    pub fn clear(&mut self) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        wipe(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn fetched_at(&self, dataset: &str) -> Result<Option<i64>, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT fetched_at FROM datasets WHERE name = ?1",
+                [dataset],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Replaces the customer record.
+    pub fn store_customer(&mut self, customer: &Customer) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO customer (id, name, account_number, service_address, email)
+             VALUES (1, ?1, ?2, ?3, ?4)",
+            params![
+                customer.name,
+                customer.account_number,
+                customer.service_address,
+                customer.email
+            ],
+        )?;
+        mark_fetched(&tx, CUSTOMER)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The cached customer, with its age.
+    pub fn customer(&self) -> Result<Option<Cached<Customer>>, CoreError> {
+        let Some(fetched_at) = self.fetched_at(CUSTOMER)? else {
+            return Ok(None);
+        };
+        let customer = self
+            .conn
+            .query_row(
+                "SELECT name, account_number, service_address, email FROM customer WHERE id = 1",
+                [],
+                |row| {
+                    Ok(Customer {
+                        name: row.get(0)?,
+                        account_number: row.get(1)?,
+                        service_address: row.get(2)?,
+                        email: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(customer.map(|customer| cached(customer, fetched_at)))
+    }
+
+    /// Replaces the unpaid bills, atomically.
+    pub fn store_bills(&mut self, bills: &[Bill]) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM bills", [])?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO bills (id, period_start, period_end, issue_date, due_date, amount_minor, currency, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for bill in bills {
+                insert.execute(params![
+                    bill.id,
+                    bill.period.start,
+                    bill.period.end,
+                    bill.issue_date,
+                    bill.due_date,
+                    bill.amount.amount_minor,
+                    bill.amount.currency,
+                    status_name(bill.status)
+                ])?;
+            }
+        }
+        mark_fetched(&tx, BILLS)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The cached unpaid bills (outstanding and processing), newest period first, with their age.
+    pub fn unpaid_bills(&self) -> Result<Option<Cached<Vec<Bill>>>, CoreError> {
+        let Some(fetched_at) = self.fetched_at(BILLS)? else {
+            return Ok(None);
+        };
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, period_start, period_end, issue_date, due_date, amount_minor, currency, status
+             FROM bills WHERE status IN ('outstanding', 'processing') ORDER BY period_start DESC, id",
+        )?;
+        let bills = statement
+            .query_map([], |row| {
+                let status: String = row.get(7)?;
+                Ok(Bill {
+                    id: row.get(0)?,
+                    period: Period {
+                        start: row.get(1)?,
+                        end: row.get(2)?,
+                    },
+                    issue_date: row.get(3)?,
+                    due_date: row.get(4)?,
+                    amount: Money {
+                        amount_minor: row.get(5)?,
+                        currency: row.get(6)?,
+                    },
+                    status: if status == "processing" {
+                        BillStatus::Processing
+                    } else {
+                        BillStatus::Outstanding
+                    },
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(cached(bills, fetched_at)))
+    }
+
+    /// Marks cached bills as paid (after a receipt), until the next refresh replaces them.
+    pub fn mark_bills_paid(&mut self, bill_ids: &[String]) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        for id in bill_ids {
+            tx.execute("UPDATE bills SET status = 'paid' WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Replaces the receipts, atomically.
+    pub fn store_receipts(&mut self, receipts: &[Receipt]) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM receipts", [])?;
+        for receipt in receipts {
+            insert_receipt(&tx, receipt)?;
+        }
+        mark_fetched(&tx, RECEIPTS)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds (or replaces) one receipt.
+    pub fn store_receipt(&mut self, receipt: &Receipt) -> Result<(), CoreError> {
+        insert_receipt(&self.conn, receipt)
+    }
+
+    /// The cached receipts, newest first.
+    pub fn receipts(&self) -> Result<Vec<Receipt>, CoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT json FROM receipts ORDER BY issued_at DESC, id")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        let mut receipts = Vec::new();
+        for json in rows {
+            if let Ok(receipt) = serde_json::from_str(&json?) {
+                receipts.push(receipt);
+            }
+        }
+        Ok(receipts)
+    }
+
+    /// The receipt of a payment, if cached.
+    pub fn receipt_for(&self, payment_id: &str) -> Result<Option<Receipt>, CoreError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT json FROM receipts WHERE payment_id = ?1",
+                [payment_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(json.and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    // ----- payment flows ---------------------------------------------------------------------
+
+    /// Records a new flow with its idempotency key, before anything is sent.
+    pub fn insert_flow(&mut self, key: &str, bill_ids: &[String]) -> Result<i64, CoreError> {
+        let bills = serde_json::to_string(bill_ids).map_err(|e| CoreError::Cache {
+            detail: e.to_string(),
+        })?;
+        self.conn.execute(
+            "INSERT INTO payment_flows (idempotency_key, bill_ids, state, updated_at) VALUES (?1, ?2, 'created', ?3)",
+            params![key, bills, now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Updates a flow after the backend answered.
+    pub fn update_flow(
+        &mut self,
+        flow_id: i64,
+        payment_id: Option<&str>,
+        amount: Option<&Money>,
+        state: FlowState,
+        checkout_url: Option<&str>,
+        message: Option<&str>,
+    ) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE payment_flows SET payment_id = COALESCE(?2, payment_id),
+                 amount_minor = COALESCE(?3, amount_minor), currency = COALESCE(?4, currency),
+                 state = ?5, checkout_url = COALESCE(?6, checkout_url), message = ?7, updated_at = ?8
+             WHERE id = ?1",
+            params![
+                flow_id,
+                payment_id,
+                amount.map(|a| a.amount_minor),
+                amount.map(|a| a.currency.clone()),
+                state_name(state),
+                checkout_url,
+                message,
+                now()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a flow the backend never recorded (refused before anything was created).
+    pub fn delete_flow(&mut self, flow_id: i64) -> Result<(), CoreError> {
+        self.conn
+            .execute("DELETE FROM payment_flows WHERE id = ?1", [flow_id])?;
+        Ok(())
+    }
+
+    /// A flow and its idempotency key.
+    pub fn flow(&self, flow_id: i64) -> Result<Option<(PaymentFlow, String)>, CoreError> {
+        self.flows_where("id = ?1", &[&flow_id])
+            .map(|mut flows| flows.pop())
+    }
+
+    /// The flow of a backend payment.
+    pub fn flow_by_payment(
+        &self,
+        payment_id: &str,
+    ) -> Result<Option<(PaymentFlow, String)>, CoreError> {
+        self.flows_where("payment_id = ?1", &[&payment_id])
+            .map(|mut flows| flows.pop())
+    }
+
+    /// Flows that may still change, oldest first.
+    pub fn open_flows(&self) -> Result<Vec<(PaymentFlow, String)>, CoreError> {
+        self.flows_where(
+            "state IN ('created', 'checkout_opened', 'confirming', 'declined')",
+            &[],
+        )
+    }
+
+    /// All flows, newest first.
+    pub fn flows(&self) -> Result<Vec<PaymentFlow>, CoreError> {
+        let mut flows: Vec<PaymentFlow> = self
+            .flows_where("1 = 1", &[])?
+            .into_iter()
+            .map(|(flow, _)| flow)
+            .collect();
+        flows.reverse();
+        Ok(flows)
+    }
+
+    fn flows_where(
+        &self,
+        condition: &str,
+        parameters: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<(PaymentFlow, String)>, CoreError> {
+        let sql = format!(
+            "SELECT id, idempotency_key, bill_ids, payment_id, amount_minor, currency, state, checkout_url, message
+             FROM payment_flows WHERE {condition} ORDER BY id"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map(parameters, |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Option<i64>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, Option<String>>(7)?,
+                row.get::<_, Option<String>>(8)?,
+            ))
+        })?;
+        let mut flows = Vec::new();
+        for row in rows {
+            let (flow_id, key, bills, payment_id, amount, currency, state, checkout_url, message) =
+                row?;
+            let receipt = match &payment_id {
+                Some(id) => self.receipt_for(id)?,
+                None => None,
+            };
+            flows.push((
+                PaymentFlow {
+                    flow_id,
+                    payment_id,
+                    bill_ids: serde_json::from_str(&bills).unwrap_or_default(),
+                    amount: amount.zip(currency).map(|(amount_minor, currency)| Money {
+                        amount_minor,
+                        currency,
+                    }),
+                    state: state_from(&state),
+                    checkout_url,
+                    message,
+                    receipt,
+                },
+                key,
+            ));
+        }
+        Ok(flows)
+    }
+}
+
+fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
+    tx.execute_batch(
+        "DELETE FROM owner; DELETE FROM datasets; DELETE FROM customer; DELETE FROM bills;
+         DELETE FROM receipts; DELETE FROM payment_flows;",
+    )
+}
+
+fn mark_fetched(tx: &rusqlite::Transaction<'_>, dataset: &str) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT OR REPLACE INTO datasets (name, fetched_at) VALUES (?1, ?2)",
+        params![dataset, now()],
+    )?;
+    Ok(())
+}
+
+fn insert_receipt(conn: &Connection, receipt: &Receipt) -> Result<(), CoreError> {
+    let json = serde_json::to_string(receipt).map_err(|e| CoreError::Cache {
+        detail: e.to_string(),
+    })?;
+    conn.execute(
+        "INSERT OR REPLACE INTO receipts (id, payment_id, issued_at, json) VALUES (?1, ?2, ?3, ?4)",
+        params![receipt.id, receipt.payment_id, receipt.issued_at, json],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The customer journey through the core alone, against the real sandbox server, a real SQLite
+//! cache and the real OS credential store; completing the hosted page over HTTP as a browser would.
+
+mod common;
+
+use common::{DECLINED_CARD, GOOD_CARD, JANE, World, assert_nothing_left};
+use portal_api::ipc::FlowState;
+use portal_api::v1::BillStatus;
+use portal_core::credentials::names;
+use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
+use std::time::Duration;
+
+#[tokio::test]
+async fn invitation_to_receipt_and_sign_out_through_the_core() {
+    let world = World::start().await;
+    let portal = world.portal();
+    assert!(!portal.is_signed_in().await.unwrap());
+    assert!(
+        portal.home().unwrap().customer.is_none(),
+        "nothing cached yet"
+    );
+
+    let code = world.invite().await;
+    let preview = portal.preview_invitation(&code).await.unwrap();
+    assert_eq!(
+        (preview.masked_email.as_str(), preview.account_name.as_str()),
+        ("j***@example.com", "Jane Doe")
+    );
+    let home = portal.accept_invitation(&code, " 62701 ").await.unwrap();
+    assert!(portal.is_signed_in().await.unwrap());
+    assert!(
+        world
+            .credentials()
+            .get(names::REFRESH_TOKEN)
+            .unwrap()
+            .is_some(),
+        "refresh token in the OS store"
+    );
+    let customer = home.customer.unwrap();
+    assert_eq!(customer.data.account_number, JANE.0);
+    let bills = home.bills.unwrap().data;
+    assert_eq!(bills.len(), 3);
+
+    let chosen = vec![bills[0].id.clone(), bills[1].id.clone()];
+    let flow = portal.start_payment(&chosen).await.unwrap();
+    assert_eq!(flow.state, FlowState::CheckoutOpened);
+    assert_eq!(
+        flow.amount.as_ref().unwrap().amount_minor,
+        bills[0].amount.amount_minor + bills[1].amount.amount_minor
+    );
+    let home = portal.home().unwrap();
+    assert_eq!(
+        home.bills.unwrap().data.len(),
+        3,
+        "the cache still shows them until refreshed"
+    );
+
+    let outcome = fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, HostedOutcome::Redirected(ref to) if to.contains("/checkout/return"))
+    );
+    let payment_id = flow.payment_id.clone().unwrap();
+    let paid = portal.payment_returned(&payment_id).await.unwrap();
+    assert_eq!(paid.state, FlowState::Paid);
+    let receipt = paid.receipt.clone().unwrap();
+    assert_eq!(
+        (receipt.card_brand.as_str(), receipt.card_last4.as_str()),
+        ("visa", "4242")
+    );
+    assert!(receipt.transaction_id.starts_with("pi_"));
+
+    let remaining = portal.home().unwrap().bills.unwrap().data;
+    assert_eq!(
+        remaining.len(),
+        1,
+        "paid bills leave the cached list at once"
+    );
+    let refreshed = portal.refresh().await.unwrap().bills.unwrap().data;
+    assert_eq!(refreshed.len(), 1);
+    assert_eq!(refreshed[0].status, BillStatus::Outstanding);
+    assert_eq!(portal.receipts().unwrap(), vec![receipt.clone()]);
+    assert_eq!(portal.refresh_receipts().await.unwrap(), vec![receipt]);
+
+    portal.sign_out().await.unwrap();
+    assert_nothing_left(&world, &portal).await;
+    assert!(portal.receipts().unwrap().is_empty() && portal.payment_flows().unwrap().is_empty());
+    assert_eq!(portal.refresh().await.unwrap_err().code(), "not_signed_in");
+}
+
+#[tokio::test]
+async fn a_declined_card_is_shown_and_a_good_card_then_pays() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bill = portal.home().unwrap().bills.unwrap().data[0].id.clone();
+    let flow = portal.start_payment(&[bill]).await.unwrap();
+    let url = flow.checkout_url.clone().unwrap();
+    assert!(matches!(
+        fill_hosted_checkout(&url, DECLINED_CARD).await.unwrap(),
+        HostedOutcome::Refused(402, _)
+    ));
+    let declined = portal.check_payment(flow.flow_id).await.unwrap();
+    assert_eq!(declined.state, FlowState::Declined);
+    assert_eq!(declined.message.as_deref(), Some("Your card was declined."));
+    assert!(matches!(
+        fill_hosted_checkout(&url, GOOD_CARD).await.unwrap(),
+        HostedOutcome::Redirected(_)
+    ));
+    let paid = portal
+        .payment_returned(flow.payment_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!((paid.state, paid.message), (FlowState::Paid, None));
+}
+
+#[tokio::test]
+async fn the_same_bills_never_get_a_second_checkout_and_a_canceled_one_frees_them() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bills: Vec<String> = portal
+        .home()
+        .unwrap()
+        .bills
+        .unwrap()
+        .data
+        .iter()
+        .map(|b| b.id.clone())
+        .collect();
+    let first = portal.start_payment(&bills[..2]).await.unwrap();
+    let again = portal.start_payment(&bills[1..3]).await.unwrap();
+    assert_eq!(
+        again.flow_id, first.flow_id,
+        "an overlapping selection returns the open payment"
+    );
+    assert_eq!(again.payment_id, first.payment_id);
+
+    let canceled = portal.cancel_payment(first.flow_id).await.unwrap();
+    assert_eq!(canceled.state, FlowState::Canceled);
+    let fresh = portal.start_payment(&bills[..2]).await.unwrap();
+    assert_ne!(fresh.payment_id, first.payment_id);
+    assert_eq!(fresh.state, FlowState::CheckoutOpened);
+}
+
+#[tokio::test]
+async fn a_killed_app_resumes_after_the_webhook_settled_it_with_one_receipt() {
+    let world = World::start().await;
+    let bills: Vec<String>;
+    let payment_id;
+    {
+        let portal = world.signed_in().await;
+        bills = portal
+            .home()
+            .unwrap()
+            .bills
+            .unwrap()
+            .data
+            .iter()
+            .map(|b| b.id.clone())
+            .collect();
+        let flow = portal.start_payment(&bills[..1]).await.unwrap();
+        payment_id = flow.payment_id.clone().unwrap();
+        // The customer pays; the browser never comes back; the app is killed.
+        fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
+            .await
+            .unwrap();
+    }
+    // The webhook reaches the backend meanwhile.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let restarted = world.portal();
+    assert!(
+        restarted.is_signed_in().await.unwrap(),
+        "the session resumes without asking"
+    );
+    let flows = restarted.resume_payments().await.unwrap();
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0].state, FlowState::Paid);
+    assert_eq!(flows[0].payment_id.as_deref(), Some(payment_id.as_str()));
+    let receipts = restarted.refresh_receipts().await.unwrap();
+    assert_eq!(receipts.len(), 1, "one charge, one receipt");
+    assert_eq!(Some(&receipts[0]), flows[0].receipt.as_ref());
+}
+
+#[tokio::test]
+async fn a_return_link_that_arrives_twice_confirms_once() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bill = portal.home().unwrap().bills.unwrap().data[0].id.clone();
+    let flow = portal.start_payment(&[bill]).await.unwrap();
+    fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
+        .await
+        .unwrap();
+    let payment_id = flow.payment_id.unwrap();
+    let first = portal.payment_returned(&payment_id).await.unwrap();
+    let second = portal.payment_returned(&payment_id).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(portal.confirm_count(), 1);
+    assert_eq!(
+        portal
+            .payment_returned("pay_unknown")
+            .await
+            .unwrap_err()
+            .code(),
+        "unknown_payment"
+    );
+}
+
+#[tokio::test]
+async fn watching_a_processing_payment_polls_until_it_is_paid() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bill = portal.home().unwrap().bills.unwrap().data[0].id.clone();
+    let flow = portal.start_payment(&[bill]).await.unwrap();
+    let url = flow.checkout_url.clone().unwrap();
+    let paying = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        fill_hosted_checkout(&url, GOOD_CARD).await
+    });
+    let mut changes = Vec::new();
+    let settled = portal
+        .watch_payment(
+            flow.flow_id,
+            Duration::from_secs(20),
+            Duration::from_millis(100),
+            |f| changes.push(f.state),
+        )
+        .await
+        .unwrap();
+    paying.await.unwrap().unwrap();
+    assert_eq!(settled.state, FlowState::Paid);
+    assert_eq!(changes.last(), Some(&FlowState::Paid));
+    assert!(portal.confirm_count() >= 2, "it polled while processing");
+}
+
+#[tokio::test]
+async fn an_expired_checkout_is_reported_and_frees_the_bills() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bill = portal.home().unwrap().bills.unwrap().data[0].id.clone();
+    let flow = portal
+        .start_payment(std::slice::from_ref(&bill))
+        .await
+        .unwrap();
+    world.server.advance_clock(2 * 3600);
+    let expired = portal.check_payment(flow.flow_id).await.unwrap();
+    assert_eq!(expired.state, FlowState::Expired);
+    assert_eq!(
+        portal.start_payment(&[bill]).await.unwrap().state,
+        FlowState::CheckoutOpened
+    );
+}

@@ -3,14 +3,17 @@
 //! [`run`] wires the real window; [`with_commands`] is generic over the runtime so the commands
 //! are tested with Tauri's mock runtime.
 
+mod commands;
 mod links;
+mod payments;
 
 use links::LinkInbox;
-use portal_api::ipc::LinkReceived;
-use portal_api::v1::HealthResponse;
 use portal_core::backend::BackendSources;
-use portal_core::{ApiClient, CoreError};
-use tauri::{Runtime, State};
+use portal_core::checkout::CheckoutPolicy;
+use portal_core::{ApiClient, BackendUrl, CoreError, Portal, PortalConfig};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock};
+use tauri::{Manager, Runtime};
 
 /// The backend a build talks to unless told otherwise: the sandbox for debug builds, production
 /// (fixed at build time by `ENERPRO_PRODUCTION_BACKEND`) for release builds.
@@ -26,8 +29,12 @@ const BUILD_DEFAULT_BACKEND: &str = if cfg!(debug_assertions) {
 /// The host whose `https://HOST/app/…` links the app claims (mobile).
 const PORTAL_HOST: &str = "portal.enerpro.example";
 
-/// Whether `--backend` and `ENERPRO_BACKEND_URL` may change the backend (debug builds only).
-const BACKEND_OVERRIDES_ALLOWED: bool = cfg!(debug_assertions);
+/// The provider's hosted-checkout host that release builds may open.
+const CHECKOUT_HOST: &str = "checkout.stripe.com";
+
+/// Whether `--backend` and `ENERPRO_BACKEND_URL` may change the backend, and loopback checkout
+/// pages (the sandbox's simulator) may open: debug builds only.
+const SANDBOX_ALLOWED: bool = cfg!(debug_assertions);
 
 /// The client of the chosen backend, or why there is none (an unusable configured address).
 pub struct Backend(Result<ApiClient, CoreError>);
@@ -35,11 +42,7 @@ pub struct Backend(Result<ApiClient, CoreError>);
 impl Backend {
     /// Chooses the backend from the launch flag, the environment and the build default.
     pub fn from_sources(sources: &BackendSources) -> Self {
-        Self(
-            sources
-                .choose(BACKEND_OVERRIDES_ALLOWED)
-                .and_then(ApiClient::new),
-        )
+        Self(sources.choose(SANDBOX_ALLOWED).and_then(ApiClient::new))
     }
 
     fn client(&self) -> Result<&ApiClient, CoreError> {
@@ -49,18 +52,69 @@ impl Backend {
                 reason: error.to_string(),
             })
     }
+
+    fn url(&self) -> Result<BackendUrl, CoreError> {
+        self.client().map(|client| client.backend().clone())
+    }
 }
 
-/// Asks the backend's health endpoint: who answers, and which version.
-#[tauri::command]
-async fn backend_status(backend: State<'_, Backend>) -> Result<HealthResponse, CoreError> {
-    backend.client()?.health().await
+/// The client core, opened once the app knows its data folder, and what the shell keeps beside it.
+pub struct Core {
+    portal: OnceLock<Result<Arc<Portal>, CoreError>>,
+    checkout_policy: CheckoutPolicy,
+    watched: Mutex<HashSet<i64>>,
 }
 
-/// Hands the UI the deep links that arrived since it last asked.
-#[tauri::command]
-fn take_links(inbox: State<'_, LinkInbox>) -> Vec<LinkReceived> {
-    inbox.take()
+impl Core {
+    fn new() -> Self {
+        Self {
+            portal: OnceLock::new(),
+            checkout_policy: CheckoutPolicy {
+                https_hosts: vec![CHECKOUT_HOST.to_owned()],
+                allow_loopback: SANDBOX_ALLOWED,
+            },
+            watched: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The core, or why it could not open (e.g. no credential store on this device).
+    fn portal(&self) -> Result<Arc<Portal>, CoreError> {
+        match self.portal.get() {
+            Some(Ok(portal)) => Ok(portal.clone()),
+            Some(Err(error)) => Err(clone_error(error)),
+            None => Err(CoreError::Cache {
+                detail: "the app is still starting".into(),
+            }),
+        }
+    }
+
+    /// Marks a flow as watched; false if it already was.
+    fn start_watching(&self, flow_id: i64) -> bool {
+        self.watched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(flow_id)
+    }
+
+    fn stop_watching(&self, flow_id: i64) {
+        self.watched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&flow_id);
+    }
+}
+
+/// The start-up error again, for each command that needs the core.
+fn clone_error(error: &CoreError) -> CoreError {
+    match error {
+        CoreError::CredentialStoreMissing { detail } => CoreError::CredentialStoreMissing {
+            detail: detail.clone(),
+        },
+        CoreError::CredentialStoreLocked => CoreError::CredentialStoreLocked,
+        other => CoreError::Cache {
+            detail: other.to_string(),
+        },
+    }
 }
 
 /// Adds the app's state and commands to `builder`, for any runtime (the mock one in tests).
@@ -71,7 +125,43 @@ pub fn with_commands<R: Runtime>(
     builder
         .manage(backend)
         .manage(LinkInbox::default())
-        .invoke_handler(tauri::generate_handler![backend_status, take_links])
+        .manage(Core::new())
+        .invoke_handler(tauri::generate_handler![
+            commands::backend_status,
+            commands::take_links,
+            commands::home,
+            commands::refresh,
+            commands::preview_invitation,
+            commands::accept_invitation,
+            commands::request_signin,
+            commands::complete_signin,
+            commands::sign_out,
+            commands::start_payment,
+            commands::open_checkout,
+            commands::check_payment,
+            commands::cancel_payment,
+            commands::payment_flows,
+            commands::receipts,
+            commands::app_info,
+        ])
+}
+
+/// Opens the client core in the app's data folder, with the app identifier as the
+/// credential-store service (so dev builds never touch a real installation's entries).
+fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreError> {
+    let folder = app
+        .path()
+        .app_local_data_dir()
+        .map_err(|error| CoreError::Cache {
+            detail: format!("no data folder: {error}"),
+        })?;
+    let config = PortalConfig {
+        backend: app.state::<Backend>().url()?,
+        cache_path: folder.join("cache.sqlite3"),
+        credential_service: app.config().identifier.clone(),
+        timeouts: portal_core::api::Timeouts::default(),
+    };
+    Portal::open(&config).map(Arc::new)
 }
 
 /// Starts the app: plugins, deep links, the main window.
@@ -101,7 +191,13 @@ pub fn run() {
                 .build(),
         )
         .setup(move |app| {
+            let opened = open_core(app.handle());
+            if let Err(error) = &opened {
+                log::error!("the client core could not open: {}", error.code());
+            }
+            let _ = app.state::<Core>().portal.set(opened);
             links::listen(app.handle(), PORTAL_HOST, &arguments);
+            payments::resume(app.handle());
             Ok(())
         });
     let result = with_commands(builder, Backend::from_sources(&sources)).run(context);

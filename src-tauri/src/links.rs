@@ -44,6 +44,12 @@ pub fn receive<R: Runtime>(app: &AppHandle<R>, text: &str, portal_host: &str) {
         // The text itself is never logged: it may carry a one-time code.
         LinkReceived::Rejected { code, .. } => log::warn!("deep link rejected: {code}"),
     }
+    if let LinkReceived::Accepted {
+        link: portal_api::ipc::DeepLink::PaymentReturn { payment },
+    } = &received
+    {
+        crate::payments::returned(app, payment.clone());
+    }
     app.state::<LinkInbox>().push(received);
     if let Err(error) = app.emit(EVENT_LINKS_WAITING, ()) {
         log::warn!("could not tell the UI about a deep link: {error}");

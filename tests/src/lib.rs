@@ -66,6 +66,11 @@ pub struct Launch<'a> {
     pub backend: &'a str,
     /// Command-line arguments, e.g. a deep link.
     pub args: Vec<String>,
+    /// Extra environment for the app (e.g. `BROWSER`).
+    pub env: Vec<(String, String)>,
+    /// The app's private home folder; a fresh one when `None`. Reusing one plays "the same
+    /// device, restarted".
+    pub home: Option<PathBuf>,
 }
 
 impl App {
@@ -76,12 +81,18 @@ impl App {
         wait_until_no_instance(&binary).await?;
         let port = free_port()?;
         let native_port = free_port()?;
-        let home = std::env::temp_dir().join(format!(
-            "enerpro-e2e-{}-{}",
-            launch.name,
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&home);
+        let home = match launch.home {
+            Some(home) => home,
+            None => {
+                let home = std::env::temp_dir().join(format!(
+                    "enerpro-e2e-{}-{}",
+                    launch.name,
+                    std::process::id()
+                ));
+                let _ = std::fs::remove_dir_all(&home);
+                home
+            }
+        };
         std::fs::create_dir_all(&home).map_err(|e| format!("cannot create {home:?}: {e}"))?;
         let driver = Command::new("tauri-driver")
             .args([
@@ -90,6 +101,13 @@ impl App {
                 "--native-port",
                 &native_port.to_string(),
             ])
+            .envs(
+                launch
+                    .env
+                    .iter()
+                    .map(|(key, value)| (key.as_str(), value.as_str())),
+            )
+            .env("ENERPRO_APP_BIN", &binary)
             .env("ENERPRO_BACKEND_URL", launch.backend)
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join("data"))
@@ -171,20 +189,56 @@ impl App {
         ))
     }
 
+    /// Types `text` into the element `css`.
+    pub async fn type_into(&self, css: &str, text: &str) -> TestResult {
+        let element = self.element(css).await?;
+        element
+            .send_keys(text)
+            .await
+            .map_err(|e| format!("cannot type into {css}: {e}"))
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|all| all.len())
+            .unwrap_or(0)
+    }
+
+    /// Waits until exactly `expected` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, expected: usize) -> TestResult {
+        let started = Instant::now();
+        let mut last = 0;
+        while started.elapsed() < PATIENCE {
+            last = self.count(css).await;
+            if last == expected {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("expected {expected} of {css}, saw {last}"))
+    }
+
     /// Whether an element matching `css` is on screen now.
     pub async fn is_present(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
-    /// Clicks the element `css`.
-    pub async fn click(&self, css: &str) -> TestResult {
-        let element = self
-            .client
+    /// Waits for the element `css` to exist.
+    async fn element(&self, css: &str) -> TestResult<fantoccini::elements::Element> {
+        self.client
             .wait()
             .at_most(PATIENCE)
             .for_element(Locator::Css(css))
             .await
-            .map_err(|e| format!("{css} not found: {e}"))?;
+            .map_err(|e| format!("{css} not found: {e}"))
+    }
+
+    /// Clicks the element `css`.
+    pub async fn click(&self, css: &str) -> TestResult {
+        let element = self.element(css).await?;
         element
             .click()
             .await
@@ -306,6 +360,8 @@ pub async fn start_with_server(
         name,
         backend: &server.base_url(),
         args,
+        env: Vec::new(),
+        home: None,
     })
     .await?;
     Ok((server, app))
@@ -321,4 +377,35 @@ pub async fn finish(
     let result = app.check(outcome).await;
     server.stop().await.map_err(|e| e.to_string())?;
     result
+}
+
+/// Creates an invitation with the sandbox's admin API; returns the app link.
+pub async fn invitation_link(
+    server: &portal_server::RunningServer,
+    account: &str,
+    email: &str,
+) -> TestResult<String> {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/admin/invitations", server.base_url()))
+        .bearer_auth(server.admin_key())
+        .json(&serde_json::json!({"account_number": account, "email": email}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let created: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
+    created["app_link"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no app link in {created}"))
+}
+
+/// Runs an async end-to-end test body on its own runtime and fails the test with its message.
+pub fn run(body: impl std::future::Future<Output = TestResult>) {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => panic!("no tokio runtime: {error}"),
+    };
+    if let Err(error) = runtime.block_on(body) {
+        panic!("{error}");
+    }
 }

@@ -1,8 +1,8 @@
-//! The walking skeleton, end to end: the real app window, the real sandbox server.
+//! The real app window, the real sandbox server: launching, deep links, single instance.
 
-use portal_e2e::{App, Launch, TestResult, finish, launch_second_instance, start_with_server};
-
-const CODE: &str = "Zk3q9X_v-2mNpL8sQw4RtA";
+use portal_e2e::{
+    App, Launch, finish, invitation_link, launch_second_instance, run, start_with_server,
+};
 
 fn connected_text() -> String {
     format!(
@@ -10,14 +10,6 @@ fn connected_text() -> String {
         portal_server::SERVER_NAME,
         env!("CARGO_PKG_VERSION")
     )
-}
-
-/// Runs an async test body and fails the test with its message.
-fn run(body: impl std::future::Future<Output = TestResult>) {
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    if let Err(error) = runtime.block_on(body) {
-        panic!("{error}");
-    }
 }
 
 #[test]
@@ -32,9 +24,13 @@ fn shows_the_connected_server_then_a_clear_error_when_it_stops() {
             name: "connect",
             backend: &backend,
             args: vec![],
+            env: vec![],
+            home: None,
         })
         .await?;
         let outcome = async {
+            app.click("a[href='/settings']").await?;
+            app.click("a[href='/status']").await?;
             app.wait_for_text("#status", |text| text == connected_text())
                 .await?;
             app.screenshot("connected").await?;
@@ -63,12 +59,24 @@ fn shows_the_connected_server_then_a_clear_error_when_it_stops() {
 }
 
 #[test]
-fn an_invitation_link_at_launch_opens_the_invitation_screen() {
+fn an_invitation_link_at_launch_opens_the_invitation_for_that_customer() {
     run(async {
-        let link = format!("com.enerpro.portal://invite?code={CODE}");
-        let (server, mut app) = start_with_server("invite-cold", vec![link]).await?;
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+        let mut app = App::launch(Launch {
+            name: "invite-cold",
+            backend: &server.base_url(),
+            args: vec![link],
+            env: vec![],
+            home: None,
+        })
+        .await?;
         let outcome = async {
-            app.wait_for_text("#invitation-code", |text| text == CODE)
+            app.wait_for_text("#invited-name", |text| text == "Jane Doe")
+                .await?;
+            app.wait_for_text("#invited-email", |text| text == "j***@example.com")
                 .await?;
             app.screenshot("invitation").await?;
             Ok(())
@@ -83,11 +91,12 @@ fn a_second_launch_with_a_link_reaches_the_first_window() {
     run(async {
         let (server, mut app) = start_with_server("invite-warm", vec![]).await?;
         let outcome = async {
-            app.wait_for_text("#status", |text| text == connected_text())
+            app.wait_for_text("#welcome h1", |text| text.contains("Welcome"))
                 .await?;
-            let took = launch_second_instance(&format!("com.enerpro.portal://invite?code={CODE}"))?;
+            let link = invitation_link(&server, "100-200-301", "omar.haddad@example.com").await?;
+            let took = launch_second_instance(&link)?;
             println!("the second instance handed over and exited in {took:?}");
-            app.wait_for_text("#invitation-code", |text| text == CODE)
+            app.wait_for_text("#invited-name", |text| text == "Omar Haddad")
                 .await?;
             let windows = app.window_count().await?;
             if windows != 1 {
@@ -109,27 +118,24 @@ fn malformed_and_foreign_links_show_a_message_and_change_nothing() {
             start_with_server("bad-links", vec!["com.enerpro.portal://nope".into()]).await?;
         let outcome = async {
             // Cold start with an unknown link: a message, and the normal screen behind it.
-            app.wait_for_text("#notice", |text| text.contains("not one this app knows"))
-                .await?;
-            app.wait_for_text("#status", |text| text == connected_text())
-                .await?;
+            app.wait_for_text("#notice", |text| text.contains("not one this app knows")).await?;
+            app.wait_for_text("#welcome h1", |text| text.contains("Welcome")).await?;
             app.screenshot("unknown-link").await?;
 
-            let cases: [(&str, &str); 3] = [
+            let cases: [(&str, &str); 4] = [
                 ("com.enerpro.portal://invite?code=", "code is missing"),
                 ("http://example.com", "does not belong"),
                 (&long_link, "far too long"),
+                ("com.enerpro.portal://invite?code=Zk3q9X_v-2mNpL8sQw4RtA&backend=https://evil.example", "never has"),
             ];
             for (link, expected) in cases {
                 app.click("#notice button").await?;
                 launch_second_instance(link)?;
-                app.wait_for_text("#notice", |text| text.contains(expected))
-                    .await?;
+                app.wait_for_text("#notice", |text| text.contains(expected)).await?;
                 if app.is_present("#invitation").await {
                     return Err(format!("{link:.60} navigated to the invitation screen"));
                 }
-                app.wait_for_text("#status", |text| text == connected_text())
-                    .await?;
+                app.wait_for_text("#welcome h1", |text| text.contains("Welcome")).await?;
             }
             app.screenshot("foreign-link").await?;
             if app.window_count().await? != 1 {

@@ -40,6 +40,11 @@ pub async fn invoke<A: Serialize, T: DeserializeOwned>(
     }
 }
 
+/// Runs a command that takes no arguments.
+pub async fn call<T: DeserializeOwned>(command: &str) -> Result<T, ErrorBody> {
+    invoke(command, &NoArgs {}).await
+}
+
 /// Calls `on_event` each time the shell emits `event`, for the life of the page.
 pub async fn listen(event: &str, mut on_event: impl FnMut() + 'static) -> Result<(), ErrorBody> {
     let callback = Closure::<dyn FnMut(JsValue)>::new(move |_event: JsValue| on_event());

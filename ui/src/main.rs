@@ -1,53 +1,92 @@
 //! The Enerpro portal's UI: renders state and calls the shell's commands, nothing more.
+//!
+//! Screens are routes; the layout around them shows the header, notices (e.g. a rejected deep
+//! link) and turns deep links and payment events from the shell into navigation.
 
+mod account;
 mod bridge;
+mod format;
+mod home;
+mod payment;
 
+use account::{Invitation, Settings, SignIn, SignInComplete, Status};
 use dioxus::prelude::*;
 use futures_util::StreamExt;
-use portal_api::ErrorBody;
+use home::{Home, Pay};
+use payment::{History, Processing, ReceiptView};
 use portal_api::ipc::{
-    CMD_BACKEND_STATUS, CMD_TAKE_LINKS, DeepLink, EVENT_LINKS_WAITING, LinkReceived,
+    CMD_PAYMENT_FLOWS, CMD_TAKE_LINKS, DeepLink, EVENT_LINKS_WAITING, EVENT_PAYMENT_CHANGED,
+    LinkReceived, PaymentFlow,
 };
-use portal_api::v1::HealthResponse;
 
 fn main() {
     dioxus::launch(App);
 }
 
-/// Which screen is showing.
-#[derive(Debug, Clone, PartialEq)]
-enum Screen {
-    /// The connection to the backend.
-    Status,
-    /// An invitation link arrived.
-    Invitation { code: String },
-    /// A sign-in link arrived.
-    SignIn,
-    /// The browser came back from checkout.
-    PaymentReturn { payment: String },
+/// The screens.
+#[derive(Debug, Clone, PartialEq, Routable)]
+#[rustfmt::skip]
+pub enum Route {
+    #[layout(Layout)]
+        #[route("/")]
+        Home {},
+        #[route("/pay")]
+        Pay {},
+        #[route("/invite/:code")]
+        Invitation { code: String },
+        #[route("/signin")]
+        SignIn {},
+        #[route("/signin/:code")]
+        SignInComplete { code: String },
+        #[route("/payment/:flow_id")]
+        Processing { flow_id: i64 },
+        #[route("/receipt/:receipt_id")]
+        ReceiptView { receipt_id: String },
+        #[route("/history")]
+        History {},
+        #[route("/settings")]
+        Settings {},
+        #[route("/status")]
+        Status {},
+}
+
+/// App-wide signals: a message to show above the screen, and a counter bumped whenever the
+/// shell says a payment changed (screens that show payments re-read when it moves).
+#[derive(Clone, Copy)]
+pub struct AppSignals {
+    /// A notice (rejected deep link, background error).
+    pub notice: Signal<Option<String>>,
+    /// Bumped on every payment change.
+    pub payments_changed: Signal<u64>,
 }
 
 #[component]
 fn App() -> Element {
-    let mut screen = use_signal(|| Screen::Status);
-    let mut notice = use_signal(|| None::<String>);
+    use_context_provider(|| AppSignals {
+        notice: Signal::new(None),
+        payments_changed: Signal::new(0),
+    });
+    rsx! { Router::<Route> {} }
+}
+
+/// The frame of every screen.
+#[component]
+fn Layout() -> Element {
+    let signals = use_context::<AppSignals>();
+    let mut notice = signals.notice;
+    let mut payments_changed = signals.payments_changed;
+    let navigator = use_navigator();
 
     // Deep links: the shell queues them and nudges us; we take them (also once at start).
     let links = use_coroutine(move |mut nudges: UnboundedReceiver<()>| async move {
         loop {
-            match bridge::invoke::<_, Vec<LinkReceived>>(CMD_TAKE_LINKS, &bridge::NoArgs {}).await {
+            match bridge::call::<Vec<LinkReceived>>(CMD_TAKE_LINKS).await {
                 Ok(received) => {
                     for link in received {
                         match link {
                             LinkReceived::Accepted { link } => {
                                 notice.set(None);
-                                screen.set(match link {
-                                    DeepLink::Invite { code } => Screen::Invitation { code },
-                                    DeepLink::SignIn { .. } => Screen::SignIn,
-                                    DeepLink::PaymentReturn { payment } => {
-                                        Screen::PaymentReturn { payment }
-                                    }
-                                });
+                                follow(navigator, link).await;
                             }
                             LinkReceived::Rejected { message, .. } => notice.set(Some(message)),
                         }
@@ -63,18 +102,31 @@ fn App() -> Element {
     use_hook(move || {
         let nudge = links.tx();
         spawn(async move {
-            if let Err(error) = bridge::listen(EVENT_LINKS_WAITING, move || {
+            let listening = bridge::listen(EVENT_LINKS_WAITING, move || {
                 let _ = nudge.unbounded_send(());
             })
             .await
-            {
+            .and(
+                bridge::listen(EVENT_PAYMENT_CHANGED, move || {
+                    payments_changed += 1;
+                })
+                .await,
+            );
+            if let Err(error) = listening {
                 notice.set(Some(error.message));
             }
         });
     });
 
     rsx! {
-        header { class: "app-bar", "Enerpro Portal" }
+        header { class: "app-bar",
+            Link { to: Route::Home {}, class: "brand", "Enerpro" }
+            nav { aria_label: "Main",
+                Link { to: Route::Home {}, "Bills" }
+                Link { to: Route::History {}, "Payments" }
+                Link { to: Route::Settings {}, "Settings" }
+            }
+        }
         main {
             if let Some(message) = notice() {
                 div { id: "notice", class: "notice", role: "alert",
@@ -82,60 +134,31 @@ fn App() -> Element {
                     button { class: "secondary", onclick: move |_| notice.set(None), "Dismiss" }
                 }
             }
-            match screen() {
-                Screen::Status => rsx! { BackendStatus {} },
-                Screen::Invitation { code } => rsx! {
-                    section { id: "invitation", class: "card",
-                        h1 { "You have been invited" }
-                        p { "Invitation code recognised: " code { id: "invitation-code", "{code}" } }
-                        p { class: "muted", "Accepting invitations arrives in the next version of the app." }
-                        button { class: "secondary", onclick: move |_| screen.set(Screen::Status), "Back" }
-                    }
-                },
-                Screen::SignIn => rsx! {
-                    section { id: "signin", class: "card",
-                        h1 { "Sign-in link received" }
-                        p { class: "muted", "Signing in with a link arrives in the next version of the app." }
-                        button { class: "secondary", onclick: move |_| screen.set(Screen::Status), "Back" }
-                    }
-                },
-                Screen::PaymentReturn { payment } => rsx! {
-                    section { id: "payment-return", class: "card",
-                        h1 { "Back from checkout" }
-                        p { "Payment " code { "{payment}" } }
-                        button { class: "secondary", onclick: move |_| screen.set(Screen::Status), "Back" }
-                    }
-                },
-            }
+            Outlet::<Route> {}
         }
     }
 }
 
-/// "Connected to <server> <version>", or a clear error with Retry.
-#[component]
-fn BackendStatus() -> Element {
-    let mut status = use_resource(|| async {
-        bridge::invoke::<_, HealthResponse>(CMD_BACKEND_STATUS, &bridge::NoArgs {}).await
-    });
-    let current: Option<Result<HealthResponse, ErrorBody>> = status.read().clone();
-    rsx! {
-        section { class: "card", aria_live: "polite",
-            match current {
-                None => rsx! { p { id: "status", class: "muted", "Connecting to the server…" } },
-                Some(Ok(health)) => rsx! {
-                    p { id: "status", class: "ok", "Connected to {health.name} {health.version}" }
-                    p {
-                        button { id: "retry", class: "secondary", onclick: move |_| status.restart(), "Check again" }
-                    }
-                },
-                Some(Err(error)) => rsx! {
-                    div { id: "status-error", class: "error", role: "alert",
-                        p { "{error.message}" }
-                    }
-                    p {
-                        button { id: "retry", onclick: move |_| status.restart(), "Retry" }
-                    }
-                },
+/// Navigates to where a deep link points.
+async fn follow(navigator: dioxus::router::Navigator, link: DeepLink) {
+    match link {
+        DeepLink::Invite { code } => {
+            navigator.push(Route::Invitation { code });
+        }
+        DeepLink::SignIn { code } => {
+            navigator.push(Route::SignInComplete { code });
+        }
+        DeepLink::PaymentReturn { payment } => {
+            let flows = bridge::call::<Vec<PaymentFlow>>(CMD_PAYMENT_FLOWS)
+                .await
+                .unwrap_or_default();
+            if let Some(flow) = flows
+                .iter()
+                .find(|f| f.payment_id.as_deref() == Some(payment.as_str()))
+            {
+                navigator.push(Route::Processing {
+                    flow_id: flow.flow_id,
+                });
             }
         }
     }

@@ -120,3 +120,86 @@ pub struct PaymentFlow {
     /// The receipt, once paid.
     pub receipt: Option<crate::v1::Receipt>,
 }
+
+/// Command: the cached home data, at once. Returns [`HomeView`].
+pub const CMD_HOME: &str = "home";
+/// Command: fetch fresh home data. Returns [`HomeView`].
+pub const CMD_REFRESH: &str = "refresh";
+/// Command: who an invitation is for. Args `{ code }`. Returns `InvitationPreview`.
+pub const CMD_PREVIEW_INVITATION: &str = "preview_invitation";
+/// Command: accept an invitation. Args `{ code, postcode }`. Returns [`HomeView`].
+pub const CMD_ACCEPT_INVITATION: &str = "accept_invitation";
+/// Command: ask for a sign-in link. Args `{ email }`. Returns `SignInAccepted`.
+pub const CMD_REQUEST_SIGNIN: &str = "request_signin";
+/// Command: complete sign-in with a link's code. Args `{ code }`. Returns [`HomeView`].
+pub const CMD_COMPLETE_SIGNIN: &str = "complete_signin";
+/// Command: sign out and wipe this device's data of the customer.
+pub const CMD_SIGN_OUT: &str = "sign_out";
+/// Command: pay bills; opens the checkout in the browser. Args `{ billIds }`. Returns [`PaymentFlow`].
+pub const CMD_START_PAYMENT: &str = "start_payment";
+/// Command: open a flow's checkout page again. Args `{ flowId }`.
+pub const CMD_OPEN_CHECKOUT: &str = "open_checkout";
+/// Command: ask the backend about a flow now. Args `{ flowId }`. Returns [`PaymentFlow`].
+pub const CMD_CHECK_PAYMENT: &str = "check_payment";
+/// Command: cancel a flow's checkout. Args `{ flowId }`. Returns [`PaymentFlow`].
+pub const CMD_CANCEL_PAYMENT: &str = "cancel_payment";
+/// Command: the payments started on this device. Returns `Vec<PaymentFlow>`.
+pub const CMD_PAYMENT_FLOWS: &str = "payment_flows";
+/// Command: the cached receipts. Returns `Vec<Receipt>`.
+pub const CMD_RECEIPTS: &str = "receipts";
+/// Command: what the settings screen shows. Returns [`AppInfo`].
+pub const CMD_APP_INFO: &str = "app_info";
+/// Event with a [`PaymentFlow`] payload: a payment changed (polling, return link, webhook).
+pub const EVENT_PAYMENT_CHANGED: &str = "payment-changed";
+
+/// Arguments carrying an invitation or sign-in code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeArgs {
+    /// The code.
+    pub code: String,
+}
+
+/// Arguments of [`CMD_ACCEPT_INVITATION`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptArgs {
+    /// The invitation code.
+    pub code: String,
+    /// The service postcode.
+    pub postcode: String,
+}
+
+/// Arguments of [`CMD_REQUEST_SIGNIN`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailArgs {
+    /// The email address.
+    pub email: String,
+}
+
+/// Arguments of [`CMD_START_PAYMENT`] (camelCase on the wire, as Tauri maps command arguments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayArgs {
+    /// The bills to pay.
+    pub bill_ids: Vec<String>,
+}
+
+/// Arguments naming a payment flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowArgs {
+    /// The flow.
+    pub flow_id: i64,
+}
+
+/// What the settings screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    /// The app's version.
+    pub version: String,
+    /// The backend it talks to.
+    pub backend: String,
+    /// Where the logs are.
+    pub log_folder: String,
+    /// Whether someone is signed in.
+    pub signed_in: bool,
+}

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod backend;
 pub mod cache;
+pub mod checkout;
 pub mod credentials;
 pub mod deep_link;
 mod error;

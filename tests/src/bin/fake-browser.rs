@@ -1,0 +1,106 @@
+//! A stand-in for the system browser in end-to-end tests, installed as `$BROWSER` for the app
+//! under test (xdg-open hands it the URL). It behaves like a person at the hosted checkout:
+//!
+//! - `FAKE_BROWSER_MODE=pay-and-return` (default): pays with `FAKE_BROWSER_CARD`, follows the
+//!   redirect to the backend's return page, and opens the app link found there (a second launch
+//!   of `ENERPRO_APP_BIN`, as the desktop would);
+//! - `pay-and-close`: pays, then the browser is closed before the redirect;
+//! - `close`: closes the browser without paying;
+//! - `decline-and-return`: pays with a declined card, then follows "Cancel and return".
+//!
+//! Every step is appended to `FAKE_BROWSER_LOG` if set.
+
+use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn log(line: &str) {
+    if let Some(path) = std::env::var_os("FAKE_BROWSER_LOG")
+        && let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+    {
+        let _ = writeln!(file, "{line}");
+    }
+}
+
+fn app_link_in(page: &str) -> Option<String> {
+    let start = page.find("com.enerpro.portal://payment/return?payment=")?;
+    let link: String = page[start..]
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '\'' | '<' | ' '))
+        .collect();
+    Some(link)
+}
+
+fn cancel_link_in(page: &str) -> Option<String> {
+    let marker = "id=\"cancel\" href=\"";
+    let start = page.find(marker)? + marker.len();
+    Some(
+        page[start..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect::<String>()
+            .replace("&amp;", "&"),
+    )
+}
+
+async fn open_app(page_url: &str) -> Result<(), String> {
+    let page = reqwest::get(page_url)
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    let link = app_link_in(&page).ok_or("no app link on the return page")?;
+    log(&format!("opening the app with {link}"));
+    let app = std::env::var("ENERPRO_APP_BIN").map_err(|_| "ENERPRO_APP_BIN is not set")?;
+    let status = std::process::Command::new(app)
+        .arg(&link)
+        .status()
+        .map_err(|e| e.to_string())?;
+    log(&format!("the app link launch exited with {status}"));
+    Ok(())
+}
+
+async fn browse(url: &str) -> Result<(), String> {
+    let mode = std::env::var("FAKE_BROWSER_MODE").unwrap_or_else(|_| "pay-and-return".into());
+    let card = std::env::var("FAKE_BROWSER_CARD").unwrap_or_else(|_| "4242 4242 4242 4242".into());
+    log(&format!("opened {url} (mode {mode})"));
+    match mode.as_str() {
+        "close" => Ok(()),
+        "pay-and-close" => fill_hosted_checkout(url, &card)
+            .await
+            .map(|outcome| log(&format!("{outcome:?}"))),
+        "decline-and-return" => match fill_hosted_checkout(url, "4000 0000 0000 0002").await? {
+            HostedOutcome::Refused(_, page) => {
+                let cancel = cancel_link_in(&page).ok_or("no cancel link on the page")?;
+                open_app(&cancel).await
+            }
+            other => Err(format!("expected a decline, got {other:?}")),
+        },
+        _ => match fill_hosted_checkout(url, &card).await? {
+            HostedOutcome::Redirected(to) => open_app(&to).await,
+            other => Err(format!("payment did not go through: {other:?}")),
+        },
+    }
+}
+
+fn main() -> ExitCode {
+    let Some(url) = std::env::args().nth(1) else {
+        log("no URL given");
+        return ExitCode::FAILURE;
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let Ok(runtime) = tokio::runtime::Runtime::new() else {
+        return ExitCode::FAILURE;
+    };
+    match runtime.block_on(browse(&url)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            log(&format!("failed: {error}"));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The customer journey in the real window: invitation → postcode → account and bills → choose
+//! two → Pay → the hosted checkout "in the browser" (a stand-in program that pays like a person
+//! and opens the return link) → the receipt → those bills paid, the third still due.
+
+use portal_e2e::{App, Launch, finish, invitation_link, run};
+
+const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
+
+#[test]
+fn invitation_to_receipt_in_the_real_window() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+        let browser_log =
+            std::env::temp_dir().join(format!("fake-browser-{}.log", std::process::id()));
+        let mut app = App::launch(Launch {
+            name: "journey",
+            backend: &server.base_url(),
+            args: vec![link],
+            env: vec![
+                ("BROWSER".into(), FAKE_BROWSER.into()),
+                ("FAKE_BROWSER_MODE".into(), "pay-and-return".into()),
+                ("FAKE_BROWSER_LOG".into(), browser_log.display().to_string()),
+            ],
+            home: None,
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#invited-name", |text| text == "Jane Doe")
+                .await?;
+            app.type_into("#postcode", "62701").await?;
+            app.screenshot("invitation-postcode").await?;
+            app.click("#accept").await?;
+
+            app.wait_for_text("#customer-title", |text| text == "Jane Doe")
+                .await?;
+            app.wait_for_text("#account-number", |text| text == "100-200-300")
+                .await?;
+            app.wait_for_count("li.bill", 3).await?;
+            app.wait_for_text("#total-due", |text| text == "USD 278.37")
+                .await?;
+            app.screenshot("home").await?;
+
+            app.click("#go-pay").await?;
+            app.wait_for_count("input[type=checkbox]", 3).await?;
+            app.click("label.choice:last-of-type input").await?;
+            app.wait_for_text("#pay-total", |text| text == "USD 194.25")
+                .await?;
+            app.screenshot("pay").await?;
+            app.click("#pay-now").await?;
+
+            let title = app
+                .wait_for_text("#payment-title", |text| text == "Payment received")
+                .await;
+            if let Err(error) = title {
+                let log = std::fs::read_to_string(&browser_log).unwrap_or_default();
+                return Err(format!("{error}\nfake browser log:\n{log}"));
+            }
+            app.wait_for_text("#transaction-id", |text| text.starts_with("pi_"))
+                .await?;
+            app.wait_for_text("#card", |text| text == "visa ending 4242")
+                .await?;
+            app.wait_for_text("#receipt-total", |text| text == "USD 194.25")
+                .await?;
+            app.screenshot("receipt").await?;
+
+            app.click("#back-home").await?;
+            app.wait_for_count("li.bill", 1).await?;
+            app.wait_for_text("#total-due", |text| text == "USD 84.12")
+                .await?;
+            app.screenshot("home-after-payment").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}

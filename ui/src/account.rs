@@ -1,0 +1,250 @@
+//! Getting in and out: the invitation, passwordless sign-in, settings (sign out), and the
+//! backend's status.
+
+use crate::{Route, bridge};
+use dioxus::prelude::*;
+use portal_api::ErrorBody;
+use portal_api::ipc::{
+    AcceptArgs, AppInfo, CMD_ACCEPT_INVITATION, CMD_APP_INFO, CMD_BACKEND_STATUS,
+    CMD_COMPLETE_SIGNIN, CMD_HOME, CMD_PREVIEW_INVITATION, CMD_REQUEST_SIGNIN, CMD_SIGN_OUT,
+    CodeArgs, EmailArgs, HomeView,
+};
+use portal_api::v1::{HealthResponse, InvitationPreview, SignInAccepted};
+
+/// What to do next when an invitation cannot be used.
+fn invitation_advice(error: &ErrorBody) -> &'static str {
+    match error.code.as_str() {
+        "invitation_expired" => "Invitations work for 7 days. Ask Enerpro to send you a new one.",
+        "invitation_used" => "If you accepted it already, sign in with your email instead.",
+        "not_found" | "invitation_invalid" => {
+            "Check that you opened the whole link from the email, or ask Enerpro for a new invitation."
+        }
+        _ => "",
+    }
+}
+
+/// Who the invitation is for; the postcode; Accept.
+#[component]
+pub fn Invitation(code: String) -> Element {
+    let navigator = use_navigator();
+    let code_for_preview = code.clone();
+    let preview = use_resource(use_reactive!(|code_for_preview| async move {
+        bridge::invoke::<_, InvitationPreview>(
+            CMD_PREVIEW_INVITATION,
+            &CodeArgs {
+                code: code_for_preview,
+            },
+        )
+        .await
+    }));
+    let mut postcode = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<ErrorBody>);
+    let current = preview.read().clone();
+    rsx! {
+        section { id: "invitation", class: "card",
+            h1 { "You have been invited" }
+            match current {
+                None => rsx! { p { class: "muted", aria_busy: "true", "Checking your invitation…" } },
+                Some(Err(failure)) => rsx! {
+                    div { id: "invitation-error", class: "error", role: "alert",
+                        p { "{failure.message}" }
+                        p { "{invitation_advice(&failure)}" }
+                    }
+                    Link { to: Route::SignIn {}, "Sign in with email" }
+                },
+                Some(Ok(preview)) => rsx! {
+                    p { "This invitation is for " strong { id: "invited-name", "{preview.account_name}" } " (" span { id: "invited-email", "{preview.masked_email}" } ")." }
+                    form {
+                        onsubmit: move |event| {
+                            event.prevent_default();
+                            let code = code.clone();
+                            spawn(async move {
+                                busy.set(true);
+                                let args = AcceptArgs { code, postcode: postcode() };
+                                match bridge::invoke::<_, HomeView>(CMD_ACCEPT_INVITATION, &args).await {
+                                    Ok(_) => { navigator.replace(Route::Home {}); }
+                                    Err(failure) => error.set(Some(failure)),
+                                }
+                                busy.set(false);
+                            });
+                        },
+                        label { r#for: "postcode", "To confirm it is you, enter the postcode of your service address" }
+                        input {
+                            id: "postcode", name: "postcode", autocomplete: "postal-code", required: true,
+                            value: "{postcode}", oninput: move |event| postcode.set(event.value()),
+                        }
+                        if let Some(failure) = error() {
+                            div { id: "accept-error", class: "error", role: "alert",
+                                p { "{failure.message}" }
+                                p { "{invitation_advice(&failure)}" }
+                            }
+                        }
+                        button { id: "accept", r#type: "submit", disabled: busy() || postcode().trim().is_empty(),
+                            if busy() { "Accepting…" } else { "Accept invitation" }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Email → "check your email"; resend after a pause.
+#[component]
+pub fn SignIn() -> Element {
+    let mut email = use_signal(String::new);
+    let mut sent = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<String>);
+    let mut busy = use_signal(|| false);
+    let mut resend_in = use_signal(|| 0u32);
+    let send = move || {
+        spawn(async move {
+            busy.set(true);
+            match bridge::invoke::<_, SignInAccepted>(
+                CMD_REQUEST_SIGNIN,
+                &EmailArgs { email: email() },
+            )
+            .await
+            {
+                Ok(answer) => {
+                    sent.set(Some(answer.message));
+                    error.set(None);
+                    resend_in.set(30);
+                    while resend_in() > 0 {
+                        gloo_sleep(1000).await;
+                        resend_in -= 1;
+                    }
+                }
+                Err(failure) => error.set(Some(failure.message)),
+            }
+            busy.set(false);
+        });
+    };
+    rsx! {
+        section { id: "signin", class: "card",
+            h1 { "Sign in" }
+            if let Some(message) = sent() {
+                p { id: "check-email", role: "status", "{message}" }
+                button { id: "resend", class: "secondary", disabled: resend_in() > 0,
+                    onclick: move |_| send(),
+                    if resend_in() > 0 { "Send again in {resend_in} s" } else { "Send the link again" }
+                }
+            } else {
+                form {
+                    onsubmit: move |event| { event.prevent_default(); send(); },
+                    label { r#for: "email", "Email address of your Enerpro account" }
+                    input { id: "email", r#type: "email", autocomplete: "email", required: true,
+                        value: "{email}", oninput: move |event| email.set(event.value()) }
+                    button { id: "send-link", r#type: "submit", disabled: busy() || email().trim().is_empty(), "Email me a sign-in link" }
+                }
+            }
+            if let Some(message) = error() {
+                div { class: "error", role: "alert", p { "{message}" } }
+            }
+        }
+    }
+}
+
+/// Waits `ms` milliseconds in the browser's event loop.
+async fn gloo_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The sign-in link came back: finish signing in.
+#[component]
+pub fn SignInComplete(code: String) -> Element {
+    let navigator = use_navigator();
+    let outcome = use_resource(use_reactive!(|code| async move {
+        bridge::invoke::<_, HomeView>(CMD_COMPLETE_SIGNIN, &CodeArgs { code }).await
+    }));
+    match &*outcome.read() {
+        None => rsx! { p { class: "muted", aria_busy: "true", "Signing you in…" } },
+        Some(Ok(_)) => {
+            navigator.replace(Route::Home {});
+            rsx! { p { "Signed in." } }
+        }
+        Some(Err(failure)) => rsx! {
+            section { id: "signin-error", class: "card",
+                h1 { "This sign-in link did not work" }
+                div { class: "error", role: "alert", p { "{failure.message}" } }
+                Link { to: Route::SignIn {}, "Ask for a new link" }
+            }
+        },
+    }
+}
+
+/// The account, the backend, the version, the logs; sign out.
+#[component]
+pub fn Settings() -> Element {
+    let navigator = use_navigator();
+    let info = use_resource(|| bridge::call::<AppInfo>(CMD_APP_INFO));
+    let home = use_resource(|| bridge::call::<HomeView>(CMD_HOME));
+    let mut error = use_signal(|| None::<String>);
+    let customer = home
+        .read()
+        .as_ref()
+        .and_then(|h| h.as_ref().ok())
+        .and_then(|h| h.customer.clone());
+    let info = info.read().as_ref().and_then(|i| i.as_ref().ok()).cloned();
+    rsx! {
+        section { id: "settings", class: "card",
+            h1 { "Settings" }
+            dl { class: "facts",
+                if let Some(customer) = customer {
+                    dt { "Signed in as" } dd { id: "signed-in-as", "{customer.data.name} ({customer.data.email})" }
+                }
+                if let Some(info) = info.clone() {
+                    dt { "Server" } dd { id: "backend", "{info.backend}" }
+                    dt { "Version" } dd { id: "version", "{info.version}" }
+                    dt { "Logs" } dd { code { "{info.log_folder}" } }
+                }
+            }
+            Link { to: Route::Status {}, "Check the connection" }
+            if info.as_ref().is_some_and(|i| i.signed_in) {
+                button {
+                    id: "sign-out", class: "secondary",
+                    onclick: move |_| {
+                        spawn(async move {
+                            match bridge::call::<()>(CMD_SIGN_OUT).await {
+                                Ok(()) => { navigator.replace(Route::Home {}); }
+                                Err(failure) => error.set(Some(failure.message)),
+                            }
+                        });
+                    },
+                    "Sign out"
+                }
+            }
+            if let Some(message) = error() {
+                div { class: "error", role: "alert", p { "{message}" } }
+            }
+        }
+    }
+}
+
+/// "Connected to <server> <version>", or a clear error with Retry.
+#[component]
+pub fn Status() -> Element {
+    let mut status = use_resource(|| bridge::call::<HealthResponse>(CMD_BACKEND_STATUS));
+    let current: Option<Result<HealthResponse, ErrorBody>> = status.read().clone();
+    rsx! {
+        section { class: "card", aria_live: "polite",
+            match current {
+                None => rsx! { p { id: "status", class: "muted", "Connecting to the server…" } },
+                Some(Ok(health)) => rsx! {
+                    p { id: "status", class: "ok", "Connected to {health.name} {health.version}" }
+                    p { button { id: "retry", class: "secondary", onclick: move |_| status.restart(), "Check again" } }
+                },
+                Some(Err(error)) => rsx! {
+                    div { id: "status-error", class: "error", role: "alert", p { "{error.message}" } }
+                    p { button { id: "retry", onclick: move |_| status.restart(), "Retry" } }
+                },
+            }
+        }
+    }
+}

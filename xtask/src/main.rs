@@ -71,6 +71,10 @@ mod commands {
     use crate::{build, keyring, root, setup, target_dir};
     use std::time::{Duration, Instant};
 
+    /// Starts an unlocked gnome-keyring (its folder in `$1`) in the current session, then runs
+    /// the rest of the arguments.
+    const RUN_WITH_KEYRING: &str = "mkdir -p \"$1\" && echo -n enerpro-run | XDG_DATA_HOME=\"$1\" gnome-keyring-daemon --unlock --components=secrets >/dev/null && shift && exec \"$@\"";
+
     /// The sandbox's address for `run`.
     const SANDBOX_LISTEN: &str = "127.0.0.1:8787";
 
@@ -100,7 +104,7 @@ mod commands {
             .arg(&db)
             .args(["seed", "--demo"])
             .run()?;
-        Cmd::new(&server_bin)
+        let links = Cmd::new(&server_bin)
             .arg("--db")
             .arg(&db)
             .args([
@@ -110,7 +114,13 @@ mod commands {
                 "--email",
                 "jane.doe@example.com",
             ])
-            .run()?;
+            .output()
+            .ok_or("the sandbox could not create the demo invitation")?;
+        let invitation = links.lines().next().unwrap_or_default().trim().to_owned();
+        println!("Invitation link (the app opens it): {invitation}");
+        println!(
+            "Postcode: 62701. Pay with 4242 4242 4242 4242 in the browser (4000 0000 0000 0002 is declined)."
+        );
         step(&format!(
             "start the sandbox server on http://{SANDBOX_LISTEN}"
         ));
@@ -127,12 +137,17 @@ mod commands {
                 && std::env::var_os("WAYLAND_DISPLAY").is_none()
             {
                 println!("No display found: running the window under Xvfb (xvfb-run).");
-                Cmd::new("xvfb-run").args(["-a"]).arg(app)
+                Cmd::new("xvfb-run").args(["-a"]).arg(app).arg(&invitation)
             } else {
-                Cmd::new(app)
+                Cmd::new(app).arg(&invitation)
             };
             if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-                command = Cmd::new("dbus-run-session").arg("--").arg_cmd(command);
+                // No desktop session: a private bus with an unlocked throwaway Secret Service.
+                let keyring = target_dir().join("xtask-run-keyring");
+                command = Cmd::new("dbus-run-session")
+                    .args(["--", "sh", "-c", RUN_WITH_KEYRING, "sh"])
+                    .arg(keyring)
+                    .arg_cmd(command);
             }
             command.env("ENERPRO_BACKEND_URL", &backend).run()
         });

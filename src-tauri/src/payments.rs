@@ -16,7 +16,8 @@ pub fn open_and_watch<R: Runtime>(
     app: &AppHandle<R>,
     flow: &PaymentFlow,
 ) -> Result<PaymentFlow, CoreError> {
-    if matches!(flow.state, FlowState::CheckoutOpened | FlowState::Declined)
+    if flow.state.is_open()
+        && flow.state != FlowState::Created
         && let Some(url) = &flow.checkout_url
     {
         let core = app.state::<Core>();

@@ -409,3 +409,64 @@ pub fn run(body: impl std::future::Future<Output = TestResult>) {
         panic!("{error}");
     }
 }
+
+/// The environment that makes `fake_browser` (the test's `CARGO_BIN_EXE_fake-browser`) the
+/// app's system browser, with its modes for successive openings and its log.
+pub fn browser_env(fake_browser: &str, modes: &str, log: &Path) -> Vec<(String, String)> {
+    vec![
+        ("BROWSER".into(), fake_browser.into()),
+        ("FAKE_BROWSER_MODE".into(), modes.into()),
+        ("FAKE_BROWSER_LOG".into(), log.display().to_string()),
+    ]
+}
+
+/// A fresh log path for a test's fake browser.
+pub fn browser_log(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("fake-browser-{name}-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// The checkout URLs the fake browser was asked to open, in order.
+pub fn opened_urls(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("opened "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl App {
+    /// On the invitation screen: types the postcode, accepts, and waits for the home screen.
+    pub async fn accept_invitation(&mut self, name: &str, postcode: &str) -> TestResult {
+        self.wait_for_text("#invited-name", |text| text == name)
+            .await?;
+        self.type_into("#postcode", postcode).await?;
+        self.click("#accept").await?;
+        self.wait_for_text("#customer-title", |text| text == name)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// The mail in the sandbox's outbox of `kind` (`invitation`, `signin`, `receipt`).
+pub async fn outbox(
+    server: &portal_server::RunningServer,
+    kind: &str,
+) -> TestResult<Vec<serde_json::Value>> {
+    let outbox: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/v1/admin/outbox", server.base_url()))
+        .bearer_auth(server.admin_key())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(outbox["messages"]
+        .as_array()
+        .map(|all| all.iter().filter(|m| m["kind"] == kind).cloned().collect())
+        .unwrap_or_default())
+}

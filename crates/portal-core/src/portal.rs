@@ -366,17 +366,20 @@ impl Portal {
     /// The browser came back from checkout with `payment_id`. Confirms with the backend once;
     /// a second return link for a settled payment changes nothing.
     pub async fn payment_returned(&self, payment_id: &str) -> Result<PaymentFlow, CoreError> {
-        let flow = self
-            .cache()
-            .flow_by_payment(payment_id)?
-            .map(|(flow, _)| flow);
+        let flow = self.cache().flow_by_payment(payment_id)?.map(|(flow, _)| flow);
         let flow = flow.ok_or(CoreError::UnknownPayment)?;
-        self.check_payment(flow.flow_id).await
+        self.confirm(flow.flow_id, FlowState::Confirming).await
     }
 
-    /// Asks the backend where the flow's payment stands and records it. An unanswered question
-    /// leaves the flow open ("processing"), never unpaid.
+    /// Asks the backend where the flow's payment stands and records it, keeping the flow's
+    /// current open state while it is still processing. An unanswered question leaves the
+    /// flow open ("processing"), never unpaid.
     pub async fn check_payment(&self, flow_id: i64) -> Result<PaymentFlow, CoreError> {
+        let state = self.flow(flow_id)?.0.state;
+        self.confirm(flow_id, state).await
+    }
+
+    async fn confirm(&self, flow_id: i64, open_state: FlowState) -> Result<PaymentFlow, CoreError> {
         let _one_at_a_time = self.payments.lock().await;
         let (flow, key) = self.flow(flow_id)?;
         if !flow.state.is_open() {
@@ -385,19 +388,11 @@ impl Portal {
         let Some(payment_id) = flow.payment_id.clone() else {
             return self.create_checkout(flow_id, &key, &flow.bill_ids).await;
         };
-        let open_state = if flow.state == FlowState::Declined {
-            FlowState::Declined
-        } else {
-            FlowState::Confirming
+        let open_state = match open_state {
+            FlowState::Created => FlowState::CheckoutOpened,
+            other => other,
         };
-        self.cache().update_flow(
-            flow_id,
-            None,
-            None,
-            open_state,
-            None,
-            flow.message.as_deref(),
-        )?;
+        self.cache().update_flow(flow_id, None, None, open_state, None, flow.message.as_deref())?;
         self.confirms.fetch_add(1, Ordering::Relaxed);
         let payment_ref = payment_id.as_str();
         let confirmed = self
@@ -405,7 +400,7 @@ impl Portal {
             .call(|token| async move { self.api.confirm_payment(&token, payment_ref).await })
             .await;
         match confirmed {
-            Ok(payment) => self.apply(flow_id, &payment, FlowState::Confirming),
+            Ok(payment) => self.apply(flow_id, &payment, open_state),
             Err(error) if error.is_connectivity() => Ok(self.flow(flow_id)?.0),
             Err(error) => Err(error),
         }

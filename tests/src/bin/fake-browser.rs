@@ -8,7 +8,9 @@
 //! - `close`: closes the browser without paying;
 //! - `decline-and-return`: pays with a declined card, then follows "Cancel and return".
 //!
-//! Every step is appended to `FAKE_BROWSER_LOG` if set.
+//! Several modes separated by commas apply to successive openings (the first opening uses the
+//! first mode, …), so a test can decline first and pay on the retry. Every step is appended to
+//! `FAKE_BROWSER_LOG`, which also counts the openings.
 
 use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
 use std::io::Write;
@@ -65,7 +67,22 @@ async fn open_app(page_url: &str) -> Result<(), String> {
 }
 
 async fn browse(url: &str) -> Result<(), String> {
-    let mode = std::env::var("FAKE_BROWSER_MODE").unwrap_or_else(|_| "pay-and-return".into());
+    let modes = std::env::var("FAKE_BROWSER_MODE").unwrap_or_else(|_| "pay-and-return".into());
+    let previous_openings = std::env::var_os("FAKE_BROWSER_LOG")
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .map(|log| {
+            log.lines()
+                .filter(|line| line.starts_with("opened "))
+                .count()
+        })
+        .unwrap_or(0);
+    let modes: Vec<&str> = modes.split(',').map(str::trim).collect();
+    let mode = modes
+        .get(previous_openings)
+        .or(modes.last())
+        .copied()
+        .unwrap_or("pay-and-return")
+        .to_owned();
     let card = std::env::var("FAKE_BROWSER_CARD").unwrap_or_else(|_| "4242 4242 4242 4242".into());
     log(&format!("opened {url} (mode {mode})"));
     match mode.as_str() {

@@ -1,0 +1,191 @@
+//! Payments in the real window, against the sandbox's hosted checkout: a declined card, a
+//! browser closed before the redirect, a checkout abandoned and canceled, the app killed
+//! mid-checkout.
+
+use portal_e2e::{
+    App, Launch, browser_env, browser_log, finish, invitation_link, opened_urls, outbox, run,
+};
+use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
+
+const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
+
+async fn signed_in_app(
+    name: &str,
+    server: &portal_server::RunningServer,
+    modes: &str,
+    home: Option<std::path::PathBuf>,
+) -> portal_e2e::TestResult<(App, std::path::PathBuf)> {
+    let link = invitation_link(server, "100-200-300", "jane.doe@example.com").await?;
+    let log = browser_log(name);
+    let mut app = App::launch(Launch {
+        name,
+        backend: &server.base_url(),
+        args: vec![link],
+        env: browser_env(FAKE_BROWSER, modes, &log),
+        home,
+    })
+    .await?;
+    app.accept_invitation("Jane Doe", "62701").await?;
+    Ok((app, log))
+}
+
+#[test]
+fn a_declined_card_is_shown_after_the_return_and_a_good_card_then_pays() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut app, _log) = signed_in_app(
+            "declined",
+            &server,
+            "decline-and-return,pay-and-return",
+            None,
+        )
+        .await?;
+        let outcome = async {
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Your card was not accepted")
+                .await?;
+            app.wait_for_text("#payment-message", |t| {
+                t.contains("Your card was declined.")
+            })
+            .await?;
+            app.screenshot("declined").await?;
+            app.click("#open-checkout").await?;
+            app.wait_for_text("#payment-title", |t| t == "Payment received")
+                .await?;
+            app.wait_for_text("#card", |t| t == "visa ending 4242")
+                .await?;
+            app.screenshot("paid-after-retry").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn a_browser_closed_before_the_redirect_is_resolved_by_polling() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut app, _log) =
+            signed_in_app("closed-after-paying", &server, "pay-and-close", None).await?;
+        let outcome = async {
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            // No return link ever comes; the webhook settles it on the server; the app polls.
+            app.wait_for_text("#payment-title", |t| t == "Payment received")
+                .await?;
+            app.wait_for_text("#transaction-id", |t| t.starts_with("pi_"))
+                .await?;
+            app.screenshot("paid-by-polling").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn a_checkout_closed_without_paying_stays_processing_and_cancel_frees_the_bills() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut app, _log) = signed_in_app("closed-unpaid", &server, "close", None).await?;
+        let outcome = async {
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Finish paying in your browser")
+                .await?;
+            for button in ["#open-checkout", "#check-now", "#cancel-payment"] {
+                if !app.is_present(button).await {
+                    return Err(format!("{button} is missing while processing"));
+                }
+            }
+            app.click("a[href='/']").await?;
+            app.click("#go-pay").await?;
+            app.wait_for_text("#pay-blocked", |t| t.contains("still processing"))
+                .await?;
+            app.screenshot("pay-blocked-while-processing").await?;
+            app.click("#pay a").await?;
+            app.click("#check-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Finish paying in your browser")
+                .await?;
+            app.click("#cancel-payment").await?;
+            app.wait_for_text("#payment-title", |t| t == "Payment canceled")
+                .await?;
+            app.click("#back-home").await?;
+            app.click("#go-pay").await?;
+            app.wait_for_count("input[type=checkbox]", 3).await?;
+            if app.is_present("#pay-blocked").await {
+                return Err("the bills are still blocked after canceling".into());
+            }
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn an_app_killed_during_checkout_resumes_and_shows_the_receipt_with_one_charge() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let home = std::env::temp_dir().join(format!("enerpro-e2e-killed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        let (app, log) = signed_in_app("killed", &server, "close", Some(home.clone())).await?;
+        let opened = async {
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Finish paying in your browser")
+                .await?;
+            Ok(())
+        }
+        .await;
+        app.check(opened).await?;
+        // The app is gone; the customer finishes paying in the browser that is still open.
+        let url = opened_urls(&log)
+            .pop()
+            .ok_or("the checkout was never opened")?;
+        match fill_hosted_checkout(&url, "4242 4242 4242 4242").await? {
+            HostedOutcome::Redirected(_) => {}
+            other => return Err(format!("the payment did not go through: {other:?}")),
+        }
+        let mut app = App::launch(Launch {
+            name: "killed-restart",
+            backend: &server.base_url(),
+            args: vec![],
+            env: vec![],
+            home: Some(home),
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#customer-title", |t| t == "Jane Doe")
+                .await?;
+            app.wait_for_text("#no-bills", |t| t.contains("Nothing is due"))
+                .await?;
+            app.click("a[href='/history']").await?;
+            app.wait_for_count("ul.receipts li", 1).await?;
+            app.click("ul.receipts a").await?;
+            app.wait_for_text("#receipt-total", |t| t == "USD 278.37")
+                .await?;
+            app.screenshot("receipt-after-restart").await?;
+            let receipts = outbox(&server, "receipt").await?;
+            if receipts.len() != 1 {
+                return Err(format!(
+                    "expected one charge, the outbox has {} receipts",
+                    receipts.len()
+                ));
+            }
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}

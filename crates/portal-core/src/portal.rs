@@ -366,7 +366,10 @@ impl Portal {
     /// The browser came back from checkout with `payment_id`. Confirms with the backend once;
     /// a second return link for a settled payment changes nothing.
     pub async fn payment_returned(&self, payment_id: &str) -> Result<PaymentFlow, CoreError> {
-        let flow = self.cache().flow_by_payment(payment_id)?.map(|(flow, _)| flow);
+        let flow = self
+            .cache()
+            .flow_by_payment(payment_id)?
+            .map(|(flow, _)| flow);
         let flow = flow.ok_or(CoreError::UnknownPayment)?;
         self.confirm(flow.flow_id, FlowState::Confirming).await
     }
@@ -392,7 +395,14 @@ impl Portal {
             FlowState::Created => FlowState::CheckoutOpened,
             other => other,
         };
-        self.cache().update_flow(flow_id, None, None, open_state, None, flow.message.as_deref())?;
+        self.cache().update_flow(
+            flow_id,
+            None,
+            None,
+            open_state,
+            None,
+            flow.message.as_deref(),
+        )?;
         self.confirms.fetch_add(1, Ordering::Relaxed);
         let payment_ref = payment_id.as_str();
         let confirmed = self

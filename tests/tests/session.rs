@@ -1,0 +1,175 @@
+//! The session in the real window: an offline start from the cache, and sign-out followed by a
+//! passwordless sign-in with a link from the outbox.
+
+use portal_core::cache::Cache;
+use portal_core::credentials::{Credentials, names};
+use portal_e2e::{App, Launch, finish, invitation_link, launch_second_instance, outbox, run};
+use portal_server::{ServerOptions, spawn_with};
+
+/// The app's identifier in debug builds (credential-store service and data folder name).
+const DEV_IDENTIFIER: &str = "com.enerpro.portal.dev";
+
+fn options(dir: &std::path::Path) -> ServerOptions {
+    let mut options = ServerOptions::new(dir.join("sandbox.sqlite3"));
+    options.seed_demo = true;
+    options.admin_key = Some("adm_e2e_session".into());
+    options
+}
+
+#[test]
+fn an_offline_start_shows_the_cache_with_its_age_and_refresh_works_when_the_server_is_back() {
+    run(async {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let home = dir.path().join("home");
+        let server = spawn_with("127.0.0.1:0", options(dir.path()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = server.address().to_string();
+        let backend = server.base_url();
+        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+        let mut app = App::launch(Launch {
+            name: "online",
+            backend: &backend,
+            args: vec![link],
+            env: vec![],
+            home: Some(home.clone()),
+        })
+        .await?;
+        let signed_in = app.accept_invitation("Jane Doe", "62701").await;
+        app.check(signed_in).await?;
+        server.stop().await.map_err(|e| e.to_string())?;
+
+        let mut app = App::launch(Launch {
+            name: "offline",
+            backend: &backend,
+            args: vec![],
+            env: vec![],
+            home: Some(home),
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#customer-title", |t| t == "Jane Doe")
+                .await?;
+            app.wait_for_count("li.bill", 3).await?;
+            app.wait_for_text("#offline", |t| t.contains("You are offline"))
+                .await?;
+            app.wait_for_text("#as-of", |t| t.starts_with("As of "))
+                .await?;
+            app.screenshot("offline-home").await?;
+            app.click("#go-pay").await?;
+            app.wait_for_text("#pay-blocked", |t| t.contains("offline"))
+                .await?;
+            let pay = app
+                .client
+                .find(fantoccini::Locator::Css("#pay-now"))
+                .await
+                .map_err(|e| e.to_string())?;
+            if pay
+                .attr("disabled")
+                .await
+                .map_err(|e| e.to_string())?
+                .is_none()
+            {
+                return Err("Pay is enabled while offline".into());
+            }
+            app.screenshot("offline-pay").await?;
+
+            let server = spawn_with(&address, options(dir.path()))
+                .await
+                .map_err(|e| e.to_string())?;
+            app.click("header a.brand").await?;
+            app.click("#refresh").await?;
+            app.wait_for_text("#as-of", |t| t.contains("just now"))
+                .await?;
+            for _ in 0..50 {
+                if !app.is_present("#offline").await {
+                    return server.stop().await.map_err(|e| e.to_string());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err("the offline banner stayed after the server came back".into())
+        }
+        .await;
+        app.check(outcome).await
+    });
+}
+
+#[test]
+fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
+    run(async {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let home = dir.path().join("home");
+        let server = spawn_with("127.0.0.1:0", options(dir.path()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+        let mut app = App::launch(Launch {
+            name: "signout",
+            backend: &server.base_url(),
+            args: vec![link],
+            env: vec![],
+            home: Some(home.clone()),
+        })
+        .await?;
+        let outcome = async {
+            app.accept_invitation("Jane Doe", "62701").await?;
+            app.click("a[href='/settings']").await?;
+            app.wait_for_text("#signed-in-as", |t| t.contains("Jane Doe"))
+                .await?;
+            app.screenshot("settings").await?;
+            app.click("#sign-out").await?;
+            app.wait_for_text("#welcome h1", |t| t.contains("Welcome"))
+                .await?;
+
+            let credentials = Credentials::platform(DEV_IDENTIFIER).map_err(|e| e.to_string())?;
+            if credentials
+                .get(names::REFRESH_TOKEN)
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
+                return Err("a refresh token is left in the credential store".into());
+            }
+            let cache = Cache::open(&home.join("data").join(DEV_IDENTIFIER).join("cache.sqlite3"))
+                .map_err(|e| e.to_string())?;
+            let left = (
+                cache.owner().map_err(|e| e.to_string())?,
+                cache.customer().map_err(|e| e.to_string())?.is_some(),
+                cache.unpaid_bills().map_err(|e| e.to_string())?.is_some(),
+                cache.receipts().map_err(|e| e.to_string())?.len(),
+                cache.flows().map_err(|e| e.to_string())?.len(),
+            );
+            if left != (None, false, false, 0, 0) {
+                return Err(format!(
+                    "the cache still holds the customer's data: {left:?}"
+                ));
+            }
+
+            app.click("#go-signin").await?;
+            app.type_into("#email", "jane.doe@example.com").await?;
+            app.click("#send-link").await?;
+            app.wait_for_text("#check-email", |t| t.contains("sign-in link is on its way"))
+                .await?;
+            app.screenshot("check-email").await?;
+            let mail = outbox(&server, "signin").await?;
+            let body = mail
+                .last()
+                .and_then(|m| m["body"].as_str())
+                .ok_or("no sign-in mail")?
+                .to_owned();
+            let start = body
+                .find("com.enerpro.portal://signin?code=")
+                .ok_or("no sign-in link in the mail")?;
+            let link: String = body[start..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            launch_second_instance(&link)?;
+            app.wait_for_text("#customer-title", |t| t == "Jane Doe")
+                .await?;
+            app.wait_for_count("li.bill", 3).await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}

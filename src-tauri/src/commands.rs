@@ -142,3 +142,13 @@ pub async fn app_info<R: Runtime>(
         signed_in,
     })
 }
+
+/// Records a timing mark from the UI (see `timings`); unknown names are ignored.
+#[tauri::command]
+pub fn mark<R: Runtime>(app: AppHandle<R>, name: String) {
+    if crate::timings::UI_MARKS.contains(&name.as_str())
+        && let Some(timings) = app.try_state::<crate::timings::Timings>()
+    {
+        timings.mark(&name);
+    }
+}

@@ -6,6 +6,7 @@
 mod commands;
 mod links;
 mod payments;
+mod timings;
 
 use links::LinkInbox;
 use portal_core::backend::BackendSources;
@@ -143,6 +144,7 @@ pub fn with_commands<R: Runtime>(
             commands::payment_flows,
             commands::receipts,
             commands::app_info,
+            commands::mark,
         ])
 }
 
@@ -166,13 +168,15 @@ fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreE
 
 /// Starts the app: plugins, deep links, the main window.
 pub fn run() {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let timings = timings::Timings::start(arguments.iter().any(|a| a == "--timings"));
+    timings.mark("process_started");
     let mut context = tauri::generate_context!();
     if cfg!(debug_assertions) {
         // Dev and test builds never touch a real installation's data or credential-store entries.
         let config = context.config_mut();
         config.identifier = format!("{}.dev", config.identifier);
     }
-    let arguments: Vec<String> = std::env::args().skip(1).collect();
     let sources = BackendSources {
         launch_flag: links::flag_value(&arguments, "--backend"),
         environment: std::env::var("ENERPRO_BACKEND_URL").ok(),
@@ -190,6 +194,12 @@ pub fn run() {
                 .level(log::LevelFilter::Info)
                 .build(),
         )
+        .manage(timings)
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                webview.state::<timings::Timings>().mark("page_loaded");
+            }
+        })
         .setup(move |app| {
             let opened = open_core(app.handle());
             if let Err(error) = &opened {

@@ -45,6 +45,19 @@ pub async fn call<T: DeserializeOwned>(command: &str) -> Result<T, ErrorBody> {
     invoke(command, &NoArgs {}).await
 }
 
+/// Reports a launch timing mark to the shell (fire and forget).
+pub fn mark(name: &'static str) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = invoke::<_, serde::de::IgnoredAny>(
+            portal_api::ipc::CMD_MARK,
+            &portal_api::ipc::MarkArgs {
+                name: name.to_owned(),
+            },
+        )
+        .await;
+    });
+}
+
 /// Calls `on_event` each time the shell emits `event`, for the life of the page.
 pub async fn listen(event: &str, mut on_event: impl FnMut() + 'static) -> Result<(), ErrorBody> {
     let callback = Closure::<dyn FnMut(JsValue)>::new(move |_event: JsValue| on_event());

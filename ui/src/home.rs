@@ -88,6 +88,21 @@ fn OfflineBanner(data: HomeData) -> Element {
 pub fn Home() -> Element {
     let data = use_home_data();
     let navigator = use_navigator();
+    let mut fresh_seen = use_signal(|| false);
+    use_effect(move || {
+        let has_customer = (data.view)().is_some_and(|v| v.customer.is_some());
+        if has_customer {
+            bridge::mark("cached_data_rendered");
+            if !(data.refreshing)()
+                && (data.offline)().is_none()
+                && !fresh_seen()
+                && (data.error)().is_none()
+            {
+                fresh_seen.set(true);
+                bridge::mark("fresh_data_rendered");
+            }
+        }
+    });
     let view = (data.view)();
     if let Some(error) = (data.error)()
         && error.code == "not_signed_in"

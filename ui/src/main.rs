@@ -20,6 +20,7 @@ use portal_api::ipc::{
 };
 
 fn main() {
+    bridge::mark("wasm_started");
     dioxus::launch(App);
 }
 

@@ -130,3 +130,40 @@ fn access_token(code: &str, postcode: &str) -> Result<String, String> {
         .map(str::to_owned)
         .ok_or_else(|| format!("no access token in {answer}"))
 }
+
+/// `cargo xtask bench-app`: builds the UI and the app, then runs `launch-bench` inside a private
+/// D-Bus session with a Secret Service on a virtual display.
+pub fn app() -> Result<(), String> {
+    crate::setup::all()?;
+    crate::build::ui()?;
+    step("build the app and the launch benchmark");
+    Cmd::new("cargo")
+        .args(["build", "--package", "enerpro-portal", "--bins"])
+        .run()?;
+    Cmd::new("cargo")
+        .args(["build", "--package", "portal-e2e", "--bin", "launch-bench"])
+        .run()?;
+    let xtask = std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
+    Cmd::new("dbus-run-session")
+        .args([
+            "--",
+            "xvfb-run",
+            "--auto-servernum",
+            "--server-args=-screen 0 1280x900x24",
+        ])
+        .arg(xtask)
+        .arg("bench-app-session")
+        .run()
+}
+
+/// Inside the session: the Secret Service, then the benchmark.
+pub fn app_session() -> Result<(), String> {
+    let mut keyring = crate::keyring::start()?;
+    let debug = target_dir().join("debug");
+    let outcome = Cmd::new(debug.join("launch-bench"))
+        .env("ENERPRO_APP_BIN", debug.join("enerpro-portal"))
+        .run();
+    let _ = keyring.kill();
+    let _ = keyring.wait();
+    outcome
+}

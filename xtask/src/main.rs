@@ -21,6 +21,7 @@ usage: cargo xtask <command>
   setup    only install what is missing
   ui       only build the WebAssembly UI into ui/dist
   bench-server  load-test the release sandbox server with wrk (numbers for docs/NUMBERS.md)
+  bench-app     launch timings of the app with a signed-in cache (numbers for docs/NUMBERS.md)
 ";
 
 fn main() -> ExitCode {
@@ -32,6 +33,8 @@ fn main() -> ExitCode {
         Some("ui") => build::ui().map(|_| ()),
         Some("session-tests") => commands::session_tests(),
         Some("bench-server") => bench::server(),
+        Some("bench-app") => bench::app(),
+        Some("bench-app-session") => bench::app_session(),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

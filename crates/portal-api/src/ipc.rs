@@ -149,6 +149,9 @@ pub const CMD_PAYMENT_FLOWS: &str = "payment_flows";
 pub const CMD_RECEIPTS: &str = "receipts";
 /// Command: what the settings screen shows. Returns [`AppInfo`].
 pub const CMD_APP_INFO: &str = "app_info";
+/// Command: record a launch timing mark. Args `{ name }`: `wasm_started`,
+/// `cached_data_rendered` or `fresh_data_rendered`.
+pub const CMD_MARK: &str = "mark";
 /// Event with a [`PaymentFlow`] payload: a payment changed (polling, return link, webhook).
 pub const EVENT_PAYMENT_CHANGED: &str = "payment-changed";
 
@@ -202,4 +205,11 @@ pub struct AppInfo {
     pub log_folder: String,
     /// Whether someone is signed in.
     pub signed_in: bool,
+}
+
+/// Arguments of [`CMD_MARK`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkArgs {
+    /// The mark's name.
+    pub name: String,
 }

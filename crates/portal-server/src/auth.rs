@@ -3,7 +3,7 @@
 use crate::clock::rfc3339;
 use crate::error::{ApiResult, ServerError};
 use crate::limits::{
-    FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGNINS_PER_ADDRESS, SIGNINS_PER_EMAIL,
+    FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, RateLimiter, SIGNINS_PER_ADDRESS, SIGNINS_PER_EMAIL,
 };
 use crate::secrets::{mask_email, pkce_challenge};
 use crate::state::{Admin, ApiJson, AppState};
@@ -126,16 +126,15 @@ pub async fn preview_invitation(
     let limiter = state.limiter.clone();
     state
         .db(move |store| {
-            let invitation = well_formed_code(&code)
-                .then(|| store.invitation(&code))
-                .transpose()?
-                .flatten();
-            let Some(invitation) = invitation else {
-                limiter.record(&address_key, now);
-                return Err(ServerError::NotFound {
-                    what: "The invitation",
-                });
-            };
+            let invitation =
+                find_invitation(store, &code, &limiter, &address_key, now).map_err(|error| {
+                    match error {
+                        ServerError::BadRequest { .. } => ServerError::NotFound {
+                            what: "The invitation",
+                        },
+                        other => other,
+                    }
+                })?;
             usable(invitation.used_at, invitation.expires_at, now)?;
             let customer =
                 store
@@ -157,6 +156,26 @@ fn invitation_used() -> ServerError {
         code: "invitation_used",
         message: "This invitation has already been used. If it was you, sign in with your email instead; otherwise ask Enerpro for a new invitation.",
     }
+}
+
+/// The invitation with this code; an unknown or malformed code counts as a failed attempt from
+/// the client address.
+fn find_invitation(
+    store: &Store,
+    code: &str,
+    limiter: &RateLimiter,
+    address_key: &str,
+    now: i64,
+) -> ApiResult<crate::store::InvitationRecord> {
+    let found = if well_formed_code(code) {
+        store.invitation(code)?
+    } else {
+        None
+    };
+    found.ok_or_else(|| {
+        limiter.record(address_key, now);
+        ServerError::bad_request("invitation_invalid", INVITATION_INVALID)
+    })
 }
 
 fn usable(used_at: Option<i64>, expires_at: i64, now: i64) -> ApiResult<()> {
@@ -202,14 +221,7 @@ pub async fn redeem_invitation(
     let limiter = state.limiter.clone();
     state
         .db(move |store| {
-            let invitation = well_formed_code(&request.code)
-                .then(|| store.invitation(&request.code))
-                .transpose()?
-                .flatten();
-            let Some(invitation) = invitation else {
-                limiter.record(&address_key, now);
-                return Err(ServerError::bad_request("invitation_invalid", INVITATION_INVALID));
-            };
+            let invitation = find_invitation(store, &request.code, &limiter, &address_key, now)?;
             let account_key = format!("account:{}", invitation.customer_id);
             limiter.check(&account_key, FAILURES_PER_ACCOUNT, now)?;
             usable(invitation.used_at, invitation.expires_at, now)?;

@@ -171,6 +171,13 @@ struct RefreshRecord {
     revoked_at: Option<i64>,
 }
 
+/// The two kinds of one-time codes that open a session.
+#[derive(Debug, Clone, Copy)]
+enum OneTimeCode {
+    Invitation,
+    SignIn,
+}
+
 /// What an access token is worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessTokenState {
@@ -477,17 +484,7 @@ impl Store {
         customer_id: i64,
         now: i64,
     ) -> Result<Option<IssuedTokens>, ServerError> {
-        let tx = self.conn.transaction()?;
-        let changed = tx.execute(
-            "UPDATE invitations SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL",
-            params![hash_secret(code), now],
-        )?;
-        if changed != 1 {
-            return Ok(None);
-        }
-        let tokens = open_session(&tx, customer_id, now)?;
-        tx.commit()?;
-        Ok(Some(tokens))
+        self.use_code_and_open_session(OneTimeCode::Invitation, code, customer_id, now)
     }
 
     /// Stores a one-time sign-in code bound to a PKCE challenge; returns the code.
@@ -533,12 +530,26 @@ impl Store {
         customer_id: i64,
         now: i64,
     ) -> Result<Option<IssuedTokens>, ServerError> {
+        self.use_code_and_open_session(OneTimeCode::SignIn, code, customer_id, now)
+    }
+
+    fn use_code_and_open_session(
+        &mut self,
+        kind: OneTimeCode,
+        code: &str,
+        customer_id: i64,
+        now: i64,
+    ) -> Result<Option<IssuedTokens>, ServerError> {
+        let update = match kind {
+            OneTimeCode::Invitation => {
+                "UPDATE invitations SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL"
+            }
+            OneTimeCode::SignIn => {
+                "UPDATE signin_codes SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL"
+            }
+        };
         let tx = self.conn.transaction()?;
-        let changed = tx.execute(
-            "UPDATE signin_codes SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL",
-            params![hash_secret(code), now],
-        )?;
-        if changed != 1 {
+        if tx.execute(update, params![hash_secret(code), now])? != 1 {
             return Ok(None);
         }
         let tokens = open_session(&tx, customer_id, now)?;

@@ -2,7 +2,9 @@
 //! UI as `{ code, message }`.
 
 use crate::{Backend, Core};
-use portal_api::ipc::{AppInfo, HomeView, LinkReceived, PaymentFlow};
+use portal_api::ipc::{
+    AppInfo, BackendChoice, BackendSettings, HomeView, LinkReceived, PaymentFlow,
+};
 use portal_api::v1::{HealthResponse, InvitationPreview, Receipt, SignInAccepted};
 use portal_core::CoreError;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -151,4 +153,38 @@ pub fn mark<R: Runtime>(app: AppHandle<R>, name: String) {
     {
         timings.mark(&name);
     }
+}
+
+/// The backends this build offers (Settings, for support staff).
+#[tauri::command]
+pub fn backend_settings<R: Runtime>(
+    app: AppHandle<R>,
+    backend: State<'_, Backend>,
+) -> Result<BackendSettings, CoreError> {
+    let environments = crate::environments();
+    Ok(BackendSettings {
+        current: backend.url()?.to_string(),
+        production: environments.production,
+        sandbox: environments.sandbox,
+        custom_allowed: environments.custom_allowed,
+        saved: portal_core::backend::Environments::saved_choice(&crate::backend_choice_file(&app)?),
+    })
+}
+
+/// Saves a backend choice. The session belongs to the old backend, so this signs out first; the
+/// new backend applies at the next start. Returns the chosen URL.
+#[tauri::command]
+pub async fn choose_backend<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    choice: BackendChoice,
+) -> Result<String, CoreError> {
+    let environments = crate::environments();
+    environments.url_of(&choice)?;
+    if let Ok(portal) = core.portal() {
+        portal.sign_out().await?;
+    }
+    environments
+        .save_choice(&crate::backend_choice_file(&app)?, &choice)
+        .map(|url| url.to_string())
 }

@@ -16,16 +16,48 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{Manager, Runtime};
 
-/// The backend a build talks to unless told otherwise: the sandbox for debug builds, production
-/// (fixed at build time by `ENERPRO_PRODUCTION_BACKEND`) for release builds.
-const BUILD_DEFAULT_BACKEND: &str = if cfg!(debug_assertions) {
-    "http://127.0.0.1:8787"
-} else {
-    match option_env!("ENERPRO_PRODUCTION_BACKEND") {
-        Some(url) => url,
-        None => "https://portal.enerpro.example",
-    }
+/// The production backend, fixed at build time by `ENERPRO_PRODUCTION_BACKEND`.
+const PRODUCTION_BACKEND: &str = match option_env!("ENERPRO_PRODUCTION_BACKEND") {
+    Some(url) => url,
+    None => "https://portal.enerpro.example",
 };
+
+/// The sandbox backend support staff may switch to, fixed at build time by
+/// `ENERPRO_SANDBOX_BACKEND`; debug builds default to the local sandbox server.
+const SANDBOX_BACKEND: &str = match option_env!("ENERPRO_SANDBOX_BACKEND") {
+    Some(url) => url,
+    None if cfg!(debug_assertions) => "http://127.0.0.1:8787",
+    None => "https://sandbox.enerpro.example",
+};
+
+/// The backend a build talks to unless told otherwise: the sandbox for debug builds, production
+/// for release builds.
+const BUILD_DEFAULT_BACKEND: &str = if cfg!(debug_assertions) {
+    SANDBOX_BACKEND
+} else {
+    PRODUCTION_BACKEND
+};
+
+/// The backends this build offers in Settings.
+fn environments() -> portal_core::backend::Environments {
+    portal_core::backend::Environments {
+        production: PRODUCTION_BACKEND.to_owned(),
+        sandbox: SANDBOX_BACKEND.to_owned(),
+        custom_allowed: SANDBOX_ALLOWED,
+    }
+}
+
+/// Where the support staff's backend choice is saved.
+fn backend_choice_file<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+) -> Result<std::path::PathBuf, CoreError> {
+    app.path()
+        .app_config_dir()
+        .map(|folder| folder.join("backend.json"))
+        .map_err(|error| CoreError::Cache {
+            detail: format!("no settings folder: {error}"),
+        })
+}
 
 /// The host whose `https://HOST/app/…` links the app claims (mobile).
 const PORTAL_HOST: &str = "portal.enerpro.example";
@@ -119,12 +151,10 @@ fn clone_error(error: &CoreError) -> CoreError {
 }
 
 /// Adds the app's state and commands to `builder`, for any runtime (the mock one in tests).
-pub fn with_commands<R: Runtime>(
-    builder: tauri::Builder<R>,
-    backend: Backend,
-) -> tauri::Builder<R> {
+/// The [`Backend`] is managed by the caller: the app chooses it once its settings folder is
+/// known.
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .manage(backend)
         .manage(LinkInbox::default())
         .manage(Core::new())
         .invoke_handler(tauri::generate_handler![
@@ -145,6 +175,8 @@ pub fn with_commands<R: Runtime>(
             commands::receipts,
             commands::app_info,
             commands::mark,
+            commands::backend_settings,
+            commands::choose_backend,
         ])
 }
 
@@ -177,11 +209,6 @@ pub fn run() {
         let config = context.config_mut();
         config.identifier = format!("{}.dev", config.identifier);
     }
-    let sources = BackendSources {
-        launch_flag: links::flag_value(&arguments, "--backend"),
-        environment: std::env::var("ENERPRO_BACKEND_URL").ok(),
-        build_default: BUILD_DEFAULT_BACKEND.to_owned(),
-    };
     // Single instance first, so a second launch hands its link over before anything else starts.
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
@@ -201,6 +228,17 @@ pub fn run() {
             }
         })
         .setup(move |app| {
+            let saved = backend_choice_file(app.handle())
+                .ok()
+                .and_then(|file| portal_core::backend::Environments::saved_choice(&file))
+                .and_then(|choice| environments().url_of(&choice).ok());
+            let sources = BackendSources {
+                launch_flag: links::flag_value(&arguments, "--backend"),
+                environment: std::env::var("ENERPRO_BACKEND_URL").ok(),
+                build_default: saved
+                    .map_or_else(|| BUILD_DEFAULT_BACKEND.to_owned(), |url| url.to_string()),
+            };
+            app.manage(Backend::from_sources(&sources));
             let opened = open_core(app.handle());
             if let Err(error) = &opened {
                 log::error!("the client core could not open: {}", error.code());
@@ -210,7 +248,7 @@ pub fn run() {
             payments::resume(app.handle());
             Ok(())
         });
-    let result = with_commands(builder, Backend::from_sources(&sources)).run(context);
+    let result = with_commands(builder).run(context);
     if let Err(error) = result {
         eprintln!("enerpro-portal could not start: {error}");
         std::process::exit(1);

@@ -10,7 +10,8 @@ fn app_for(backend_url: &str) -> tauri::App<tauri::test::MockRuntime> {
         environment: None,
         build_default: backend_url.to_owned(),
     };
-    with_commands(mock_builder(), Backend::from_sources(&sources))
+    with_commands(mock_builder())
+        .manage(Backend::from_sources(&sources))
         .build(mock_context(noop_assets()))
         .expect("the mock app builds")
 }

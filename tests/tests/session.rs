@@ -173,3 +173,64 @@ fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
         finish(app, server, outcome).await
     });
 }
+
+#[test]
+fn support_staff_switch_the_backend_in_settings_and_it_applies_at_the_next_start() {
+    run(async {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let home = dir.path().join("home");
+        let first = spawn_with("127.0.0.1:0", options(dir.path()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let second_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let second = spawn_with("127.0.0.1:0", options(second_dir.path()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = invitation_link(&first, "100-200-300", "jane.doe@example.com").await?;
+        let mut app = App::launch(Launch {
+            name: "switch",
+            backend: &first.base_url(),
+            args: vec![link],
+            env: vec![],
+            home: Some(home.clone()),
+        })
+        .await?;
+        let switched = async {
+            app.accept_invitation("Jane Doe", "62701").await?;
+            app.click("a[href='/settings']").await?;
+            app.wait_for_text("#current-backend", |t| t.starts_with(&first.base_url()))
+                .await?;
+            app.click("input[value='custom']").await?;
+            app.type_into("#custom-backend", &second.base_url()).await?;
+            app.click("#save-backend").await?;
+            app.wait_for_text("#backend-saved", |t| t.contains(&second.base_url()))
+                .await?;
+            app.screenshot("backend-saved").await?;
+            Ok(())
+        }
+        .await;
+        app.check(switched).await?;
+        // Started again with no override: the saved choice applies, and nobody is signed in.
+        let app = App::launch(Launch {
+            name: "switched",
+            backend: "",
+            args: vec![],
+            env: vec![],
+            home: Some(home),
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#welcome h1", |t| t.contains("Welcome"))
+                .await?;
+            app.click("a[href='/settings']").await?;
+            app.wait_for_text("#current-backend", |t| t.starts_with(&second.base_url()))
+                .await?;
+            Ok(())
+        }
+        .await;
+        let result = app.check(outcome).await;
+        first.stop().await.map_err(|e| e.to_string())?;
+        second.stop().await.map_err(|e| e.to_string())?;
+        result
+    });
+}

@@ -5,9 +5,10 @@ use crate::{Route, bridge};
 use dioxus::prelude::*;
 use portal_api::ErrorBody;
 use portal_api::ipc::{
-    AcceptArgs, AppInfo, CMD_ACCEPT_INVITATION, CMD_APP_INFO, CMD_BACKEND_STATUS,
-    CMD_COMPLETE_SIGNIN, CMD_HOME, CMD_PREVIEW_INVITATION, CMD_REQUEST_SIGNIN, CMD_SIGN_OUT,
-    CodeArgs, EmailArgs, HomeView,
+    AcceptArgs, AppInfo, BackendChoice, BackendSettings, CMD_ACCEPT_INVITATION, CMD_APP_INFO,
+    CMD_BACKEND_SETTINGS, CMD_BACKEND_STATUS, CMD_CHOOSE_BACKEND, CMD_COMPLETE_SIGNIN, CMD_HOME,
+    CMD_PREVIEW_INVITATION, CMD_REQUEST_SIGNIN, CMD_SIGN_OUT, ChooseBackendArgs, CodeArgs,
+    EmailArgs, HomeView,
 };
 use portal_api::v1::{HealthResponse, InvitationPreview, SignInAccepted};
 
@@ -206,6 +207,7 @@ pub fn Settings() -> Element {
                 }
             }
             Link { to: Route::Status {}, "Check the connection" }
+            BackendChooser {}
             if info.as_ref().is_some_and(|i| i.signed_in) {
                 button {
                     id: "sign-out", class: "secondary",
@@ -244,6 +246,80 @@ pub fn Status() -> Element {
                     div { id: "status-error", class: "error", role: "alert", p { "{error.message}" } }
                     p { button { id: "retry", onclick: move |_| status.restart(), "Retry" } }
                 },
+            }
+        }
+    }
+}
+
+/// Support staff: which backend the app talks to (applies at the next start; signs out).
+#[component]
+fn BackendChooser() -> Element {
+    let settings = use_resource(|| bridge::call::<BackendSettings>(CMD_BACKEND_SETTINGS));
+    let mut picked = use_signal(|| None::<String>);
+    let mut custom = use_signal(String::new);
+    let mut outcome = use_signal(|| None::<Result<String, String>>);
+    let Some(Ok(settings)) = settings.read().clone() else {
+        return rsx! {};
+    };
+    let saved = match &settings.saved {
+        Some(BackendChoice::Production) => "production",
+        Some(BackendChoice::Sandbox) => "sandbox",
+        Some(BackendChoice::Custom(_)) => "custom",
+        None => "",
+    };
+    let current_pick = picked().unwrap_or_else(|| saved.to_owned());
+    let options: Vec<(&str, String)> = {
+        let mut options = vec![
+            (
+                "production",
+                format!("Production ({})", settings.production),
+            ),
+            ("sandbox", format!("Sandbox ({})", settings.sandbox)),
+        ];
+        if settings.custom_allowed {
+            options.push(("custom", "Another server (development builds)".to_owned()));
+        }
+        options
+    };
+    rsx! {
+        form { id: "backend-chooser",
+            onsubmit: move |event| {
+                event.prevent_default();
+                let choice = match picked().as_deref() {
+                    Some("production") => BackendChoice::Production,
+                    Some("sandbox") => BackendChoice::Sandbox,
+                    Some("custom") => BackendChoice::Custom(custom().trim().to_owned()),
+                    _ => return,
+                };
+                spawn(async move {
+                    let result = bridge::invoke::<_, String>(CMD_CHOOSE_BACKEND, &ChooseBackendArgs { choice }).await;
+                    outcome.set(Some(result.map_err(|failure| failure.message)));
+                });
+            },
+            fieldset {
+                legend { "Server (for support staff)" }
+                p { class: "muted", "Now: " code { id: "current-backend", "{settings.current}" } }
+                for (value, label) in options {
+                    label { class: "choice",
+                        input { r#type: "radio", name: "backend", value: "{value}",
+                            checked: current_pick == value,
+                            onchange: move |_| picked.set(Some(value.to_owned())) }
+                        span { "{label}" }
+                    }
+                }
+                if current_pick == "custom" {
+                    label { r#for: "custom-backend", "Server address" }
+                    input { id: "custom-backend", r#type: "url", placeholder: "http://127.0.0.1:8787",
+                        value: "{custom}", oninput: move |event| custom.set(event.value()) }
+                }
+            }
+            match outcome() {
+                Some(Ok(url)) => rsx! { p { id: "backend-saved", role: "status", "Saved: you are signed out, and the app connects to {url} when you start it again." } },
+                Some(Err(message)) => rsx! { div { class: "error", role: "alert", p { "{message}" } } },
+                None => rsx! {},
+            }
+            button { id: "save-backend", class: "secondary", r#type: "submit", disabled: picked().is_none(),
+                "Save and sign out"
             }
         }
     }

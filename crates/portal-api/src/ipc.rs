@@ -213,3 +213,42 @@ pub struct MarkArgs {
     /// The mark's name.
     pub name: String,
 }
+
+/// Command: the backends this build offers and the current one. Returns [`BackendSettings`].
+pub const CMD_BACKEND_SETTINGS: &str = "backend_settings";
+/// Command: save a backend choice (signs out; applies at the next start). Args `{ choice }`.
+pub const CMD_CHOOSE_BACKEND: &str = "choose_backend";
+
+/// A saved choice of backend (support staff, in Settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "environment", content = "url", rename_all = "snake_case")]
+pub enum BackendChoice {
+    /// The production backend.
+    Production,
+    /// The build's sandbox.
+    Sandbox,
+    /// A URL typed in (debug builds only).
+    Custom(String),
+}
+
+/// What the backend part of Settings shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendSettings {
+    /// The backend the app talks to now.
+    pub current: String,
+    /// The production URL.
+    pub production: String,
+    /// The sandbox URL.
+    pub sandbox: String,
+    /// Whether a custom URL may be typed in (debug builds).
+    pub custom_allowed: bool,
+    /// The saved choice, if any.
+    pub saved: Option<BackendChoice>,
+}
+
+/// Arguments of [`CMD_CHOOSE_BACKEND`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChooseBackendArgs {
+    /// The choice.
+    pub choice: BackendChoice,
+}

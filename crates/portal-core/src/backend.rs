@@ -82,14 +82,18 @@ pub struct BackendSources {
     pub build_default: String,
 }
 
+/// A configured value, unless it is missing or blank.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
 impl BackendSources {
     /// Chooses the backend: the flag, then the environment, then the build default. When
     /// `overrides_allowed` is false (release builds) only the build default counts.
     pub fn choose(&self, overrides_allowed: bool) -> Result<BackendUrl, CoreError> {
         let chosen = if overrides_allowed {
-            self.launch_flag
-                .as_deref()
-                .or(self.environment.as_deref())
+            given(&self.launch_flag)
+                .or_else(|| given(&self.environment))
                 .unwrap_or(&self.build_default)
         } else {
             &self.build_default
@@ -175,5 +179,116 @@ mod tests {
             env_only.choose(true).unwrap().as_str(),
             "http://127.0.0.1:2/"
         );
+    }
+}
+
+pub use portal_api::ipc::BackendChoice;
+
+/// The backends a build knows, by name, for support staff to choose among in Settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environments {
+    /// Production (the default of release builds).
+    pub production: String,
+    /// The sandbox server support staff use.
+    pub sandbox: String,
+    /// Whether any URL may be typed in (debug builds only).
+    pub custom_allowed: bool,
+}
+
+impl Environments {
+    /// The URL of a choice, if this build allows it.
+    pub fn url_of(&self, choice: &BackendChoice) -> Result<BackendUrl, CoreError> {
+        match choice {
+            BackendChoice::Production => BackendUrl::parse(&self.production),
+            BackendChoice::Sandbox => BackendUrl::parse(&self.sandbox),
+            BackendChoice::Custom(url) if self.custom_allowed => BackendUrl::parse(url),
+            BackendChoice::Custom(_) => Err(CoreError::InvalidBackendUrl {
+                reason: "this build only connects to its configured servers".into(),
+            }),
+        }
+    }
+
+    /// Reads the saved choice from `path`; none (or an unreadable file) means the build default.
+    pub fn saved_choice(path: &std::path::Path) -> Option<BackendChoice> {
+        let text = std::fs::read_to_string(path).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Saves `choice` to `path` after checking this build allows it.
+    pub fn save_choice(
+        &self,
+        path: &std::path::Path,
+        choice: &BackendChoice,
+    ) -> Result<BackendUrl, CoreError> {
+        let url = self.url_of(choice)?;
+        let text = serde_json::to_string(choice).map_err(|e| CoreError::Cache {
+            detail: e.to_string(),
+        })?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| CoreError::Cache {
+                detail: e.to_string(),
+            })?;
+        }
+        std::fs::write(path, text).map_err(|e| CoreError::Cache {
+            detail: e.to_string(),
+        })?;
+        Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod choice_tests {
+    use super::*;
+
+    fn environments(custom_allowed: bool) -> Environments {
+        Environments {
+            production: "https://portal.enerpro.example".into(),
+            sandbox: "https://sandbox.enerpro.example".into(),
+            custom_allowed,
+        }
+    }
+
+    #[test]
+    fn a_saved_choice_round_trips_and_custom_urls_need_a_debug_build() {
+        let dir = std::env::temp_dir().join(format!("enerpro-choice-{}", std::process::id()));
+        let path = dir.join("backend.json");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(Environments::saved_choice(&path), None);
+
+        let release = environments(false);
+        let url = release.save_choice(&path, &BackendChoice::Sandbox).unwrap();
+        assert_eq!(url.as_str(), "https://sandbox.enerpro.example/");
+        assert_eq!(
+            Environments::saved_choice(&path),
+            Some(BackendChoice::Sandbox)
+        );
+
+        let custom = BackendChoice::Custom("http://127.0.0.1:9999".into());
+        assert_eq!(
+            release.save_choice(&path, &custom).unwrap_err().code(),
+            "invalid_backend_url"
+        );
+        assert_eq!(
+            Environments::saved_choice(&path),
+            Some(BackendChoice::Sandbox),
+            "refused choices change nothing"
+        );
+
+        let debug = environments(true);
+        debug.save_choice(&path, &custom).unwrap();
+        assert_eq!(Environments::saved_choice(&path), Some(custom));
+        let insecure = BackendChoice::Custom("http://sandbox.enerpro.example".into());
+        assert!(
+            debug.save_choice(&path, &insecure).is_err(),
+            "plain http only to loopback"
+        );
+
+        std::fs::write(&path, "{ not json").unwrap();
+        assert_eq!(
+            Environments::saved_choice(&path),
+            None,
+            "a broken file means the build default"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -245,6 +245,7 @@ pub fn run() {
             }
             let _ = app.state::<Core>().portal.set(opened);
             links::listen(app.handle(), PORTAL_HOST, &arguments);
+            links::register_scheme_for_development(app.handle());
             payments::resume(app.handle());
             Ok(())
         });

@@ -64,6 +64,23 @@ fn kind_of(link: &portal_api::ipc::DeepLink) -> &'static str {
     }
 }
 
+/// Development builds register themselves as the desktop's handler of the app's scheme (an
+/// installed app is registered by its package), so the sandbox's return page reaches them.
+/// In the background: it runs desktop tools and must not delay the window.
+pub fn register_scheme_for_development<R: Runtime>(app: &AppHandle<R>) {
+    #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
+    {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            if let Err(error) = app.deep_link().register_all() {
+                log::warn!("could not register the link handler: {error}");
+            }
+        });
+    }
+    #[cfg(not(all(debug_assertions, any(target_os = "linux", windows))))]
+    let _ = app;
+}
+
 /// At startup: takes the link the app was launched with, and listens for later ones.
 pub fn listen<R: Runtime>(app: &AppHandle<R>, portal_host: &'static str, arguments: &[String]) {
     match app.deep_link().get_current() {

@@ -2,8 +2,8 @@
 //! under test (xdg-open hands it the URL). It behaves like a person at the hosted checkout:
 //!
 //! - `FAKE_BROWSER_MODE=pay-and-return` (default): pays with `FAKE_BROWSER_CARD`, follows the
-//!   redirect to the backend's return page, and opens the app link found there (a second launch
-//!   of `ENERPRO_APP_BIN`, as the desktop would);
+//!   redirect to the backend's return page, and opens the app link found there with `gio open`,
+//!   as a browser hands a link to the desktop;
 //! - `pay-and-close`: pays, then the browser is closed before the redirect;
 //! - `close`: closes the browser without paying;
 //! - `decline-and-return`: pays with a declined card, then follows "Cancel and return".
@@ -56,14 +56,19 @@ async fn open_app(page_url: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let link = app_link_in(&page).ok_or("no app link on the return page")?;
-    log(&format!("opening the app with {link}"));
-    let app = std::env::var("ENERPRO_APP_BIN").map_err(|_| "ENERPRO_APP_BIN is not set")?;
-    let status = std::process::Command::new(app)
-        .arg(&link)
+    // As a browser does: hand the link to the desktop, which starts the registered handler
+    // (the app registers itself in development builds), which hands it to the running app.
+    log(&format!("opening {link} with gio"));
+    let status = std::process::Command::new("gio")
+        .args(["open", &link])
         .status()
         .map_err(|e| e.to_string())?;
-    log(&format!("the app link launch exited with {status}"));
-    Ok(())
+    log(&format!("gio open exited with {status}"));
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the desktop could not open {link}"))
+    }
 }
 
 async fn browse(url: &str) -> Result<(), String> {

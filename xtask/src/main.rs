@@ -209,6 +209,12 @@ mod commands {
         Cmd::new("cargo")
             .args(["test", "--workspace", "--exclude", "portal-ui", "--no-run"])
             .run()?;
+        step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
+        Cmd::new(root().join("node_modules").join(".bin").join("tauri"))
+            .args(["build", "--debug", "--bundles", "deb,rpm"])
+            .run()?;
+        // The bundle build links the app with the custom-protocol feature; the end-to-end
+        // tests use the plain development binary (both builds stay cached).
         Cmd::new("cargo")
             .args(["build", "--package", "enerpro-portal", "--bins"])
             .run()?;
@@ -264,6 +270,10 @@ mod commands {
         let end_to_end = Cmd::new("cargo")
             .args(["test", "--package", "portal-e2e", "--", "--test-threads=1"])
             .env("ENERPRO_APP_BIN", app)
+            .env(
+                "ENERPRO_BUNDLE_DIR",
+                target_dir().join("debug").join("bundle"),
+            )
             .env("ENERPRO_ARTIFACTS", root().join("artifacts"))
             .run_tests(&mut tally);
         let summary = format!("{} passed, {} failed", tally.passed, tally.failed);

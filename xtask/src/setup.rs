@@ -27,6 +27,8 @@ const APT_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "xdg-utils",
     "desktop-file-utils",
+    "rpm2cpio",
+    "cpio",
 ];
 
 /// Node.js and npm, for the npm tools; only when no `npm` is on PATH (a machine may carry a

@@ -4,6 +4,7 @@
 //! The binary (`portal-server`) is a thin command line over this library; tests start the same
 //! server in-process on an ephemeral port with [`spawn`] or [`spawn_with`].
 
+pub mod app_links;
 pub mod auth;
 pub mod clock;
 pub mod demo;
@@ -85,6 +86,8 @@ pub struct ServerOptions {
     pub provider: Provider,
     /// Load the demo data at start.
     pub seed_demo: bool,
+    /// The apps allowed to open the portal host's claimed links (served under `/.well-known`).
+    pub app_links: app_links::AppLinks,
 }
 
 impl ServerOptions {
@@ -99,6 +102,7 @@ impl ServerOptions {
                 hold_webhooks: false,
             },
             seed_demo: false,
+            app_links: app_links::AppLinks::default(),
         }
     }
 }
@@ -181,7 +185,14 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             merchant_name,
         },
     );
-    let mut router = api_routes(state);
+    let well_known = Router::new()
+        .route("/.well-known/assetlinks.json", get(app_links::assetlinks))
+        .route(
+            "/.well-known/apple-app-site-association",
+            get(app_links::apple_app_site_association),
+        )
+        .with_state(Arc::new(options.app_links.clone()));
+    let mut router = well_known.merge(api_routes(state));
     if let Some(simulator) = &simulator {
         router = router.nest("/sim", simulator.router());
     }

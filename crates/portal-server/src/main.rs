@@ -50,6 +50,23 @@ enum Command {
         /// Stripe webhook signing secret (with --stripe-api-base).
         #[arg(long, env = "STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
         stripe_webhook_secret: Option<String>,
+        /// Android application id allowed to open the claimed links (served in assetlinks.json).
+        #[arg(long, env = "PORTAL_ANDROID_PACKAGE")]
+        android_package: Option<String>,
+        /// SHA-256 fingerprint of the Android signing certificate (repeatable).
+        #[arg(
+            long = "android-cert-sha256",
+            env = "PORTAL_ANDROID_CERT_SHA256",
+            value_delimiter = ','
+        )]
+        android_cert_sha256: Vec<String>,
+        /// Apple app id `TEAMID.com.enerpro.portal` (repeatable; apple-app-site-association).
+        #[arg(
+            long = "apple-app-id",
+            env = "PORTAL_APPLE_APP_ID",
+            value_delimiter = ','
+        )]
+        apple_app_ids: Vec<String>,
     },
     /// Load data into the database.
     Seed {
@@ -103,8 +120,16 @@ async fn main() -> ExitCode {
             stripe_api_base,
             stripe_secret_key,
             stripe_webhook_secret,
+            android_package,
+            android_cert_sha256,
+            apple_app_ids,
         } => {
             let mut options = ServerOptions::new(db);
+            options.app_links = portal_server::app_links::AppLinks {
+                android_package,
+                android_cert_sha256,
+                apple_app_ids,
+            };
             options.public_url = public_url;
             options.admin_key = admin_key;
             options.portal_host = portal_host;

@@ -50,9 +50,18 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (the parent of this crate's folder).
+///
+/// Read at run time (`cargo run` sets `CARGO_MANIFEST_DIR`), never baked in at compile time:
+/// clones that share one target folder (CI's cache) would otherwise run each other's xtask,
+/// since cargo may consider a binary built in another clone fresh.
 pub fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+    match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(manifest) => {
+            let manifest = PathBuf::from(manifest);
+            manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+        }
+        None => std::env::current_dir().unwrap_or_default(),
+    }
 }
 
 /// Cargo's target directory, honouring `CARGO_TARGET_DIR`.

@@ -114,7 +114,7 @@ impl Core {
     fn portal(&self) -> Result<Arc<Portal>, CoreError> {
         match self.portal.get() {
             Some(Ok(portal)) => Ok(portal.clone()),
-            Some(Err(error)) => Err(clone_error(error)),
+            Some(Err(error)) => Err(error.clone()),
             None => Err(CoreError::Cache {
                 detail: "the app is still starting".into(),
             }),
@@ -134,19 +134,6 @@ impl Core {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&flow_id);
-    }
-}
-
-/// The start-up error again, for each command that needs the core.
-fn clone_error(error: &CoreError) -> CoreError {
-    match error {
-        CoreError::CredentialStoreMissing { detail } => CoreError::CredentialStoreMissing {
-            detail: detail.clone(),
-        },
-        CoreError::CredentialStoreLocked => CoreError::CredentialStoreLocked,
-        other => CoreError::Cache {
-            detail: other.to_string(),
-        },
     }
 }
 

@@ -367,6 +367,24 @@ pub async fn start_with_server(
     Ok((server, app))
 }
 
+/// Starts a sandbox server and the app launched with an invitation link for the demo
+/// customer Jane Doe.
+pub async fn start_with_invitation(name: &str) -> TestResult<(portal_server::RunningServer, App)> {
+    let server = portal_server::spawn("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+    let app = App::launch(Launch {
+        name,
+        backend: &server.base_url(),
+        args: vec![link],
+        env: Vec::new(),
+        home: None,
+    })
+    .await?;
+    Ok((server, app))
+}
+
 /// Ends a test started by [`start_with_server`]: screenshot on failure, app closed, server
 /// stopped.
 pub async fn finish(

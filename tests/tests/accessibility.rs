@@ -1,6 +1,6 @@
 //! The app at a phone's width (360 px) and used with the keyboard alone.
 
-use portal_e2e::{App, Launch, finish, invitation_link, run};
+use portal_e2e::{App, finish, run, start_with_invitation};
 
 /// Whether the page is wider than the window (something would scroll sideways).
 async fn overflows(app: &App) -> portal_e2e::TestResult<bool> {
@@ -18,18 +18,7 @@ async fn overflows(app: &App) -> portal_e2e::TestResult<bool> {
 #[test]
 fn at_360_pixels_with_the_keyboard_alone_the_invitation_and_home_work() {
     run(async {
-        let server = portal_server::spawn("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
-        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
-        let mut app = App::launch(Launch {
-            name: "narrow",
-            backend: &server.base_url(),
-            args: vec![link],
-            env: vec![],
-            home: None,
-        })
-        .await?;
+        let (server, mut app) = start_with_invitation("narrow").await?;
         let outcome = async {
             app.client.set_window_size(360, 740).await.map_err(|e| e.to_string())?;
             app.wait_for_text("#invited-name", |t| t == "Jane Doe").await?;

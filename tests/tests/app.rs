@@ -1,7 +1,8 @@
 //! The real app window, the real sandbox server: launching, deep links, single instance.
 
 use portal_e2e::{
-    App, Launch, finish, invitation_link, launch_second_instance, run, start_with_server,
+    App, Launch, finish, invitation_link, launch_second_instance, run, start_with_invitation,
+    start_with_server,
 };
 
 fn connected_text() -> String {
@@ -61,18 +62,7 @@ fn shows_the_connected_server_then_a_clear_error_when_it_stops() {
 #[test]
 fn an_invitation_link_at_launch_opens_the_invitation_for_that_customer() {
     run(async {
-        let server = portal_server::spawn("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
-        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
-        let mut app = App::launch(Launch {
-            name: "invite-cold",
-            backend: &server.base_url(),
-            args: vec![link],
-            env: vec![],
-            home: None,
-        })
-        .await?;
+        let (server, mut app) = start_with_invitation("invite-cold").await?;
         let outcome = async {
             app.wait_for_text("#invited-name", |text| text == "Jane Doe")
                 .await?;

@@ -43,7 +43,6 @@ const RECEIPTS: &str = "receipts";
 /// The cache file.
 pub struct Cache {
     conn: Connection,
-    path: PathBuf,
 }
 
 fn now() -> i64 {
@@ -135,15 +134,7 @@ impl Cache {
                 rusqlite::Error::InvalidQuery,
             ));
         }
-        Ok(Self {
-            conn,
-            path: path.to_owned(),
-        })
-    }
-
-    /// Where the cache file is.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Self { conn })
     }
 
     /// Makes the cache belong to `account_number`, wiping another customer's data first.

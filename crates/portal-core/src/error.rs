@@ -4,8 +4,9 @@
 use portal_api::ErrorBody;
 use serde::{Serialize, Serializer};
 
-/// Everything that can go wrong in the client core.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong in the client core. `Clone`, so that a start-up failure (no
+/// credential store) can be answered to every command that needs the core.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CoreError {
     /// The configured backend address is unusable (not a URL, or plain http to a non-loopback host).
     #[error("The app is configured with an unusable server address: {reason}")]

@@ -146,7 +146,6 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         .unwrap_or_else(|| format!("http://{bound}"))
         .trim_end_matches('/')
         .to_owned();
-    let merchant_name = "Enerpro Utilities".to_owned();
     let clock = Arc::new(Clock::default());
     let (stripe_config, simulator) = match &options.provider {
         Provider::External(config) => (config.clone(), None),
@@ -162,7 +161,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
                     webhook_url: format!("{public_url}/v1/webhooks/stripe"),
                     webhook_secret: config.webhook_secret.clone(),
                     public_base: config.api_base.clone(),
-                    merchant_name: merchant_name.clone(),
+                    merchant_name: "Enerpro Utilities".to_owned(),
                     hold_webhooks: *hold_webhooks,
                 },
                 clock.clone(),
@@ -182,7 +181,6 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             public_url,
             portal_host: options.portal_host.clone(),
             admin_key_hash,
-            merchant_name,
         },
     );
     let well_known = Router::new()

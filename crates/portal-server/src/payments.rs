@@ -463,7 +463,7 @@ pub async fn stripe_webhook(
         .map(str::to_owned);
     if let (true, Some(session_id)) = (handled, session_id) {
         let lookup = session_id.clone();
-        if let Some((payment_id, _customer)) = state
+        if let Some(payment_id) = state
             .db(move |store| store.payment_by_session(&lookup))
             .await?
         {
@@ -509,7 +509,7 @@ pub async fn return_page(
         .db(move |store| store.payment_by_session(&session_id))
         .await;
     match found {
-        Ok(Some((payment_id, _))) => (
+        Ok(Some(payment_id)) => (
             StatusCode::OK,
             Html(handover_page(
                 "Payment received",

@@ -647,13 +647,13 @@ pub async fn fill_hosted_checkout(
     }
 }
 
+/// An amount as the hosted page shows it (Stripe's currency is lower case).
 fn money(amount: i64, currency: &str) -> String {
-    format!(
-        "{} {}.{:02}",
-        currency.to_uppercase(),
-        amount / 100,
-        amount % 100
-    )
+    portal_api::v1::Money {
+        amount_minor: amount,
+        currency: currency.to_uppercase(),
+    }
+    .display()
 }
 
 fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> String {

@@ -22,8 +22,6 @@ pub struct Settings {
     pub portal_host: String,
     /// SHA-256 of the admin key.
     pub admin_key_hash: String,
-    /// The merchant name on the hosted checkout.
-    pub merchant_name: String,
 }
 
 /// Shared by all handlers.

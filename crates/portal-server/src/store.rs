@@ -259,11 +259,6 @@ impl Store {
         Ok(Self { conn })
     }
 
-    /// The schema version (number of migrations applied).
-    pub fn schema_version(&self) -> Result<i64, ServerError> {
-        Ok(portal_sqlite::schema_version(&self.conn)?)
-    }
-
     // ----- settings ------------------------------------------------------------------------
 
     /// A setting's value.
@@ -794,17 +789,14 @@ impl Store {
         load_payment(&tx, customer_id, payment_id)
     }
 
-    /// The payment and its checkout session id, for settling; any customer (webhooks).
-    pub fn payment_by_session(
-        &self,
-        session_id: &str,
-    ) -> Result<Option<(String, i64)>, ServerError> {
+    /// The payment of a checkout session (webhooks and the return page need no customer).
+    pub fn payment_by_session(&self, session_id: &str) -> Result<Option<String>, ServerError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, customer_id FROM payments WHERE checkout_session_id = ?1",
+                "SELECT id FROM payments WHERE checkout_session_id = ?1",
                 [session_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                |row| row.get(0),
             )
             .optional()?)
     }
@@ -977,15 +969,6 @@ impl Store {
             Some(payment_id) => load_receipt(&tx, &payment_id),
             None => Ok(None),
         }
-    }
-
-    /// How many receipts exist for a payment (tests prove it is never more than one).
-    pub fn receipt_count(&self, payment_id: &str) -> Result<i64, ServerError> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM receipts WHERE payment_id = ?1",
-            [payment_id],
-            |row| row.get(0),
-        )?)
     }
 
     // ----- outbox --------------------------------------------------------------------------

@@ -399,6 +399,38 @@ pub struct Outbox {
     pub messages: Vec<OutboxMessage>,
 }
 
+/// The path prefix of app updates: `GET {UPDATES_PATH}/{target}/{arch}/{current_version}`
+/// answers `204 No Content` when there is nothing newer, else an [`UpdateManifest`].
+pub const UPDATES_PATH: &str = "/v1/updates";
+
+/// A signed app release, in the format of the Tauri updater (`latest.json` of a release).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdateManifest {
+    /// The release's version, `MAJOR.MINOR.PATCH` (semver).
+    pub version: String,
+    /// Release notes for the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// When it was published (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pub_date: Option<String>,
+    /// The installers by platform key: `{os}-{arch}` or `{os}-{arch}-{installer}`, e.g.
+    /// `linux-x86_64-deb`, `windows-x86_64-nsis`, `darwin-aarch64`.
+    pub platforms: std::collections::BTreeMap<String, UpdatePlatform>,
+}
+
+/// One platform's installer in an [`UpdateManifest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UpdatePlatform {
+    /// Where to download the installer.
+    pub url: String,
+    /// The installer's minisign signature (the `.sig` file's content), checked by the app
+    /// against the public key it was built with.
+    pub signature: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

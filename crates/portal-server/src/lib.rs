@@ -17,6 +17,7 @@ pub mod simulator;
 pub mod state;
 pub mod store;
 pub mod stripe;
+pub mod updates;
 
 pub use error::{ApiResult, ServerError};
 
@@ -24,7 +25,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clock::Clock;
-use portal_api::v1::{ErrorBody, HEALTH_PATH, HealthResponse};
+use portal_api::v1::{ErrorBody, HEALTH_PATH, HealthResponse, UPDATES_PATH};
 use simulator::{Simulator, SimulatorConfig};
 use state::{AppState, Settings};
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ use stripe::{StripeClient, StripeConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use updates::UpdateShelf;
 
 /// The name the sandbox gives in its health answer.
 pub const SERVER_NAME: &str = "Enerpro Sandbox";
@@ -88,6 +90,8 @@ pub struct ServerOptions {
     pub seed_demo: bool,
     /// The apps allowed to open the portal host's claimed links (served under `/.well-known`).
     pub app_links: app_links::AppLinks,
+    /// The folder of signed app releases offered as updates (see [`updates`]); none when `None`.
+    pub updates_dir: Option<PathBuf>,
 }
 
 impl ServerOptions {
@@ -103,6 +107,7 @@ impl ServerOptions {
             },
             seed_demo: false,
             app_links: app_links::AppLinks::default(),
+            updates_dir: None,
         }
     }
 }
@@ -173,6 +178,10 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
     let webhook_secret = stripe_config.webhook_secret.clone();
     let stripe =
         StripeClient::new(stripe_config).map_err(|e| ServerError::Provider(e.to_string()))?;
+    let update_shelf = UpdateShelf {
+        dir: options.updates_dir.clone(),
+        public_url: public_url.clone(),
+    };
     let state = AppState::new(
         store,
         clock.clone(),
@@ -190,7 +199,9 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             get(app_links::apple_app_site_association),
         )
         .with_state(Arc::new(options.app_links.clone()));
-    let mut router = well_known.merge(api_routes(state));
+    let mut router = well_known
+        .merge(update_routes(update_shelf))
+        .merge(api_routes(state));
     if let Some(simulator) = &simulator {
         router = router.nest("/sim", simulator.router());
     }
@@ -204,6 +215,31 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         simulator,
         webhook_secret,
     })
+}
+
+/// Update manifests by platform and version, and the installers of the releases folder.
+fn update_routes(shelf: UpdateShelf) -> Router {
+    let files = format!("{UPDATES_PATH}/files");
+    let mut router = Router::new().route(
+        &format!("{UPDATES_PATH}/{{target}}/{{arch}}/{{current_version}}"),
+        get(updates::latest),
+    );
+    router = match &shelf.dir {
+        Some(dir) => router.nest_service(&files, tower_http::services::ServeDir::new(dir)),
+        None => router.route(
+            &format!("{files}/{{*path}}"),
+            get(|| async {
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    Json(ErrorBody::new(
+                        "not_configured",
+                        "This server offers no app updates.",
+                    )),
+                )
+            }),
+        ),
+    };
+    router.with_state(Arc::new(shelf))
 }
 
 fn api_routes(state: AppState) -> Router {

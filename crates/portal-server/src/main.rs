@@ -67,6 +67,10 @@ enum Command {
             value_delimiter = ','
         )]
         apple_app_ids: Vec<String>,
+        /// Folder of signed app releases to offer as updates: one folder per version holding
+        /// the release's `latest.json` and, optionally, its installers (see RELEASING.md).
+        #[arg(long, env = "PORTAL_UPDATES_DIR")]
+        updates_dir: Option<PathBuf>,
     },
     /// Load data into the database.
     Seed {
@@ -123,6 +127,7 @@ async fn main() -> ExitCode {
             android_package,
             android_cert_sha256,
             apple_app_ids,
+            updates_dir,
         } => {
             let mut options = ServerOptions::new(db);
             options.app_links = portal_server::app_links::AppLinks {
@@ -131,6 +136,7 @@ async fn main() -> ExitCode {
                 apple_app_ids,
             };
             options.public_url = public_url;
+            options.updates_dir = updates_dir;
             options.admin_key = admin_key;
             options.portal_host = portal_host;
             if let (Some(api_base), Some(secret_key), Some(webhook_secret)) =

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         crate::payments::get_receipt,
         crate::payments::admin_outbox,
         crate::payments::stripe_webhook,
+        crate::updates::latest,
     ),
     modifiers(&BearerSchemes)
 )]

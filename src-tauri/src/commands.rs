@@ -142,6 +142,7 @@ pub async fn app_info<R: Runtime>(
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
         signed_in,
+        updates_supported: cfg!(desktop),
     })
 }
 

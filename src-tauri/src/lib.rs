@@ -7,6 +7,8 @@ mod commands;
 mod links;
 mod payments;
 mod timings;
+#[cfg(desktop)]
+mod updates;
 
 use links::LinkInbox;
 use portal_core::backend::BackendSources;
@@ -141,6 +143,8 @@ impl Core {
 /// The [`Backend`] is managed by the caller: the app chooses it once its settings folder is
 /// known.
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    #[cfg(desktop)]
+    let builder = builder.manage(updates::PendingUpdate::default());
     builder
         .manage(LinkInbox::default())
         .manage(Core::new())
@@ -164,6 +168,12 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::mark,
             commands::backend_settings,
             commands::choose_backend,
+            #[cfg(desktop)]
+            updates::check_for_update,
+            #[cfg(desktop)]
+            updates::download_update,
+            #[cfg(desktop)]
+            updates::install_update,
         ])
 }
 
@@ -185,7 +195,8 @@ fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreE
     Portal::open(&config).map(Arc::new)
 }
 
-/// Starts the app: plugins, deep links, the main window.
+/// Starts the app: plugins, deep links, the main window. On phones, the platform calls this.
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let timings = timings::Timings::start(arguments.iter().any(|a| a == "--timings"));
@@ -208,7 +219,10 @@ pub fn run() {
                 .level(log::LevelFilter::Info)
                 .build(),
         )
-        .manage(timings)
+        .manage(timings);
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
+    let builder = builder
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 webview.state::<timings::Timings>().mark("page_loaded");

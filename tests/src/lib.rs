@@ -74,10 +74,15 @@ pub struct Launch<'a> {
 }
 
 impl App {
-    /// Starts tauri-driver on free ports and launches the app through it.
+    /// Starts tauri-driver on free ports and launches the app under test through it.
     pub async fn launch(launch: Launch<'_>) -> TestResult<Self> {
+        Self::launch_binary(&app_binary()?, launch).await
+    }
+
+    /// Like [`App::launch`], with another build of the app (e.g. one installed from a package).
+    pub async fn launch_binary(binary: &Path, launch: Launch<'_>) -> TestResult<Self> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let binary = app_binary()?;
+        let binary = binary.to_path_buf();
         wait_until_no_instance(&binary).await?;
         let port = free_port()?;
         let native_port = free_port()?;

@@ -207,6 +207,9 @@ pub fn Settings() -> Element {
                 }
             }
             Link { to: Route::Status {}, "Check the connection" }
+            if info.as_ref().is_some_and(|i| i.updates_supported) {
+                crate::updates::Updates {}
+            }
             BackendChooser {}
             if info.as_ref().is_some_and(|i| i.signed_in) {
                 button {

@@ -8,6 +8,7 @@ mod bridge;
 mod format;
 mod home;
 mod payment;
+mod updates;
 
 use account::{Invitation, Settings, SignIn, SignInComplete, Status};
 use dioxus::prelude::*;

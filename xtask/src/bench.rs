@@ -135,6 +135,7 @@ fn access_token(code: &str, postcode: &str) -> Result<String, String> {
 /// D-Bus session with a Secret Service on a virtual display.
 pub fn app() -> Result<(), String> {
     crate::setup::all()?;
+    crate::updater::DevKey::get()?.apply_to_builds();
     crate::build::ui()?;
     step("build the app and the launch benchmark");
     Cmd::new("cargo")

@@ -9,6 +9,7 @@ mod build;
 mod keyring;
 mod setup;
 mod shell;
+mod updater;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ usage: cargo xtask <command>
 
   run      set up, build, start the sandbox server on 127.0.0.1:8787 and open the app
   test     set up, build, and run every test (formatting, lints, unit, integration, end-to-end)
+  bundle   build the release .deb and .rpm (signed updater artifacts when
+           TAURI_SIGNING_PRIVATE_KEY is set; see RELEASING.md)
   setup    only install what is missing
   ui       only build the WebAssembly UI into ui/dist
   bench-server  load-test the release sandbox server with wrk (numbers for docs/NUMBERS.md)
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let result = match arguments.first().map(String::as_str) {
         Some("run") => commands::run(),
         Some("test") => commands::test(),
+        Some("bundle") => commands::bundle(),
         Some("setup") => setup::all(),
         Some("ui") => build::ui().map(|_| ()),
         Some("session-tests") => commands::session_tests(),
@@ -64,6 +68,11 @@ pub fn root() -> PathBuf {
     }
 }
 
+/// The Tauri CLI installed from npm (pinned in package.json).
+pub fn tauri_cli() -> PathBuf {
+    root().join("node_modules").join(".bin").join("tauri")
+}
+
 /// Cargo's target directory, honouring `CARGO_TARGET_DIR`.
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -80,7 +89,7 @@ pub fn target_dir() -> PathBuf {
 
 mod commands {
     use crate::shell::{Cmd, TestTally, step};
-    use crate::{build, keyring, root, setup, target_dir};
+    use crate::{build, keyring, root, setup, target_dir, tauri_cli, updater};
     use std::time::{Duration, Instant};
 
     /// Starts an unlocked gnome-keyring (its folder in `$1`) in the current session, then runs
@@ -93,6 +102,7 @@ mod commands {
     /// Sets up, builds, starts the sandbox server and opens the app; stops the server after.
     pub fn run() -> Result<(), String> {
         setup::all()?;
+        updater::DevKey::get()?.apply_to_builds();
         build::ui()?;
         step("build the app and the sandbox server");
         Cmd::new("cargo")
@@ -186,6 +196,8 @@ mod commands {
     pub fn test() -> Result<(), String> {
         let started = Instant::now();
         setup::all()?;
+        let key = updater::DevKey::get()?;
+        key.apply_to_builds();
         build::ui()?;
         step("check formatting");
         Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
@@ -218,8 +230,9 @@ mod commands {
         Cmd::new("cargo")
             .args(["test", "--workspace", "--exclude", "portal-ui", "--no-run"])
             .run()?;
+        updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
-        Cmd::new(root().join("node_modules").join(".bin").join("tauri"))
+        key.signing(Cmd::new(tauri_cli()))
             .args(["build", "--debug", "--bundles", "deb,rpm"])
             .run()?;
         // The bundle build links the app with the custom-protocol feature; the end-to-end
@@ -253,6 +266,29 @@ mod commands {
         session
     }
 
+    /// Builds the release packages (.deb, .rpm) from a release UI and a release app into
+    /// `target/release/bundle`. With `TAURI_SIGNING_PRIVATE_KEY` (and `…_PASSWORD`) set, the
+    /// Tauri CLI also signs them as updater artifacts; without, they are built unsigned.
+    pub fn bundle() -> Result<(), String> {
+        setup::all()?;
+        build::ui()?;
+        let mut bundle = Cmd::new(tauri_cli()).args(["build", "--bundles", "deb,rpm", "--ci"]);
+        if std::env::var_os("TAURI_SIGNING_PRIVATE_KEY").is_some() {
+            step("bundle the release .deb and .rpm, signed for the updater");
+        } else {
+            step(
+                "bundle the release .deb and .rpm (unsigned: TAURI_SIGNING_PRIVATE_KEY is not set)",
+            );
+            bundle = bundle.args(["--config", r#"{"bundle":{"createUpdaterArtifacts":false}}"#]);
+        }
+        bundle.run()?;
+        println!(
+            "\nPackages: {}",
+            target_dir().join("release").join("bundle").display()
+        );
+        Ok(())
+    }
+
     /// Where the test session leaves its pass/fail counts for the closing line.
     fn tally_file() -> std::path::PathBuf {
         target_dir().join("xtask-test-tally.txt")
@@ -284,6 +320,7 @@ mod commands {
                 target_dir().join("debug").join("bundle"),
             )
             .env("ENERPRO_ARTIFACTS", root().join("artifacts"))
+            .env("ENERPRO_UPDATE_RELEASES", updater::releases_folder())
             .run_tests(&mut tally);
         let summary = format!("{} passed, {} failed", tally.passed, tally.failed);
         std::fs::write(tally_file(), summary)

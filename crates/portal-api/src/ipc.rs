@@ -205,6 +205,29 @@ pub struct AppInfo {
     pub log_folder: String,
     /// Whether someone is signed in.
     pub signed_in: bool,
+    /// Whether this build updates itself (desktop); phones update through their app store.
+    pub updates_supported: bool,
+}
+
+/// Command: ask the backend for a newer signed release. Returns `Option<`[`UpdateOffer`]`>`.
+pub const CMD_CHECK_FOR_UPDATE: &str = "check_for_update";
+/// Command: download the offered release and verify its signature against the key the app was
+/// built with. Returns the verified [`UpdateOffer`]; an unsigned or tampered one is refused.
+pub const CMD_DOWNLOAD_UPDATE: &str = "download_update";
+/// Command: install the verified release and restart into it.
+pub const CMD_INSTALL_UPDATE: &str = "install_update";
+
+/// A newer release the backend offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateOffer {
+    /// Its version.
+    pub version: String,
+    /// The version running now.
+    pub current_version: String,
+    /// Its release notes.
+    pub notes: Option<String>,
+    /// When it was published (RFC 3339).
+    pub date: Option<String>,
 }
 
 /// Arguments of [`CMD_MARK`].

@@ -82,6 +82,26 @@ pub enum CoreError {
     /// A deep link was refused.
     #[error("{}", .0.message())]
     InvalidLink(LinkRejection),
+    /// No update could be looked for or fetched.
+    #[error("Could not get the update ({detail}). Try again later; this version keeps working.")]
+    UpdateUnavailable {
+        /// What went wrong.
+        detail: String,
+    },
+    /// A downloaded update does not carry a valid Enerpro signature.
+    #[error(
+        "This update is not signed by Enerpro, so it was not installed. This version keeps working; report it to Enerpro support."
+    )]
+    UpdateNotVerified {
+        /// Why verification failed.
+        detail: String,
+    },
+    /// A verified update could not be installed.
+    #[error("The update could not be installed ({detail}). This version keeps working.")]
+    UpdateFailed {
+        /// What went wrong.
+        detail: String,
+    },
 }
 
 impl CoreError {
@@ -103,6 +123,9 @@ impl CoreError {
             Self::Cache { .. } => "cache_failed",
             Self::UnknownPayment => "unknown_payment",
             Self::InvalidLink(rejection) => rejection.code(),
+            Self::UpdateUnavailable { .. } => "update_unavailable",
+            Self::UpdateNotVerified { .. } => "update_not_verified",
+            Self::UpdateFailed { .. } => "update_failed",
         }
     }
 

@@ -1,0 +1,122 @@
+//! In-app updates (desktop): look for a newer release at the backend the app talks to, download
+//! it, verify its signature, and install it when the customer says so.
+//!
+//! The backend only says where a release is; trust comes from the signature alone, checked by
+//! tauri-plugin-updater against the public key built into the app (`plugins.updater.pubkey`).
+//! The verified package stays in memory until it is installed, so nothing unverified is ever
+//! handed to an installer.
+
+use crate::Backend;
+use portal_api::ipc::UpdateOffer;
+use portal_api::v1::UPDATES_PATH;
+use portal_core::CoreError;
+use std::sync::Mutex;
+use std::time::Duration;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterExt};
+
+/// How long a check or a download may take (installers are tens of megabytes).
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The release on offer, and its package once downloaded and verified.
+#[derive(Default)]
+pub struct PendingUpdate(Mutex<Option<(Update, Option<Vec<u8>>)>>);
+
+impl PendingUpdate {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Update, Option<Vec<u8>>)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn offer(update: &Update) -> UpdateOffer {
+    UpdateOffer {
+        version: update.version.clone(),
+        current_version: update.current_version.clone(),
+        notes: update.body.clone(),
+        date: update.raw_json["pub_date"].as_str().map(str::to_owned),
+    }
+}
+
+/// Sorts the updater's errors into what the customer is told: a signature problem is never
+/// reported as a network hiccup.
+fn classify(error: UpdaterError) -> CoreError {
+    let detail = error.to_string();
+    log::warn!("update: {detail}");
+    match error {
+        UpdaterError::Minisign(_)
+        | UpdaterError::Base64(_)
+        | UpdaterError::SignatureUtf8(_)
+        | UpdaterError::SignedVersionMismatch { .. }
+        | UpdaterError::MissingSignedVersion => CoreError::UpdateNotVerified { detail },
+        _ => CoreError::UpdateUnavailable { detail },
+    }
+}
+
+/// Asks the backend for a release newer than this one.
+#[tauri::command]
+pub async fn check_for_update<R: Runtime>(
+    app: AppHandle<R>,
+    backend: State<'_, Backend>,
+    pending: State<'_, PendingUpdate>,
+) -> Result<Option<UpdateOffer>, CoreError> {
+    let endpoint = backend.url()?.endpoint(&format!(
+        "{UPDATES_PATH}/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"
+    ));
+    let updater = app
+        .updater_builder()
+        .timeout(UPDATE_TIMEOUT)
+        .endpoints(vec![endpoint])
+        .and_then(|builder| builder.build())
+        .map_err(classify)?;
+    let found = updater.check().await.map_err(classify)?;
+    let offered = found.as_ref().map(offer);
+    *pending.lock() = found.map(|update| (update, None));
+    Ok(offered)
+}
+
+/// Downloads the offered release and verifies its signature; keeps the package for installing.
+#[tauri::command]
+pub async fn download_update(pending: State<'_, PendingUpdate>) -> Result<UpdateOffer, CoreError> {
+    let update = pending
+        .lock()
+        .as_ref()
+        .map(|(update, _)| update.clone())
+        .ok_or_else(|| CoreError::UpdateUnavailable {
+            detail: "no update is on offer; check for updates first".into(),
+        })?;
+    let package = update.download(|_, _| {}, || {}).await.map_err(classify)?;
+    let mut slot = pending.lock();
+    match slot.as_mut() {
+        Some((offered, verified)) if offered.version == update.version => {
+            *verified = Some(package);
+            Ok(offer(&update))
+        }
+        _ => Err(CoreError::UpdateUnavailable {
+            detail: "the offer changed while downloading; check for updates again".into(),
+        }),
+    }
+}
+
+/// Installs the verified package and restarts into the new version.
+#[tauri::command]
+pub fn install_update<R: Runtime>(
+    app: AppHandle<R>,
+    pending: State<'_, PendingUpdate>,
+) -> Result<(), CoreError> {
+    {
+        let slot = pending.lock();
+        let Some((update, Some(package))) = slot.as_ref() else {
+            return Err(CoreError::UpdateFailed {
+                detail: "no verified update is waiting; download it first".into(),
+            });
+        };
+        update
+            .install(package)
+            .map_err(|error| CoreError::UpdateFailed {
+                detail: error.to_string(),
+            })?;
+    }
+    app.restart()
+}

@@ -21,6 +21,13 @@ pub fn take_links(inbox: State<'_, crate::links::LinkInbox>) -> Vec<LinkReceived
     inbox.take()
 }
 
+/// A link or invitation code the customer pasted (when opening the link did not reach the
+/// app): handled like an opened link.
+#[tauri::command]
+pub fn open_pasted_link<R: Runtime>(app: AppHandle<R>, text: String) {
+    crate::links::receive_pasted(&app, &text, crate::PORTAL_HOST);
+}
+
 /// The cached home data, at once.
 #[tauri::command]
 pub fn home(core: State<'_, Core>) -> Result<HomeView, CoreError> {

@@ -151,6 +151,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         .invoke_handler(tauri::generate_handler![
             commands::backend_status,
             commands::take_links,
+            commands::open_pasted_link,
             commands::home,
             commands::refresh,
             commands::preview_invitation,
@@ -207,11 +208,13 @@ pub fn run() {
         let config = context.config_mut();
         config.identifier = format!("{}.dev", config.identifier);
     }
+    let builder = tauri::Builder::default();
     // Single instance first, so a second launch hands its link over before anything else starts.
-    let builder = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            links::on_second_instance(app, &argv, PORTAL_HOST);
-        }))
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+        links::on_second_instance(app, &argv, PORTAL_HOST);
+    }));
+    let builder = builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(

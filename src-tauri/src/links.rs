@@ -8,7 +8,7 @@
 //! lost, and none is delivered twice.
 
 use portal_api::ipc::{EVENT_LINKS_WAITING, LinkReceived};
-use portal_core::deep_link::{self, SCHEME};
+use portal_core::deep_link;
 use std::sync::Mutex;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -38,7 +38,16 @@ impl LinkInbox {
 
 /// Parses one link, queues the outcome for the UI and nudges it.
 pub fn receive<R: Runtime>(app: &AppHandle<R>, text: &str, portal_host: &str) {
-    let received = deep_link::receive(text, Some(portal_host));
+    deliver(app, deep_link::receive(text, Some(portal_host)));
+}
+
+/// A link or invitation code the customer pasted: delivered like an opened link.
+pub fn receive_pasted<R: Runtime>(app: &AppHandle<R>, text: &str, portal_host: &str) {
+    deliver(app, deep_link::receive_pasted(text, Some(portal_host)));
+}
+
+/// Queues a parsed link for the UI and nudges it.
+fn deliver<R: Runtime>(app: &AppHandle<R>, received: LinkReceived) {
     match &received {
         LinkReceived::Accepted { link } => log::info!("deep link accepted: {}", kind_of(link)),
         // The text itself is never logged: it may carry a one-time code.
@@ -100,6 +109,7 @@ pub fn listen<R: Runtime>(app: &AppHandle<R>, portal_host: &'static str, argumen
 }
 
 /// A second launch: bring the window forward, and answer the links the plugin did not claim.
+#[cfg(desktop)]
 pub fn on_second_instance<R: Runtime>(app: &AppHandle<R>, argv: &[String], portal_host: &str) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
@@ -107,7 +117,8 @@ pub fn on_second_instance<R: Runtime>(app: &AppHandle<R>, argv: &[String], porta
         let _ = window.set_focus();
     }
     let claimed_by_plugin = |text: &&String| {
-        text.len() <= deep_link::MAX_LINK_LEN && text.starts_with(&format!("{SCHEME}:"))
+        text.len() <= deep_link::MAX_LINK_LEN
+            && text.starts_with(&format!("{}:", deep_link::SCHEME))
     };
     let arguments = argv.get(1..).unwrap_or_default();
     positional(arguments)

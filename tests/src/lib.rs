@@ -203,6 +203,19 @@ impl App {
             .map_err(|e| format!("cannot type into {css}: {e}"))
     }
 
+    /// Replaces the text of the input `css` with `text`, as a person selecting it all would.
+    pub async fn replace_text(&self, css: &str, text: &str) -> TestResult {
+        let element = self.element(css).await?;
+        element
+            .clear()
+            .await
+            .map_err(|e| format!("cannot clear {css}: {e}"))?;
+        element
+            .send_keys(text)
+            .await
+            .map_err(|e| format!("cannot type into {css}: {e}"))
+    }
+
     /// How many elements match `css` now.
     pub async fn count(&self, css: &str) -> usize {
         self.client

@@ -77,6 +77,44 @@ fn an_invitation_link_at_launch_opens_the_invitation_for_that_customer() {
 }
 
 #[test]
+fn when_the_link_does_not_reach_the_app_the_customer_pastes_it_or_its_code() {
+    run(async {
+        let (server, mut app) = start_with_server("paste", Vec::new()).await?;
+        let outcome = async {
+            app.wait_for_text("#welcome h1", |text| text.contains("Welcome"))
+                .await?;
+            // Not a code: explained, nothing opened.
+            app.type_into("#pasted-link", "my code is 1234").await?;
+            app.click("#paste-continue").await?;
+            app.wait_for_text("#notice", |text| {
+                text.contains("neither an Enerpro link nor an invitation code")
+            })
+            .await?;
+            if app.is_present("#invitation").await {
+                return Err("pasted text that is no code opened the invitation screen".into());
+            }
+            // The bare code from the invitation link (what iOS users paste when the launch URL
+            // was dropped): the invitation opens.
+            let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+            let code = link
+                .split_once("code=")
+                .map(|(_, code)| code.to_owned())
+                .ok_or_else(|| format!("no code in {link}"))?;
+            app.click("#notice button").await?;
+            app.replace_text("#pasted-link", &format!("  {code} "))
+                .await?;
+            app.click("#paste-continue").await?;
+            app.wait_for_text("#invited-name", |text| text == "Jane Doe")
+                .await?;
+            app.screenshot("pasted-code").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
 fn a_second_launch_with_a_link_reaches_the_first_window() {
     run(async {
         let (server, mut app) = start_with_server("invite-warm", vec![]).await?;

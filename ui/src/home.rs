@@ -4,7 +4,8 @@ use crate::{AppSignals, Route, bridge, format};
 use dioxus::prelude::*;
 use portal_api::ErrorBody;
 use portal_api::ipc::{
-    CMD_HOME, CMD_PAYMENT_FLOWS, CMD_REFRESH, CMD_START_PAYMENT, HomeView, PayArgs, PaymentFlow,
+    CMD_HOME, CMD_OPEN_PASTED_LINK, CMD_PAYMENT_FLOWS, CMD_REFRESH, CMD_START_PAYMENT, HomeView,
+    PastedLinkArgs, PayArgs, PaymentFlow,
 };
 use portal_api::v1::{Bill, BillStatus, Money};
 
@@ -177,10 +178,26 @@ pub fn Home() -> Element {
 /// Not signed in and nothing cached.
 #[component]
 fn Welcome() -> Element {
+    let mut pasted = use_signal(String::new);
     rsx! {
         section { id: "welcome", class: "card",
             h1 { "Welcome to Enerpro" }
             p { "To get started, open the invitation link from your email on this device." }
+            form { id: "paste-form",
+                onsubmit: move |event| {
+                    event.prevent_default();
+                    let text = pasted();
+                    // The outcome arrives like an opened link: the invitation, or a notice.
+                    spawn(async move {
+                        let _ = bridge::invoke::<_, ()>(CMD_OPEN_PASTED_LINK, &PastedLinkArgs { text }).await;
+                    });
+                },
+                label { r#for: "pasted-link", "Opened the link but nothing happened? Paste the link or the invitation code here:" }
+                input { id: "pasted-link", r#type: "text", autocomplete: "off", spellcheck: "false",
+                    value: "{pasted}", oninput: move |event| pasted.set(event.value()) }
+                button { id: "paste-continue", class: "secondary", r#type: "submit",
+                    disabled: pasted().trim().is_empty(), "Continue" }
+            }
             p { "Already a customer on another device? Sign in with your email." }
             Link { to: Route::SignIn {}, class: "button", id: "go-signin", "Sign in with email" }
         }

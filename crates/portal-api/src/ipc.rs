@@ -7,6 +7,16 @@ use serde::{Deserialize, Serialize};
 pub const CMD_BACKEND_STATUS: &str = "backend_status";
 /// Command: take the deep links that arrived since the last call. Returns `Vec<LinkReceived>`.
 pub const CMD_TAKE_LINKS: &str = "take_links";
+/// Command: a link or invitation code the customer pasted, handled like an opened link (its
+/// outcome arrives through [`CMD_TAKE_LINKS`]). Args [`PastedLinkArgs`].
+pub const CMD_OPEN_PASTED_LINK: &str = "open_pasted_link";
+
+/// Arguments of [`CMD_OPEN_PASTED_LINK`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastedLinkArgs {
+    /// What was pasted.
+    pub text: String,
+}
 /// Event (no payload): deep links are waiting; the UI answers with [`CMD_TAKE_LINKS`].
 pub const EVENT_LINKS_WAITING: &str = "links-waiting";
 

@@ -113,11 +113,22 @@ fn platform_store() -> Result<Arc<CredentialStore>, CoreError> {
     })
 }
 
+#[cfg(target_os = "android")]
+fn platform_store() -> Result<Arc<CredentialStore>, CoreError> {
+    let store = android_native_keyring_store::Store::new().map_err(|error| {
+        CoreError::CredentialStoreMissing {
+            detail: format!("Android Keystore: {error}"),
+        }
+    })?;
+    Ok(store)
+}
+
 #[cfg(not(any(
     target_os = "linux",
     target_os = "macos",
     target_os = "ios",
-    target_os = "windows"
+    target_os = "windows",
+    target_os = "android"
 )))]
 fn platform_store() -> Result<Arc<CredentialStore>, CoreError> {
     Err(CoreError::CredentialStoreMissing {

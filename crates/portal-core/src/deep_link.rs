@@ -39,6 +39,28 @@ pub fn receive(text: &str, portal_host: Option<&str>) -> LinkReceived {
     }
 }
 
+/// What a person pasted into the app: a whole portal link, or just an invitation code (the
+/// fallback when a phone drops the link the app was opened with, tao#1248).
+pub fn receive_pasted(text: &str, portal_host: Option<&str>) -> LinkReceived {
+    let text = text.trim();
+    if text.contains(':') {
+        return receive(text, portal_host);
+    }
+    if is_well_formed(text, &CODE_LEN) {
+        LinkReceived::Accepted {
+            link: DeepLink::Invite {
+                code: text.to_owned(),
+            },
+        }
+    } else {
+        let rejection = LinkRejection::NotACode;
+        LinkReceived::Rejected {
+            code: rejection.code().to_owned(),
+            message: rejection.message().to_owned(),
+        }
+    }
+}
+
 fn parse_link(text: &str, portal_host: Option<&str>) -> Result<DeepLink, LinkRejection> {
     if text.len() > MAX_LINK_LEN {
         return Err(LinkRejection::TooLong);
@@ -107,14 +129,18 @@ fn only_parameter(
     if value.is_empty() {
         return Err(LinkRejection::MissingParameter);
     }
-    let well_formed = length.contains(&value.len())
-        && value
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
-    if !well_formed {
+    if !is_well_formed(&value, length) {
         return Err(LinkRejection::InvalidParameter);
     }
     Ok(value.into_owned())
+}
+
+/// Whether `value` has a real code's length and characters (URL-safe base64).
+fn is_well_formed(value: &str, length: &std::ops::RangeInclusive<usize>) -> bool {
+    length.contains(&value.len())
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 #[cfg(test)]
@@ -130,6 +156,33 @@ mod tests {
             Ok(link) => panic!("{text} was accepted as {link:?}"),
             Err(rejection) => rejection.code(),
         }
+    }
+
+    #[test]
+    fn pasted_links_and_bare_invitation_codes_are_accepted_and_the_rest_explained() {
+        let invite = LinkReceived::Accepted {
+            link: DeepLink::Invite { code: CODE.into() },
+        };
+        assert_eq!(receive_pasted(&format!("  {CODE}\n"), HOST), invite);
+        assert_eq!(
+            receive_pasted(
+                &format!("https://portal.enerpro.example/app/invite?code={CODE}"),
+                HOST
+            ),
+            invite
+        );
+        let rejected = |text: &str| match receive_pasted(text, HOST) {
+            LinkReceived::Rejected { code, .. } => code,
+            accepted => panic!("{text:?} was accepted as {accepted:?}"),
+        };
+        assert_eq!(rejected(""), "link_not_a_code");
+        assert_eq!(rejected("hello there"), "link_not_a_code");
+        assert_eq!(rejected("short"), "link_not_a_code");
+        assert_eq!(rejected(&"x".repeat(500)), "link_not_a_code");
+        assert_eq!(
+            rejected("https://evil.example/app/invite?code=abc"),
+            "link_foreign"
+        );
     }
 
     #[test]

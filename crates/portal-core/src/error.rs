@@ -182,6 +182,8 @@ pub enum LinkRejection {
     InvalidParameter,
     /// Extra parameters, a fragment, credentials or a port: portal links never carry those.
     UnexpectedPart,
+    /// Pasted text that is neither a portal link nor an invitation code.
+    NotACode,
 }
 
 impl LinkRejection {
@@ -195,6 +197,7 @@ impl LinkRejection {
             Self::MissingParameter => "link_missing_code",
             Self::InvalidParameter => "link_invalid_code",
             Self::UnexpectedPart => "link_unexpected_part",
+            Self::NotACode => "link_not_a_code",
         }
     }
 
@@ -218,6 +221,10 @@ impl LinkRejection {
             }
             Self::UnexpectedPart => {
                 "That Enerpro link contains parts a real Enerpro link never has, so it was ignored."
+            }
+            Self::NotACode => {
+                "That is neither an Enerpro link nor an invitation code. Copy the whole link from \
+                 your invitation email and paste it again."
             }
         }
     }

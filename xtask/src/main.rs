@@ -68,6 +68,10 @@ pub fn root() -> PathBuf {
     }
 }
 
+/// Arguments after the Tauri CLI's own, for cargo: build the app package only (at the root,
+/// cargo would otherwise build every default workspace member, the sandbox server included).
+pub const APP_PACKAGE_ONLY: [&str; 3] = ["--", "--package", "enerpro-portal"];
+
 /// The Tauri CLI installed from npm (pinned in package.json).
 pub fn tauri_cli() -> PathBuf {
     root().join("node_modules").join(".bin").join("tauri")
@@ -235,6 +239,7 @@ mod commands {
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
         key.signing(Cmd::new(tauri_cli()))
             .args(["build", "--debug", "--bundles", "deb,rpm"])
+            .args(crate::APP_PACKAGE_ONLY)
             .run()?;
         // The bundle build links the app with the custom-protocol feature; the end-to-end
         // tests use the plain development binary (both builds stay cached).
@@ -311,7 +316,7 @@ mod commands {
             );
             bundle = bundle.args(["--config", r#"{"bundle":{"createUpdaterArtifacts":false}}"#]);
         }
-        bundle.run()?;
+        bundle.args(crate::APP_PACKAGE_ONLY).run()?;
         println!(
             "\nPackages: {}",
             target_dir().join("release").join("bundle").display()

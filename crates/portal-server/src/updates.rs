@@ -16,7 +16,7 @@
 
 use crate::error::ServerError;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portal_api::v1::{UPDATES_PATH, UpdateManifest};
@@ -40,12 +40,22 @@ pub struct UpdateShelf {
     pub public_url: String,
 }
 
+/// The query of an update check.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct UpdateQuery {
+    /// How the asking app was installed (`deb`, `rpm`, `appimage`, `nsis`, `msi`, `app`;
+    /// `unknown` for a build not installed from a package). Without it, every installer for
+    /// the platform is listed and the app picks.
+    pub bundle: Option<String>,
+}
+
 /// `GET /v1/updates/{target}/{arch}/{current_version}`
 #[utoipa::path(get, path = "/v1/updates/{target}/{arch}/{current_version}", tag = "updates",
     params(
         ("target" = String, Path, description = "`linux`, `windows` or `darwin`"),
         ("arch" = String, Path, description = "`x86_64`, `aarch64`, `i686` or `armv7`"),
         ("current_version" = String, Path, description = "The app's version (semver)"),
+        UpdateQuery,
     ),
     responses(
         (status = 200, body = UpdateManifest, description = "A newer release for this platform"),
@@ -55,6 +65,7 @@ pub struct UpdateShelf {
 pub async fn latest(
     State(shelf): State<Arc<UpdateShelf>>,
     Path((target, arch, current_version)): Path<(String, String, String)>,
+    Query(query): Query<UpdateQuery>,
 ) -> Result<Response, ServerError> {
     if !TARGETS.contains(&target.as_str()) || !ARCHES.contains(&arch.as_str()) {
         return Err(ServerError::bad_request(
@@ -69,12 +80,14 @@ pub async fn latest(
         )
     })?;
     let platform = format!("{target}-{arch}");
-    let found = tokio::task::spawn_blocking(move || shelf.newest_for(&platform, &current))
-        .await
-        .unwrap_or_else(|error| {
-            tracing::error!("reading the updates folder failed: {error}");
-            None
-        });
+    let found = tokio::task::spawn_blocking(move || {
+        shelf.newest_for(&platform, query.bundle.as_deref(), &current)
+    })
+    .await
+    .unwrap_or_else(|error| {
+        tracing::error!("reading the updates folder failed: {error}");
+        None
+    });
     Ok(match found {
         Some(manifest) => Json(manifest).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
@@ -83,14 +96,20 @@ pub async fn latest(
 
 impl UpdateShelf {
     /// The newest release newer than `current` that has an installer for `platform`
-    /// (`{os}-{arch}`), with only that platform's entries and local installers' URLs rewritten.
-    pub fn newest_for(&self, platform: &str, current: &Version) -> Option<UpdateManifest> {
+    /// (`{os}-{arch}`) and, when given, `bundle` (an entry `{os}-{arch}-{bundle}` or the plain
+    /// `{os}-{arch}` one), with only those entries and local installers' URLs rewritten.
+    pub fn newest_for(
+        &self,
+        platform: &str,
+        bundle: Option<&str>,
+        current: &Version,
+    ) -> Option<UpdateManifest> {
         let mut releases = self.releases();
         releases.retain(|(version, _)| version > current);
         releases.sort_by(|a, b| b.0.cmp(&a.0));
         releases
             .into_iter()
-            .find_map(|(version, folder)| self.manifest_for(&version, folder, platform))
+            .find_map(|(version, folder)| self.manifest_for(&version, folder, platform, bundle))
     }
 
     /// Every release folder whose name is a version.
@@ -120,6 +139,7 @@ impl UpdateShelf {
         version: &Version,
         folder: PathBuf,
         platform: &str,
+        bundle: Option<&str>,
     ) -> Option<UpdateManifest> {
         let path = folder.join(MANIFEST_FILE);
         let text = std::fs::read_to_string(&path)
@@ -137,9 +157,11 @@ impl UpdateShelf {
             return None;
         }
         let prefix = format!("{platform}-");
-        manifest
-            .platforms
-            .retain(|key, _| key == platform || key.starts_with(&prefix));
+        let installer_key = bundle.map(|bundle| format!("{platform}-{bundle}"));
+        manifest.platforms.retain(|key, _| match &installer_key {
+            Some(installer_key) => key == platform || key == installer_key,
+            None => key == platform || key.starts_with(&prefix),
+        });
         if manifest.platforms.is_empty() {
             return None;
         }

@@ -172,6 +172,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             #[cfg(desktop)]
             updates::check_for_update,
             #[cfg(desktop)]
+            updates::offered_update,
+            #[cfg(desktop)]
             updates::download_update,
             #[cfg(desktop)]
             updates::install_update,
@@ -251,6 +253,8 @@ pub fn run() {
             links::listen(app.handle(), PORTAL_HOST, &arguments);
             links::register_scheme_for_development(app.handle());
             payments::resume(app.handle());
+            #[cfg(desktop)]
+            updates::check_at_start(app.handle());
             Ok(())
         });
     let result = with_commands(builder).run(context);

@@ -7,12 +7,12 @@
 //! handed to an installer.
 
 use crate::Backend;
-use portal_api::ipc::UpdateOffer;
+use portal_api::ipc::{EVENT_UPDATE_AVAILABLE, UpdateOffer};
 use portal_api::v1::UPDATES_PATH;
 use portal_core::CoreError;
 use std::sync::Mutex;
 use std::time::Duration;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterExt};
 
 /// How long a check or a download may take (installers are tens of megabytes).
@@ -54,14 +54,39 @@ fn classify(error: UpdaterError) -> CoreError {
     }
 }
 
+/// At start: looks for a newer release in the background and tells the UI when there is one.
+/// A failure (offline, no backend) is only logged: the customer did not ask.
+pub fn check_at_start<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        match check(&app).await {
+            Ok(Some(_)) => {
+                if let Err(error) = app.emit(EVENT_UPDATE_AVAILABLE, ()) {
+                    log::warn!("could not tell the UI about an update: {error}");
+                }
+            }
+            Ok(None) => {}
+            Err(error) => log::info!("no update check at start: {}", error.code()),
+        }
+    });
+}
+
 /// Asks the backend for a release newer than this one.
 #[tauri::command]
 pub async fn check_for_update<R: Runtime>(
     app: AppHandle<R>,
-    backend: State<'_, Backend>,
-    pending: State<'_, PendingUpdate>,
 ) -> Result<Option<UpdateOffer>, CoreError> {
-    let endpoint = backend.url()?.endpoint(&format!(
+    check(&app).await
+}
+
+/// The release found by the last check, if any.
+#[tauri::command]
+pub fn offered_update(pending: State<'_, PendingUpdate>) -> Option<UpdateOffer> {
+    pending.lock().as_ref().map(|(update, _)| offer(update))
+}
+
+async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<UpdateOffer>, CoreError> {
+    let endpoint = app.state::<Backend>().url()?.endpoint(&format!(
         "{UPDATES_PATH}/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}?bundle={{{{bundle_type}}}}"
     ));
     let updater = app
@@ -72,7 +97,7 @@ pub async fn check_for_update<R: Runtime>(
         .map_err(classify)?;
     let found = updater.check().await.map_err(classify)?;
     let offered = found.as_ref().map(offer);
-    *pending.lock() = found.map(|update| (update, None));
+    *app.state::<PendingUpdate>().lock() = found.map(|update| (update, None));
     Ok(offered)
 }
 

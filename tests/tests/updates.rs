@@ -1,7 +1,8 @@
 //! Signed updates, end to end: the app installed from this build's `.deb` finds the next
 //! release (built by `cargo xtask test` with the next patch version and signed with the
-//! development key) on the sandbox server, downloads it, verifies its signature and offers to
-//! restart into it; the same release with a bad signature, or a tampered package, is refused.
+//! development key) on the sandbox server at start, announces it, downloads it, verifies its
+//! signature and offers to restart into it; the same release with a bad signature, or with its
+//! package changed after signing, is refused with a clear message.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -88,8 +89,8 @@ fn flip_signature_byte(signature: &str) -> String {
     lines.join("\n") + "\n"
 }
 
-async fn check_and_download(app: &App, next: &str) -> TestResult<String> {
-    app.click("#check-update").await?;
+/// Waits for the offer of `next` in Settings, downloads it, and returns the outcome's text.
+async fn download_offered(app: &App, next: &str) -> TestResult<String> {
     app.wait_for_text("#update-status", |text| {
         text.contains(&format!("Version {next} is available"))
             && text.contains(&format!("you have {CURRENT}"))
@@ -110,6 +111,8 @@ fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
         let releases = workspace.path().join("releases");
         let next = copy_releases(&built_releases()?, &releases)?;
         assert_ne!(next, CURRENT, "the test release must be a newer version");
+        // Served from the start with a signature that does not match its package.
+        spoil_signature(&releases.join(&next), flip_signature_byte)?;
         let mut options = ServerOptions::new(workspace.path().join("sandbox.sqlite3"));
         options.updates_dir = Some(releases.clone());
         let server = portal_server::spawn_with("127.0.0.1:0", options)
@@ -127,13 +130,18 @@ fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
         )
         .await?;
         let outcome = async {
-            app.click("a[href='/settings']").await?;
+            // The check at start finds the release and says so on every screen.
+            app.wait_for_text("#update-banner", |text| {
+                text.contains(&format!("Version {next} of the app is available"))
+            })
+            .await?;
+            app.screenshot("update-announced").await?;
+            app.click("#update-banner a").await?;
             app.wait_for_text("#version", |text| text == CURRENT)
                 .await?;
 
-            // A manifest whose signature does not match the package: refused, nothing offered.
-            spoil_signature(&releases.join(&next), flip_signature_byte)?;
-            let refused = check_and_download(&app, &next).await?;
+            // Its manifest's signature does not match the package: refused, nothing offered.
+            let refused = download_offered(&app, &next).await?;
             assert!(
                 refused.contains("not signed by Enerpro") && refused.contains("not installed"),
                 "a bad signature must be refused clearly, got: {refused}"
@@ -143,7 +151,8 @@ fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
 
             // The genuine release: found, verified, offered.
             copy_releases(&built_releases()?, &releases)?;
-            let verified = check_and_download(&app, &next).await?;
+            app.click("#check-update").await?;
+            let verified = download_offered(&app, &next).await?;
             assert!(
                 verified.contains(&format!("Version {next} is downloaded"))
                     && verified.contains("signature is verified"),
@@ -165,7 +174,7 @@ fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
             std::fs::write(&package, bytes).map_err(|e| e.to_string())?;
             app.click("a[href='/']").await?;
             app.click("a[href='/settings']").await?;
-            let tampered = check_and_download(&app, &next).await?;
+            let tampered = download_offered(&app, &next).await?;
             assert!(
                 tampered.contains("not signed by Enerpro"),
                 "a tampered package must be refused, got: {tampered}"

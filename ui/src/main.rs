@@ -16,8 +16,8 @@ use futures_util::StreamExt;
 use home::{Home, Pay};
 use payment::{History, Processing, ReceiptView};
 use portal_api::ipc::{
-    CMD_PAYMENT_FLOWS, CMD_TAKE_LINKS, DeepLink, EVENT_LINKS_WAITING, EVENT_PAYMENT_CHANGED,
-    LinkReceived, PaymentFlow,
+    CMD_OFFERED_UPDATE, CMD_PAYMENT_FLOWS, CMD_TAKE_LINKS, DeepLink, EVENT_LINKS_WAITING,
+    EVENT_PAYMENT_CHANGED, EVENT_UPDATE_AVAILABLE, LinkReceived, PaymentFlow, UpdateOffer,
 };
 
 fn main() {
@@ -77,6 +77,14 @@ fn Layout() -> Element {
     let signals = use_context::<AppSignals>();
     let mut notice = signals.notice;
     let mut payments_changed = signals.payments_changed;
+    let mut update_banner = use_signal(|| None::<String>);
+    let show_update_banner = move || {
+        spawn(async move {
+            if let Ok(Some(offer)) = bridge::call::<Option<UpdateOffer>>(CMD_OFFERED_UPDATE).await {
+                update_banner.set(Some(offer.version));
+            }
+        });
+    };
     let navigator = use_navigator();
 
     // Deep links: the shell queues them and nudges us; we take them (also once at start).
@@ -113,7 +121,10 @@ fn Layout() -> Element {
                     payments_changed += 1;
                 })
                 .await,
-            );
+            )
+            .and(bridge::listen(EVENT_UPDATE_AVAILABLE, show_update_banner).await);
+            // The check at start may have finished before we listened.
+            show_update_banner();
             if let Err(error) = listening {
                 notice.set(Some(error.message));
             }
@@ -134,6 +145,14 @@ fn Layout() -> Element {
                 div { id: "notice", class: "notice", role: "alert",
                     span { "{message}" }
                     button { class: "secondary", onclick: move |_| notice.set(None), "Dismiss" }
+                }
+            }
+            if let Some(version) = update_banner() {
+                div { id: "update-banner", class: "notice", role: "status",
+                    span { "Version {version} of the app is available. "
+                        Link { to: Route::Settings {}, onclick: move |_| update_banner.set(None), "Update in Settings" }
+                    }
+                    button { class: "secondary", onclick: move |_| update_banner.set(None), "Dismiss" }
                 }
             }
             Outlet::<Route> {}

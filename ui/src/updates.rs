@@ -3,7 +3,9 @@
 use crate::bridge;
 use dioxus::prelude::*;
 use portal_api::ErrorBody;
-use portal_api::ipc::{CMD_CHECK_FOR_UPDATE, CMD_DOWNLOAD_UPDATE, CMD_INSTALL_UPDATE, UpdateOffer};
+use portal_api::ipc::{
+    CMD_CHECK_FOR_UPDATE, CMD_DOWNLOAD_UPDATE, CMD_INSTALL_UPDATE, CMD_OFFERED_UPDATE, UpdateOffer,
+};
 
 /// Where the customer is in updating.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,16 @@ enum Stage {
 #[component]
 pub fn Updates() -> Element {
     let mut stage = use_signal(|| Stage::Idle);
+    // A release found by the check at start is on offer at once.
+    use_hook(move || {
+        spawn(async move {
+            if let Ok(Some(offer)) = bridge::call::<Option<UpdateOffer>>(CMD_OFFERED_UPDATE).await
+                && stage() == Stage::Idle
+            {
+                stage.set(Stage::Offered(offer));
+            }
+        });
+    });
     let check = move |_| {
         stage.set(Stage::Checking);
         spawn(async move {

@@ -221,6 +221,12 @@ pub struct AppInfo {
 
 /// Command: ask the backend for a newer signed release. Returns `Option<`[`UpdateOffer`]`>`.
 pub const CMD_CHECK_FOR_UPDATE: &str = "check_for_update";
+/// Command: the release on offer since the last check (no network), if any. Returns
+/// `Option<`[`UpdateOffer`]`>`.
+pub const CMD_OFFERED_UPDATE: &str = "offered_update";
+/// Event (no payload): the check at start found a newer release; the UI asks
+/// [`CMD_OFFERED_UPDATE`].
+pub const EVENT_UPDATE_AVAILABLE: &str = "update-available";
 /// Command: download the offered release and verify its signature against the key the app was
 /// built with. Returns the verified [`UpdateOffer`]; an unsigned or tampered one is refused.
 pub const CMD_DOWNLOAD_UPDATE: &str = "download_update";

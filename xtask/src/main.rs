@@ -307,6 +307,16 @@ mod commands {
     pub fn bundle() -> Result<(), String> {
         setup::all()?;
         build::ui()?;
+        // Only this build's packages and signatures: a stale `.sig` beside an unsigned package
+        // would be shipped by mistake.
+        let bundles = target_dir().join("release").join("bundle");
+        for kind in ["deb", "rpm"] {
+            let folder = bundles.join(kind);
+            if folder.exists() {
+                std::fs::remove_dir_all(&folder)
+                    .map_err(|error| format!("cannot empty {folder:?}: {error}"))?;
+            }
+        }
         let mut bundle = Cmd::new(tauri_cli()).args(["build", "--bundles", "deb,rpm", "--ci"]);
         if std::env::var_os("TAURI_SIGNING_PRIVATE_KEY").is_some() {
             step("bundle the release .deb and .rpm, signed for the updater");

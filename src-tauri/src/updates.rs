@@ -145,3 +145,32 @@ pub fn install_update<R: Runtime>(
     }
     app.restart()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{UpdaterError, classify};
+
+    #[test]
+    fn signature_problems_are_never_reported_as_network_trouble() {
+        let forged = classify(UpdaterError::SignedVersionMismatch {
+            signed: "0.1.0".into(),
+            announced: "9.9.9".into(),
+        });
+        assert_eq!(forged.code(), "update_not_verified");
+        assert!(forged.to_string().contains("not signed by Enerpro"));
+        assert_eq!(
+            classify(UpdaterError::MissingSignedVersion).code(),
+            "update_not_verified"
+        );
+        let offline = classify(UpdaterError::Network("connection refused".into()));
+        assert_eq!(offline.code(), "update_unavailable");
+        assert!(
+            !offline.to_string().contains("connection refused"),
+            "technical details stay in the log: {offline}"
+        );
+        assert_eq!(
+            classify(UpdaterError::ReleaseNotFound).code(),
+            "update_unavailable"
+        );
+    }
+}

@@ -82,8 +82,10 @@ pub enum CoreError {
     /// A deep link was refused.
     #[error("{}", .0.message())]
     InvalidLink(LinkRejection),
-    /// No update could be looked for or fetched.
-    #[error("Could not get the update ({detail}). Try again later; this version keeps working.")]
+    /// No update could be looked for or fetched (the detail is for the log, not the customer).
+    #[error(
+        "Could not reach Enerpro's updates right now. Check your internet connection and try again later; this version keeps working."
+    )]
     UpdateUnavailable {
         /// What went wrong.
         detail: String,

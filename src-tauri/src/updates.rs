@@ -124,24 +124,43 @@ pub async fn download_update(pending: State<'_, PendingUpdate>) -> Result<Update
     }
 }
 
-/// Installs the verified package and restarts into the new version.
+/// Installs the verified package and restarts into the new version. The installer may wait for
+/// the customer (a password prompt on Linux), so it runs off the main thread; the verified
+/// package stays on offer if installing fails.
 #[tauri::command]
-pub fn install_update<R: Runtime>(
+pub async fn install_update<R: Runtime>(
     app: AppHandle<R>,
     pending: State<'_, PendingUpdate>,
 ) -> Result<(), CoreError> {
-    {
-        let slot = pending.lock();
-        let Some((update, Some(package))) = slot.as_ref() else {
-            return Err(CoreError::UpdateFailed {
-                detail: "no verified update is waiting; download it first".into(),
-            });
-        };
-        update
-            .install(package)
-            .map_err(|error| CoreError::UpdateFailed {
-                detail: error.to_string(),
-            })?;
+    let verified = {
+        let mut slot = pending.lock();
+        match slot.take() {
+            Some((update, Some(package))) => Some((update, package)),
+            offered => {
+                *slot = offered;
+                None
+            }
+        }
+    };
+    let Some((update, package)) = verified else {
+        return Err(CoreError::UpdateFailed {
+            detail: "no verified update is waiting; download it first".into(),
+        });
+    };
+    let installing = update.clone();
+    let (package, installed) = tauri::async_runtime::spawn_blocking(move || {
+        let installed = installing.install(&package);
+        (package, installed)
+    })
+    .await
+    .map_err(|error| CoreError::UpdateFailed {
+        detail: error.to_string(),
+    })?;
+    if let Err(error) = installed {
+        *pending.lock() = Some((update, Some(package)));
+        return Err(CoreError::UpdateFailed {
+            detail: error.to_string(),
+        });
     }
     app.restart()
 }

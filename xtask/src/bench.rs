@@ -53,34 +53,16 @@ pub fn server() -> Result<(), String> {
         let jane_token = access_token(&jane, "62701")?;
         let load_token = access_token(&load, "00000")?;
         step("list outstanding bills (GET /v1/bills?status=outstanding, Jane Doe: 3 bills)");
-        Cmd::new("wrk")
-            .args([
-                "-t",
-                THREADS,
-                "-c",
-                CONNECTIONS,
-                "-d",
-                DURATION,
-                "--latency",
-                "-H",
-            ])
+        wrk()
+            .arg("-H")
             .arg(format!("Authorization: Bearer {jane_token}"))
             .arg(format!("http://{LISTEN}/v1/bills?status=outstanding"))
             .run()?;
         step(
             "create payments (POST /v1/payments, a new bill and key each, checkout at the simulator)",
         );
-        Cmd::new("wrk")
-            .args([
-                "-t",
-                THREADS,
-                "-c",
-                CONNECTIONS,
-                "-d",
-                DURATION,
-                "--latency",
-                "-s",
-            ])
+        wrk()
+            .arg("-s")
             .arg(crate::root().join("crates/portal-server/benches/create-payments.lua"))
             .arg(format!("http://{LISTEN}"))
             .env("TOKEN", load_token)
@@ -131,6 +113,19 @@ fn access_token(code: &str, postcode: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no access token in {answer}"))
 }
 
+/// wrk with the benchmark's threads, connections, duration and latency report.
+fn wrk() -> Cmd {
+    Cmd::new("wrk").args([
+        "-t",
+        THREADS,
+        "-c",
+        CONNECTIONS,
+        "-d",
+        DURATION,
+        "--latency",
+    ])
+}
+
 /// `cargo xtask bench-app`: builds the UI and the app, then runs `launch-bench` inside a private
 /// D-Bus session with a Secret Service on a virtual display.
 pub fn app() -> Result<(), String> {
@@ -144,17 +139,7 @@ pub fn app() -> Result<(), String> {
     Cmd::new("cargo")
         .args(["build", "--package", "portal-e2e", "--bin", "launch-bench"])
         .run()?;
-    let xtask = std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
-    Cmd::new("dbus-run-session")
-        .args([
-            "--",
-            "xvfb-run",
-            "--auto-servernum",
-            "--server-args=-screen 0 1280x900x24",
-        ])
-        .arg(xtask)
-        .arg("bench-app-session")
-        .run()
+    crate::shell::in_desktop_session("bench-app-session")?.run()
 }
 
 /// Inside the session: the Secret Service, then the benchmark.

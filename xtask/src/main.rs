@@ -92,7 +92,7 @@ pub fn target_dir() -> PathBuf {
 }
 
 mod commands {
-    use crate::shell::{Cmd, TestTally, step};
+    use crate::shell::{Cmd, TestTally, in_desktop_session, step};
     use crate::{build, keyring, root, setup, target_dir, tauri_cli, updater};
     use std::time::{Duration, Instant};
 
@@ -247,19 +247,8 @@ mod commands {
             .args(["build", "--package", "enerpro-portal", "--bins"])
             .run()?;
         step("run the tests in a private D-Bus session on a virtual display");
-        let xtask =
-            std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
         let _ = std::fs::remove_file(tally_file());
-        let session = Cmd::new("dbus-run-session")
-            .args([
-                "--",
-                "xvfb-run",
-                "--auto-servernum",
-                "--server-args=-screen 0 1280x900x24",
-            ])
-            .arg(xtask)
-            .arg("session-tests")
-            .run();
+        let session = in_desktop_session("session-tests")?.run();
         println!(
             "\nTest command finished in {:.0} s.",
             started.elapsed().as_secs_f64()

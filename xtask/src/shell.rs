@@ -8,6 +8,21 @@ pub fn step(what: &str) {
     println!("\n==> {what}");
 }
 
+/// This xtask again, running `subcommand` in a private D-Bus session on a virtual display (what
+/// the app's window, its single-instance plugin and the Secret Service need).
+pub fn in_desktop_session(subcommand: &str) -> Result<Cmd, String> {
+    let xtask = std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
+    Ok(Cmd::new("dbus-run-session")
+        .args([
+            "--",
+            "xvfb-run",
+            "--auto-servernum",
+            "--server-args=-screen 0 1280x900x24",
+        ])
+        .arg(xtask)
+        .arg(subcommand))
+}
+
 /// A command to run from the workspace root.
 pub struct Cmd {
     program: OsString,

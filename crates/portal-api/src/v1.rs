@@ -10,6 +10,20 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+/// The lengths of one-time codes (invitations, sign-in links): at least 128 bits in URL-safe
+/// base64 is 22 characters.
+pub const ONE_TIME_CODE_LEN: std::ops::RangeInclusive<usize> = 16..=128;
+
+/// Whether `value` has the shape of the API's tokens (one-time codes, payment ids): URL-safe
+/// base64 characters, with a length in `length`. Checked before a value is looked up or
+/// followed, by the server and the app alike.
+pub fn is_token_shaped(value: &str, length: &std::ops::RangeInclusive<usize>) -> bool {
+    length.contains(&value.len())
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+}
+
 /// The path of the health endpoint, relative to the backend's base URL.
 pub const HEALTH_PATH: &str = "/v1/health";
 /// The header that makes payment creation idempotent.

@@ -11,14 +11,13 @@
 
 use crate::{CoreError, LinkRejection};
 use portal_api::ipc::{DeepLink, LinkReceived};
+use portal_api::v1::{ONE_TIME_CODE_LEN, is_token_shaped};
 use url::Url;
 
 /// The app's private-use URL scheme.
 pub const SCHEME: &str = "com.enerpro.portal";
 /// The longest link the parser reads; real links are well under 300 characters.
 pub const MAX_LINK_LEN: usize = 2048;
-/// Invitation and sign-in codes: at least 128 bits in URL-safe base64 is 22 characters.
-const CODE_LEN: std::ops::RangeInclusive<usize> = 16..=128;
 /// Payment ids.
 const PAYMENT_ID_LEN: std::ops::RangeInclusive<usize> = 4..=64;
 
@@ -46,7 +45,7 @@ pub fn receive_pasted(text: &str, portal_host: Option<&str>) -> LinkReceived {
     if text.contains(':') {
         return receive(text, portal_host);
     }
-    if is_well_formed(text, &CODE_LEN) {
+    if is_token_shaped(text, &ONE_TIME_CODE_LEN) {
         LinkReceived::Accepted {
             link: DeepLink::Invite {
                 code: text.to_owned(),
@@ -76,10 +75,10 @@ fn parse_link(text: &str, portal_host: Option<&str>) -> Result<DeepLink, LinkRej
     }
     match action.as_str() {
         "invite" => Ok(DeepLink::Invite {
-            code: only_parameter(&url, "code", &CODE_LEN)?,
+            code: only_parameter(&url, "code", &ONE_TIME_CODE_LEN)?,
         }),
         "signin" => Ok(DeepLink::SignIn {
-            code: only_parameter(&url, "code", &CODE_LEN)?,
+            code: only_parameter(&url, "code", &ONE_TIME_CODE_LEN)?,
         }),
         "payment/return" => Ok(DeepLink::PaymentReturn {
             payment: only_parameter(&url, "payment", &PAYMENT_ID_LEN)?,
@@ -129,18 +128,10 @@ fn only_parameter(
     if value.is_empty() {
         return Err(LinkRejection::MissingParameter);
     }
-    if !is_well_formed(&value, length) {
+    if !is_token_shaped(&value, length) {
         return Err(LinkRejection::InvalidParameter);
     }
     Ok(value.into_owned())
-}
-
-/// Whether `value` has a real code's length and characters (URL-safe base64).
-fn is_well_formed(value: &str, length: &std::ops::RangeInclusive<usize>) -> bool {
-    length.contains(&value.len())
-        && value
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 #[cfg(test)]

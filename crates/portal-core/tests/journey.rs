@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{DECLINED_CARD, GOOD_CARD, JANE, World, assert_nothing_left};
+use common::{DECLINED_CARD, GOOD_CARD, JANE, World, assert_nothing_left, cached_bill_ids};
 use portal_api::ipc::FlowState;
 use portal_api::v1::BillStatus;
 use portal_core::credentials::names;
@@ -118,15 +118,7 @@ async fn a_declined_card_is_shown_and_a_good_card_then_pays() {
 async fn the_same_bills_never_get_a_second_checkout_and_a_canceled_one_frees_them() {
     let world = World::start().await;
     let portal = world.signed_in().await;
-    let bills: Vec<String> = portal
-        .home()
-        .unwrap()
-        .bills
-        .unwrap()
-        .data
-        .iter()
-        .map(|b| b.id.clone())
-        .collect();
+    let bills = cached_bill_ids(&portal);
     let first = portal.start_payment(&bills[..2]).await.unwrap();
     let again = portal.start_payment(&bills[1..3]).await.unwrap();
     assert_eq!(
@@ -149,15 +141,7 @@ async fn a_killed_app_resumes_after_the_webhook_settled_it_with_one_receipt() {
     let payment_id;
     {
         let portal = world.signed_in().await;
-        bills = portal
-            .home()
-            .unwrap()
-            .bills
-            .unwrap()
-            .data
-            .iter()
-            .map(|b| b.id.clone())
-            .collect();
+        bills = cached_bill_ids(&portal);
         let flow = portal.start_payment(&bills[..1]).await.unwrap();
         payment_id = flow.payment_id.clone().unwrap();
         // The customer pays; the browser never comes back; the app is killed.

@@ -13,8 +13,8 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use portal_api::v1::{
     CreateInvitationRequest, ErrorBody, ExchangeRequest, InvitationCreated, InvitationPreview,
-    RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted, SignInRequest,
-    SignOutRequest,
+    ONE_TIME_CODE_LEN, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
+    SignInRequest, SignOutRequest, is_token_shaped,
 };
 use std::net::SocketAddr;
 
@@ -100,12 +100,11 @@ pub async fn admin_create_invitation(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Checks the charset and length of a code from a link.
-fn well_formed_code(code: &str) -> bool {
-    (16..=128).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+/// The limiter key of `client`'s failed attempts at `what`, once it is under the limit.
+fn failures_from(state: &AppState, what: &str, client: SocketAddr, now: i64) -> ApiResult<String> {
+    let key = format!("{what}:{}", client.ip());
+    state.limiter.check(&key, FAILURES_PER_ADDRESS, now)?;
+    Ok(key)
 }
 
 /// `GET /v1/invitations/{code}`: who the invitation is for.
@@ -119,10 +118,7 @@ pub async fn preview_invitation(
     Path(code): Path<String>,
 ) -> ApiResult<Json<InvitationPreview>> {
     let now = state.now();
-    let address_key = format!("invite-address:{}", client.ip());
-    state
-        .limiter
-        .check(&address_key, FAILURES_PER_ADDRESS, now)?;
+    let address_key = failures_from(&state, "invite-address", client, now)?;
     let limiter = state.limiter.clone();
     state
         .db(move |store| {
@@ -167,7 +163,7 @@ fn find_invitation(
     address_key: &str,
     now: i64,
 ) -> ApiResult<crate::store::InvitationRecord> {
-    let found = if well_formed_code(code) {
+    let found = if is_token_shaped(code, &ONE_TIME_CODE_LEN) {
         store.invitation(code)?
     } else {
         None
@@ -214,10 +210,7 @@ pub async fn redeem_invitation(
     ApiJson(request): ApiJson<RedeemInvitationRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
-    let address_key = format!("invite-address:{}", client.ip());
-    state
-        .limiter
-        .check(&address_key, FAILURES_PER_ADDRESS, now)?;
+    let address_key = failures_from(&state, "invite-address", client, now)?;
     let limiter = state.limiter.clone();
     state
         .db(move |store| {
@@ -328,10 +321,7 @@ pub async fn exchange_signin(
     ApiJson(request): ApiJson<ExchangeRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
-    let address_key = format!("exchange-address:{}", client.ip());
-    state
-        .limiter
-        .check(&address_key, FAILURES_PER_ADDRESS, now)?;
+    let address_key = failures_from(&state, "exchange-address", client, now)?;
     let limiter = state.limiter.clone();
     let invalid = || {
         ServerError::bad_request(
@@ -341,7 +331,7 @@ pub async fn exchange_signin(
     };
     state
         .db(move |store| {
-            let found = well_formed_code(&request.code)
+            let found = is_token_shaped(&request.code, &ONE_TIME_CODE_LEN)
                 .then(|| store.signin_code(&request.code))
                 .transpose()?
                 .flatten();

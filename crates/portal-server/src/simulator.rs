@@ -490,19 +490,24 @@ fn luhn(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The hosted page's answer to a checkout id it does not know.
+fn checkout_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(page(
+            "Checkout not found",
+            "<p>This checkout link is not valid.</p>",
+        )),
+    )
+        .into_response()
+}
+
 /// `GET /checkout/{id}`: the hosted payment page.
 async fn hosted_page(State(simulator): State<Arc<Simulator>>, Path(id): Path<String>) -> Response {
     let session = {
         let mut sessions = simulator.sessions();
         let Some(session) = sessions.get_mut(&id) else {
-            return (
-                StatusCode::NOT_FOUND,
-                Html(page(
-                    "Checkout not found",
-                    "<p>This checkout link is not valid.</p>",
-                )),
-            )
-                .into_response();
+            return checkout_not_found();
         };
         simulator.expire_if_due(session);
         session.clone()
@@ -536,14 +541,7 @@ async fn pay(
     let (session, completed) = {
         let mut sessions = simulator.sessions();
         let Some(session) = sessions.get_mut(&id) else {
-            return (
-                StatusCode::NOT_FOUND,
-                Html(page(
-                    "Checkout not found",
-                    "<p>This checkout link is not valid.</p>",
-                )),
-            )
-                .into_response();
+            return checkout_not_found();
         };
         simulator.expire_if_due(session);
         if session.status != "open" {

@@ -9,7 +9,8 @@
 //! updates/0.2.0/Enerpro Portal_0.2.0_amd64.deb
 //! ```
 //!
-//! An installer present in the folder is served from here (its URL is rewritten); one that is
+//! The folder is read at each request (an app asks once per start), so releases dropped in or
+//! taken out apply without a restart. An installer present in the folder is served from here (its URL is rewritten); one that is
 //! not keeps the manifest's URL. The server never signs or checks signatures: the app checks
 //! every installer against the public key it was built with, so a wrong manifest here can only
 //! fail, never install something unsigned.

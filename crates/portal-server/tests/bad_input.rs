@@ -180,12 +180,7 @@ async fn another_customers_bills_payments_and_receipts_are_out_of_reach() {
         (StatusCode::BAD_REQUEST, "unknown_bill")
     );
 
-    let payment: Payment = api
-        .create_payment(&omar, "k", &[&omars_bill])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(&omar, "k", &[&omars_bill]).await;
     api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
     let paid = api.payment_action(&omar, &payment.id, "confirm").await;
     let receipt_id = paid.receipt.unwrap().id;

@@ -225,12 +225,7 @@ async fn a_declined_card_keeps_the_checkout_open_and_a_good_card_then_pays() {
     let api = Api::start().await;
     let token = api.sign_in(JANE).await.access_token;
     let bills = api.bills(&token, "outstanding").await;
-    let payment: Payment = api
-        .create_payment(&token, "k", &[&bills[0].id])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(&token, "k", &[&bills[0].id]).await;
 
     let (status, page) = api
         .pay_in_browser(&payment.checkout_url, DECLINED_CARD)
@@ -259,12 +254,7 @@ async fn malformed_card_details_are_refused_with_a_message_and_nothing_changes()
     let api = Api::start().await;
     let token = api.sign_in(JANE).await.access_token;
     let bills = api.bills(&token, "outstanding").await;
-    let payment: Payment = api
-        .create_payment(&token, "k", &[&bills[0].id])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(&token, "k", &[&bills[0].id]).await;
     for (card, expected) in [
         ("1234", "card number is invalid"),
         ("4242 4242 4242 4241", "card number is invalid"),
@@ -285,12 +275,7 @@ async fn an_expired_checkout_frees_the_bills_for_a_new_payment() {
     let api = Api::start().await;
     let token = api.sign_in(JANE).await.access_token;
     let bills = api.bills(&token, "outstanding").await;
-    let payment: Payment = api
-        .create_payment(&token, "k1", &[&bills[0].id])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(&token, "k1", &[&bills[0].id]).await;
     api.server.advance_clock(2 * 3600);
     // The access token expired too: sign in again (a new invitation).
     let token = api.sign_in(JANE).await.access_token;
@@ -319,12 +304,7 @@ async fn canceling_expires_the_checkout_and_frees_the_bills() {
     let api = Api::start().await;
     let token = api.sign_in(JANE).await.access_token;
     let bills = api.bills(&token, "outstanding").await;
-    let payment: Payment = api
-        .create_payment(&token, "k1", &[&bills[0].id])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(&token, "k1", &[&bills[0].id]).await;
     let canceled = api.payment_action(&token, &payment.id, "cancel").await;
     assert_eq!(canceled.status, PaymentStatus::Canceled);
     let (status, _) = api.submit_card(&payment.checkout_url, GOOD_CARD).await;
@@ -346,12 +326,7 @@ async fn canceling_after_the_customer_paid_records_the_payment_as_paid() {
     let api = Api::start().await;
     let token = api.sign_in(JANE).await.access_token;
     let bills = api.bills(&token, "outstanding").await;
-    let payment: Payment = api
-        .create_payment(&token, "k1", &[&bills[0].id])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(&token, "k1", &[&bills[0].id]).await;
     api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
     let answer = api.payment_action(&token, &payment.id, "cancel").await;
     assert_eq!(

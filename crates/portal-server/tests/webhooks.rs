@@ -53,12 +53,7 @@ fn now() -> i64 {
 
 async fn paid_checkout(api: &Api, token: &str) -> Payment {
     let bills = api.bills(token, "outstanding").await;
-    let payment: Payment = api
-        .create_payment(token, "k", &[&bills[0].id])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let payment: Payment = api.new_payment(token, "k", &[&bills[0].id]).await;
     let (status, _) = api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     payment

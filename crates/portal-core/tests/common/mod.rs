@@ -114,3 +114,16 @@ impl Drop for World {
         }
     }
 }
+
+/// The ids of the bills the core has cached as unpaid, newest first.
+pub fn cached_bill_ids(portal: &Portal) -> Vec<String> {
+    portal
+        .home()
+        .expect("home data")
+        .bills
+        .expect("cached bills")
+        .data
+        .into_iter()
+        .map(|bill| bill.id)
+        .collect()
+}

@@ -115,6 +115,15 @@ impl Api {
             .expect("request")
     }
 
+    /// Creates a payment that must succeed, and returns it.
+    pub async fn new_payment(&self, token: &str, key: &str, bill_ids: &[&str]) -> Payment {
+        self.create_payment(token, key, bill_ids)
+            .await
+            .json()
+            .await
+            .expect("a payment")
+    }
+
     pub async fn payment_action(&self, token: &str, payment_id: &str, action: &str) -> Payment {
         let response = self
             .post(

@@ -1,83 +1,127 @@
-//! The commands the UI calls. Each forwards to `portal_core` in a line or two; errors reach the
-//! UI as `{ code, message }`.
+//! The commands the UI calls, one per [`portal_api::ipc::Command`]: each takes that command's
+//! `Args`, answers its `Output`, and forwards to `portal_core` in a line or two. All run off the
+//! main thread (async), and each is logged with its name, outcome and duration by [`logged`] —
+//! never with its arguments, which may carry codes.
 
 use crate::{Backend, Core};
-use portal_api::ipc::{
-    AppInfo, BackendChoice, BackendSettings, HomeView, LinkReceived, PaymentFlow,
-};
-use portal_api::v1::{HealthResponse, InvitationPreview, Receipt, SignInAccepted};
+use portal_api::ipc::{self, Args, Command, Output};
 use portal_core::CoreError;
+use std::future::Future;
+use std::time::Instant;
 use tauri::{AppHandle, Manager, Runtime, State};
+
+/// What a command answers: command `C`'s output, or an error the UI shows from the catalog.
+pub type Reply<C> = Result<Output<C>, CoreError>;
+
+/// Runs command `C`'s body and logs its name, outcome and duration.
+pub async fn logged<C: Command>(body: impl Future<Output = Reply<C>>) -> Reply<C> {
+    let started = Instant::now();
+    let reply = body.await;
+    let took = started.elapsed().as_millis();
+    match &reply {
+        Ok(_) => tracing::info!("command {} ok in {took} ms", C::NAME),
+        Err(error) => tracing::warn!(
+            "command {} failed in {took} ms: {} ({error})",
+            C::NAME,
+            error.code()
+        ),
+    }
+    reply
+}
 
 /// Asks the backend's health endpoint: who answers, and which version.
 #[tauri::command]
-pub async fn backend_status(backend: State<'_, Backend>) -> Result<HealthResponse, CoreError> {
-    backend.client()?.health().await
+pub async fn backend_status(backend: State<'_, Backend>) -> Reply<ipc::BackendStatus> {
+    logged::<ipc::BackendStatus>(async { backend.client()?.health().await }).await
 }
 
-/// Hands the UI the deep links that arrived since it last asked.
+/// Hands the UI the deep links that arrived since it last asked, each resolved to its screen.
 #[tauri::command]
-pub fn take_links(inbox: State<'_, crate::links::LinkInbox>) -> Vec<LinkReceived> {
-    inbox.take()
+pub async fn take_links<R: Runtime>(app: AppHandle<R>) -> Reply<ipc::TakeLinks> {
+    logged::<ipc::TakeLinks>(crate::links::take(&app)).await
 }
 
 /// A link or invitation code the customer pasted (when opening the link did not reach the
 /// app): handled like an opened link.
 #[tauri::command]
-pub fn open_pasted_link<R: Runtime>(app: AppHandle<R>, text: String) {
-    crate::links::receive_pasted(&app, &text, crate::PORTAL_HOST);
+pub async fn open_pasted_link<R: Runtime>(
+    app: AppHandle<R>,
+    args: Args<ipc::OpenPastedLink>,
+) -> Reply<ipc::OpenPastedLink> {
+    logged::<ipc::OpenPastedLink>(async {
+        crate::links::receive_pasted(&app, &args.text, crate::PORTAL_HOST);
+        Ok(())
+    })
+    .await
 }
 
-/// The cached home data, at once.
+/// The home screen from the cache, at once.
 #[tauri::command]
-pub fn home(core: State<'_, Core>) -> Result<HomeView, CoreError> {
-    core.portal()?.home()
+pub async fn home(core: State<'_, Core>) -> Reply<ipc::Home> {
+    logged::<ipc::Home>(async { core.portal().await?.home().await }).await
 }
 
-/// Fetches fresh home data (the cache stays as it was on failure).
+/// Fetches fresh home data (the cache stays as it was on failure, marked with the problem).
 #[tauri::command]
-pub async fn refresh(core: State<'_, Core>) -> Result<HomeView, CoreError> {
-    core.portal()?.refresh().await
+pub async fn refresh(core: State<'_, Core>) -> Reply<ipc::Refresh> {
+    logged::<ipc::Refresh>(async { core.portal().await?.refresh().await }).await
+}
+
+/// The pay screen for a choice of bills.
+#[tauri::command]
+pub async fn pay_view(core: State<'_, Core>, args: Args<ipc::PayView>) -> Reply<ipc::PayView> {
+    logged::<ipc::PayView>(async { core.portal().await?.pay_plan(args.bill_ids.as_deref()) }).await
 }
 
 /// Who an invitation is for.
 #[tauri::command]
 pub async fn preview_invitation(
     core: State<'_, Core>,
-    code: String,
-) -> Result<InvitationPreview, CoreError> {
-    core.portal()?.preview_invitation(&code).await
+    args: Args<ipc::PreviewInvitation>,
+) -> Reply<ipc::PreviewInvitation> {
+    logged::<ipc::PreviewInvitation>(async {
+        core.portal().await?.preview_invitation(&args.code).await
+    })
+    .await
 }
 
 /// Accepts an invitation with the service postcode.
 #[tauri::command]
 pub async fn accept_invitation(
     core: State<'_, Core>,
-    code: String,
-    postcode: String,
-) -> Result<HomeView, CoreError> {
-    core.portal()?.accept_invitation(&code, &postcode).await
+    args: Args<ipc::AcceptInvitation>,
+) -> Reply<ipc::AcceptInvitation> {
+    logged::<ipc::AcceptInvitation>(async {
+        let portal = core.portal().await?;
+        portal.accept_invitation(&args.code, &args.postcode).await
+    })
+    .await
 }
 
 /// Asks for a sign-in link by email.
 #[tauri::command]
 pub async fn request_signin(
     core: State<'_, Core>,
-    email: String,
-) -> Result<SignInAccepted, CoreError> {
-    core.portal()?.request_signin(&email).await
+    args: Args<ipc::RequestSignin>,
+) -> Reply<ipc::RequestSignin> {
+    logged::<ipc::RequestSignin>(async { core.portal().await?.request_signin(&args.email).await })
+        .await
 }
 
 /// Completes sign-in with a link's code.
 #[tauri::command]
-pub async fn complete_signin(core: State<'_, Core>, code: String) -> Result<HomeView, CoreError> {
-    core.portal()?.complete_signin(&code).await
+pub async fn complete_signin(
+    core: State<'_, Core>,
+    args: Args<ipc::CompleteSignin>,
+) -> Reply<ipc::CompleteSignin> {
+    logged::<ipc::CompleteSignin>(async { core.portal().await?.complete_signin(&args.code).await })
+        .await
 }
 
 /// Signs out: tokens and cached data of the customer are deleted.
 #[tauri::command]
-pub async fn sign_out(core: State<'_, Core>) -> Result<(), CoreError> {
-    core.portal()?.sign_out().await
+pub async fn sign_out(core: State<'_, Core>) -> Reply<ipc::SignOut> {
+    logged::<ipc::SignOut>(async { core.portal().await?.sign_out().await }).await
 }
 
 /// Starts paying bills and opens the checkout in the system browser.
@@ -85,45 +129,74 @@ pub async fn sign_out(core: State<'_, Core>) -> Result<(), CoreError> {
 pub async fn start_payment<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
-    bill_ids: Vec<String>,
-) -> Result<PaymentFlow, CoreError> {
-    let flow = core.portal()?.start_payment(&bill_ids).await?;
-    crate::payments::open_and_watch(&app, &flow)
+    args: Args<ipc::StartPayment>,
+) -> Reply<ipc::StartPayment> {
+    logged::<ipc::StartPayment>(async {
+        let flow = core.portal().await?.start_payment(&args.bill_ids).await?;
+        crate::payments::open_and_watch(&app, &flow).await
+    })
+    .await
 }
 
-/// Opens a flow's checkout page again.
+/// Opens a payment's checkout page again.
 #[tauri::command]
 pub async fn open_checkout<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
-    flow_id: i64,
-) -> Result<PaymentFlow, CoreError> {
-    let flow = core.portal()?.check_payment(flow_id).await?;
-    crate::payments::open_and_watch(&app, &flow)
+    args: Args<ipc::OpenCheckout>,
+) -> Reply<ipc::OpenCheckout> {
+    logged::<ipc::OpenCheckout>(async {
+        let flow = core.portal().await?.check_payment(args.flow_id).await?;
+        crate::payments::open_and_watch(&app, &flow).await
+    })
+    .await
 }
 
 /// Asks the backend about a payment now.
 #[tauri::command]
-pub async fn check_payment(core: State<'_, Core>, flow_id: i64) -> Result<PaymentFlow, CoreError> {
-    core.portal()?.check_payment(flow_id).await
+pub async fn check_payment(
+    core: State<'_, Core>,
+    args: Args<ipc::CheckPayment>,
+) -> Reply<ipc::CheckPayment> {
+    logged::<ipc::CheckPayment>(async { core.portal().await?.check_payment(args.flow_id).await })
+        .await
 }
 
 /// Cancels a payment's checkout (or finds it paid).
 #[tauri::command]
-pub async fn cancel_payment(core: State<'_, Core>, flow_id: i64) -> Result<PaymentFlow, CoreError> {
-    core.portal()?.cancel_payment(flow_id).await
+pub async fn cancel_payment(
+    core: State<'_, Core>,
+    args: Args<ipc::CancelPayment>,
+) -> Reply<ipc::CancelPayment> {
+    logged::<ipc::CancelPayment>(async { core.portal().await?.cancel_payment(args.flow_id).await })
+        .await
 }
 
-/// The payments started on this device.
+/// One payment started on this device.
 #[tauri::command]
-pub fn payment_flows(core: State<'_, Core>) -> Result<Vec<PaymentFlow>, CoreError> {
-    core.portal()?.payment_flows()
+pub async fn payment_flow(
+    core: State<'_, Core>,
+    args: Args<ipc::PaymentFlowOf>,
+) -> Reply<ipc::PaymentFlowOf> {
+    logged::<ipc::PaymentFlowOf>(async { core.portal().await?.payment_flow(args.flow_id) }).await
 }
 
-/// The cached receipts.
+/// The payment history from the cache.
 #[tauri::command]
-pub fn receipts(core: State<'_, Core>) -> Result<Vec<Receipt>, CoreError> {
-    core.portal()?.receipts()
+pub async fn history(core: State<'_, Core>) -> Reply<ipc::History> {
+    logged::<ipc::History>(async { core.portal().await?.history() }).await
+}
+
+/// The payment history, with every receipt fetched from the backend.
+#[tauri::command]
+pub async fn refresh_history(core: State<'_, Core>) -> Reply<ipc::RefreshHistory> {
+    logged::<ipc::RefreshHistory>(async { core.portal().await?.refresh_history().await }).await
+}
+
+/// One cached receipt.
+#[tauri::command]
+pub async fn receipt(core: State<'_, Core>, args: Args<ipc::ReceiptOf>) -> Reply<ipc::ReceiptOf> {
+    logged::<ipc::ReceiptOf>(async { core.portal().await?.receipt(&args.receipt_id) }).await
 }
 
 /// What the settings screen shows.
@@ -132,67 +205,77 @@ pub async fn app_info<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
     backend: State<'_, Backend>,
-) -> Result<AppInfo, CoreError> {
-    let signed_in = match core.portal() {
-        Ok(portal) => portal.is_signed_in().await.unwrap_or(false),
-        Err(_) => false,
-    };
-    Ok(AppInfo {
-        version: app.package_info().version.to_string(),
-        backend: backend
-            .client()
-            .map(|c| c.backend().to_string())
-            .unwrap_or_default(),
-        log_folder: app
-            .path()
-            .app_log_dir()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-        signed_in,
-        updates_supported: cfg!(desktop),
+) -> Reply<ipc::AppInfoOf> {
+    logged::<ipc::AppInfoOf>(async {
+        let signed_in = match core.portal().await {
+            Ok(portal) => portal.is_signed_in().await.unwrap_or(false),
+            Err(_) => false,
+        };
+        Ok(ipc::AppInfo {
+            version: app.package_info().version.to_string(),
+            backend: backend
+                .client()
+                .map(|c| c.backend().to_string())
+                .unwrap_or_default(),
+            log_folder: app
+                .path()
+                .app_log_dir()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            signed_in,
+            updates_supported: cfg!(desktop),
+        })
     })
+    .await
 }
 
-/// Records a timing mark from the UI (see `timings`); unknown names are ignored.
+/// Records a timing mark from the UI (see `timings`); unknown names are ignored. Not logged:
+/// it runs at every start and says nothing a support engineer needs.
 #[tauri::command]
-pub fn mark<R: Runtime>(app: AppHandle<R>, name: String) {
-    if crate::timings::UI_MARKS.contains(&name.as_str())
+pub async fn mark<R: Runtime>(app: AppHandle<R>, args: Args<ipc::Mark>) -> Reply<ipc::Mark> {
+    if crate::timings::UI_MARKS.contains(&args.name.as_str())
         && let Some(timings) = app.try_state::<crate::timings::Timings>()
     {
-        timings.mark(&name);
+        timings.mark(&args.name);
     }
+    Ok(())
 }
 
 /// The backends this build offers (Settings, for support staff).
 #[tauri::command]
-pub fn backend_settings<R: Runtime>(
+pub async fn backend_settings<R: Runtime>(
     app: AppHandle<R>,
     backend: State<'_, Backend>,
-) -> Result<BackendSettings, CoreError> {
-    let environments = crate::environments();
-    Ok(BackendSettings {
-        current: backend.url()?.to_string(),
-        production: environments.production,
-        sandbox: environments.sandbox,
-        custom_allowed: environments.custom_allowed,
-        saved: portal_core::backend::Environments::saved_choice(&crate::backend_choice_file(&app)?),
+) -> Reply<ipc::BackendSettingsOf> {
+    logged::<ipc::BackendSettingsOf>(async {
+        let environments = crate::environments();
+        Ok(ipc::BackendSettings {
+            current: backend.url()?.to_string(),
+            production: environments.production,
+            sandbox: environments.sandbox,
+            custom_allowed: environments.custom_allowed,
+            saved: portal_core::backend::Environments::saved_choice(&crate::backend_choice_file(
+                &app,
+            )?),
+        })
     })
+    .await
 }
 
-/// Saves a backend choice. The session belongs to the old backend, so this signs out first; the
-/// new backend applies at the next start. Returns the chosen URL.
+/// Saves a backend choice, and only once it is saved signs out (the session belongs to the old
+/// backend); the new backend applies at the next start. Answers the chosen URL.
 #[tauri::command]
 pub async fn choose_backend<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
-    choice: BackendChoice,
-) -> Result<String, CoreError> {
-    let environments = crate::environments();
-    environments.url_of(&choice)?;
-    if let Ok(portal) = core.portal() {
-        portal.sign_out().await?;
-    }
-    environments
-        .save_choice(&crate::backend_choice_file(&app)?, &choice)
-        .map(|url| url.to_string())
+    args: Args<ipc::ChooseBackend>,
+) -> Reply<ipc::ChooseBackend> {
+    logged::<ipc::ChooseBackend>(async {
+        let url = crate::environments()
+            .save_choice(&crate::backend_choice_file(&app)?, &args.choice)?
+            .to_string();
+        core.portal().await?.sign_out().await?;
+        Ok(url)
+    })
+    .await
 }

@@ -1,7 +1,10 @@
 //! The app's Tauri shell: plugins, deep links, and commands that forward to `portal-core`.
 //!
 //! [`run`] wires the real window; [`with_commands`] is generic over the runtime so the commands
-//! are tested with Tauri's mock runtime.
+//! are tested with Tauri's mock runtime. The window appears without waiting for the core: it is
+//! opened (files and a D-Bus connection) on a blocking thread, and commands that need it wait
+//! for it. Shell and core log through one facade, `tracing`, whose events reach the log plugin
+//! as `log` records.
 
 mod commands;
 mod links;
@@ -15,8 +18,9 @@ use portal_core::backend::BackendSources;
 use portal_core::checkout::CheckoutPolicy;
 use portal_core::{ApiClient, BackendUrl, CoreError, Portal, PortalConfig};
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use tauri::{Manager, Runtime};
+use tokio::sync::watch;
 
 /// The production backend, fixed at build time by `ENERPRO_PRODUCTION_BACKEND`.
 const PRODUCTION_BACKEND: &str = match option_env!("ENERPRO_PRODUCTION_BACKEND") {
@@ -93,9 +97,12 @@ impl Backend {
     }
 }
 
+/// The core as it opens: `None` until [`open_core`] has finished.
+type Opening = Option<Result<Arc<Portal>, CoreError>>;
+
 /// The client core, opened once the app knows its data folder, and what the shell keeps beside it.
 pub struct Core {
-    portal: OnceLock<Result<Arc<Portal>, CoreError>>,
+    portal: watch::Sender<Opening>,
     checkout_policy: CheckoutPolicy,
     watched: Mutex<HashSet<i64>>,
 }
@@ -103,7 +110,7 @@ pub struct Core {
 impl Core {
     fn new() -> Self {
         Self {
-            portal: OnceLock::new(),
+            portal: watch::Sender::new(None),
             checkout_policy: CheckoutPolicy {
                 https_hosts: vec![CHECKOUT_HOST.to_owned()],
                 allow_loopback: SANDBOX_ALLOWED,
@@ -112,15 +119,23 @@ impl Core {
         }
     }
 
-    /// The core, or why it could not open (e.g. no credential store on this device).
-    fn portal(&self) -> Result<Arc<Portal>, CoreError> {
-        match self.portal.get() {
+    /// The core once it is open, or why it could not open (e.g. no data folder).
+    async fn portal(&self) -> Result<Arc<Portal>, CoreError> {
+        let mut opening = self.portal.subscribe();
+        let opened = opening
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| CoreError::coded(portal_api::ErrorCode::Starting))?;
+        match opened.as_ref() {
             Some(Ok(portal)) => Ok(portal.clone()),
             Some(Err(error)) => Err(error.clone()),
-            None => Err(CoreError::Cache {
-                detail: "the app is still starting".into(),
-            }),
+            None => Err(CoreError::coded(portal_api::ErrorCode::Starting)),
         }
+    }
+
+    /// Hands over the opened core (or why it could not open) to every command waiting for it.
+    fn opened(&self, core: Result<Arc<Portal>, CoreError>) {
+        self.portal.send_replace(Some(core));
     }
 
     /// Marks a flow as watched; false if it already was.
@@ -154,6 +169,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::open_pasted_link,
             commands::home,
             commands::refresh,
+            commands::pay_view,
             commands::preview_invitation,
             commands::accept_invitation,
             commands::request_signin,
@@ -163,8 +179,10 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::open_checkout,
             commands::check_payment,
             commands::cancel_payment,
-            commands::payment_flows,
-            commands::receipts,
+            commands::payment_flow,
+            commands::history,
+            commands::refresh_history,
+            commands::receipt,
             commands::app_info,
             commands::mark,
             commands::backend_settings,
@@ -181,7 +199,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 }
 
 /// Opens the client core in the app's data folder, with the app identifier as the
-/// credential-store service (so dev builds never touch a real installation's entries).
+/// credential-store service (so dev builds never touch a real installation's entries). Blocks.
 fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreError> {
     let folder = app
         .path()
@@ -198,13 +216,19 @@ fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreE
     Portal::open(&config).map(Arc::new)
 }
 
+/// The app's context (configuration, assets, capabilities and permission manifest), for any
+/// runtime (the mock one in tests).
+fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
 /// Starts the app: plugins, deep links, the main window. On phones, the platform calls this.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let timings = timings::Timings::start(arguments.iter().any(|a| a == "--timings"));
     timings.mark("process_started");
-    let mut context = tauri::generate_context!();
+    let mut context = context();
     if cfg!(debug_assertions) {
         // Dev and test builds never touch a real installation's data or credential-store entries.
         let config = context.config_mut();
@@ -220,8 +244,12 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(
+            // The app's own events at INFO; its dependencies (D-Bus, HTTP, WebKit glue) only
+            // when something is wrong.
             tauri_plugin_log::Builder::new()
-                .level(log::LevelFilter::Info)
+                .level(log::LevelFilter::Warn)
+                .level_for("enerpro_portal", log::LevelFilter::Info)
+                .level_for("portal_core", log::LevelFilter::Info)
                 .build(),
         )
         .manage(timings);
@@ -245,11 +273,14 @@ pub fn run() {
                     .map_or_else(|| BUILD_DEFAULT_BACKEND.to_owned(), |url| url.to_string()),
             };
             app.manage(Backend::from_sources(&sources));
-            let opened = open_core(app.handle());
-            if let Err(error) = &opened {
-                log::error!("the client core could not open: {}", error.code());
-            }
-            let _ = app.state::<Core>().portal.set(opened);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let opened = open_core(&handle);
+                if let Err(error) = &opened {
+                    tracing::error!("the client core could not open: {error}");
+                }
+                handle.state::<Core>().opened(opened);
+            });
             links::listen(app.handle(), PORTAL_HOST, &arguments);
             links::register_scheme_for_development(app.handle());
             payments::resume(app.handle());
@@ -259,6 +290,7 @@ pub fn run() {
         });
     let result = with_commands(builder).run(context);
     if let Err(error) = result {
+        tracing::error!("enerpro-portal could not start: {error}");
         eprintln!("enerpro-portal could not start: {error}");
         std::process::exit(1);
     }

@@ -5,20 +5,26 @@
 //!
 //! Links are parsed by `portal_core::deep_link`, queued in [`LinkInbox`], and the UI is nudged
 //! with an event to take them. The UI pulls, so a link that arrives before the UI listens is not
-//! lost, and none is delivered twice.
+//! lost, and none is delivered twice. When taken, the core resolves each to the screen it opens
+//! (a payment-return link to its payment), so the UI only navigates.
 
+use crate::Core;
 use portal_api::ipc::{EVENT_LINKS_WAITING, LinkReceived};
-use portal_core::deep_link;
+use portal_api::links::DeepLink;
+use portal_core::{CoreError, deep_link};
 use std::sync::Mutex;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 
+/// A link as it arrived: parsed, or refused with the reason.
+type Parsed = Result<DeepLink, CoreError>;
+
 /// Links received and not yet taken by the UI.
 #[derive(Default)]
-pub struct LinkInbox(Mutex<Vec<LinkReceived>>);
+pub struct LinkInbox(Mutex<Vec<Parsed>>);
 
 impl LinkInbox {
-    fn push(&self, link: LinkReceived) {
+    fn push(&self, link: Parsed) {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -26,7 +32,7 @@ impl LinkInbox {
     }
 
     /// Removes and returns the waiting links, oldest first.
-    pub fn take(&self) -> Vec<LinkReceived> {
+    fn take(&self) -> Vec<Parsed> {
         std::mem::take(
             &mut *self
                 .0
@@ -38,39 +44,48 @@ impl LinkInbox {
 
 /// Parses one link, queues the outcome for the UI and nudges it.
 pub fn receive<R: Runtime>(app: &AppHandle<R>, text: &str, portal_host: &str) {
-    deliver(app, deep_link::receive(text, Some(portal_host)));
+    deliver(app, deep_link::parse(text, Some(portal_host)));
 }
 
 /// A link or invitation code the customer pasted: delivered like an opened link.
 pub fn receive_pasted<R: Runtime>(app: &AppHandle<R>, text: &str, portal_host: &str) {
-    deliver(app, deep_link::receive_pasted(text, Some(portal_host)));
+    deliver(app, deep_link::parse_pasted(text, Some(portal_host)));
 }
 
 /// Queues a parsed link for the UI and nudges it.
-fn deliver<R: Runtime>(app: &AppHandle<R>, received: LinkReceived) {
+fn deliver<R: Runtime>(app: &AppHandle<R>, received: Parsed) {
     match &received {
-        LinkReceived::Accepted { link } => log::info!("deep link accepted: {}", kind_of(link)),
-        // The text itself is never logged: it may carry a one-time code.
-        LinkReceived::Rejected { code, .. } => log::warn!("deep link rejected: {code}"),
+        // The link itself is never logged: it carries a one-time code.
+        Ok(link) => tracing::info!("deep link accepted: {}", link.action().0),
+        Err(error) => tracing::warn!("deep link rejected: {}", error.code()),
     }
-    if let LinkReceived::Accepted {
-        link: portal_api::ipc::DeepLink::PaymentReturn { payment },
-    } = &received
-    {
+    if let Ok(DeepLink::PaymentReturn { payment }) = &received {
         crate::payments::returned(app, payment.clone());
     }
     app.state::<LinkInbox>().push(received);
     if let Err(error) = app.emit(EVENT_LINKS_WAITING, ()) {
-        log::warn!("could not tell the UI about a deep link: {error}");
+        tracing::warn!("could not tell the UI about a deep link: {error}");
     }
 }
 
-fn kind_of(link: &portal_api::ipc::DeepLink) -> &'static str {
-    match link {
-        portal_api::ipc::DeepLink::Invite { .. } => "invite",
-        portal_api::ipc::DeepLink::SignIn { .. } => "signin",
-        portal_api::ipc::DeepLink::PaymentReturn { .. } => "payment return",
+/// The waiting links, each resolved by the core to the screen it opens.
+pub async fn take<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<LinkReceived>, CoreError> {
+    let waiting = app.state::<LinkInbox>().take();
+    if waiting.is_empty() {
+        return Ok(Vec::new());
     }
+    let portal = app.state::<Core>().portal().await?;
+    Ok(waiting
+        .into_iter()
+        .map(
+            |parsed| match parsed.and_then(|link| portal.destination(link)) {
+                Ok(to) => LinkReceived::Accepted { to },
+                Err(error) => LinkReceived::Rejected {
+                    error: error.to_body(),
+                },
+            },
+        )
+        .collect())
 }
 
 /// Development builds register themselves as the desktop's handler of the app's scheme (an
@@ -82,7 +97,7 @@ pub fn register_scheme_for_development<R: Runtime>(app: &AppHandle<R>) {
         let app = app.clone();
         std::thread::spawn(move || {
             if let Err(error) = app.deep_link().register_all() {
-                log::warn!("could not register the link handler: {error}");
+                tracing::warn!("could not register the link handler: {error}");
             }
         });
     }

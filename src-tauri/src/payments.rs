@@ -11,30 +11,35 @@ use tauri_plugin_opener::OpenerExt;
 /// How long the app polls a processing payment before leaving it to the next start.
 const WATCH_LIMIT: Duration = Duration::from_secs(30 * 60);
 
-/// Opens the flow's checkout (if it is waiting for the customer) and starts watching it.
-pub fn open_and_watch<R: Runtime>(
+/// Opens the flow's checkout (if it is waiting for the customer) and starts watching it. When
+/// no browser can be opened, the flow says so (the customer copies the link instead); that is
+/// not an error, since the payment itself is under way.
+pub async fn open_and_watch<R: Runtime>(
     app: &AppHandle<R>,
     flow: &PaymentFlow,
 ) -> Result<PaymentFlow, CoreError> {
+    let core = app.state::<Core>();
+    let mut flow = flow.clone();
     if flow.state.is_open()
         && flow.state != FlowState::Created
         && let Some(url) = &flow.checkout_url
     {
-        let core = app.state::<Core>();
         let url = core.checkout_policy.check(url)?;
-        app.opener()
-            .open_url(url.as_str(), None::<&str>)
-            .map_err(|error| CoreError::Api(portal_api::ErrorBody::new(
-                "browser_unavailable",
-                format!("The payment page could not be opened in your browser ({error}). Use \"Open checkout again\"."),
-            )))?;
-        log::info!(
-            "checkout opened in the system browser for flow {}",
-            flow.flow_id
-        );
+        let opened = app.opener().open_url(url.as_str(), None::<&str>);
+        match &opened {
+            Ok(()) => tracing::info!("checkout opened in the browser for flow {}", flow.flow_id),
+            Err(error) => tracing::warn!(
+                "no browser could open the checkout of flow {}: {error}",
+                flow.flow_id
+            ),
+        }
+        flow = core
+            .portal()
+            .await?
+            .record_browser(flow.flow_id, opened.is_ok())?;
     }
     watch(app, flow.flow_id);
-    Ok(flow.clone())
+    Ok(flow)
 }
 
 /// Polls a payment in the background until it settles, emitting each change.
@@ -46,7 +51,7 @@ pub fn watch<R: Runtime>(app: &AppHandle<R>, flow_id: i64) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let core = app.state::<Core>();
-        if let Ok(portal) = core.portal() {
+        if let Ok(portal) = core.portal().await {
             let emitter = app.clone();
             let outcome = portal
                 .watch_payment(
@@ -55,13 +60,13 @@ pub fn watch<R: Runtime>(app: &AppHandle<R>, flow_id: i64) {
                     portal_core::portal::POLL_FIRST,
                     |flow| {
                         if let Err(error) = emitter.emit(EVENT_PAYMENT_CHANGED, flow) {
-                            log::warn!("could not tell the UI about a payment: {error}");
+                            tracing::warn!("could not tell the UI about a payment: {error}");
                         }
                     },
                 )
                 .await;
             if let Err(error) = outcome {
-                log::warn!("watching payment flow {flow_id} stopped: {}", error.code());
+                tracing::warn!("watching payment flow {flow_id} stopped: {error}");
             }
         }
         core.stop_watching(flow_id);
@@ -73,12 +78,16 @@ pub fn returned<R: Runtime>(app: &AppHandle<R>, payment_id: String) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let core = app.state::<Core>();
-        let Ok(portal) = core.portal() else { return };
+        let Ok(portal) = core.portal().await else {
+            return;
+        };
         match portal.payment_returned(&payment_id).await {
             Ok(flow) => {
-                let _ = app.emit(EVENT_PAYMENT_CHANGED, &flow);
+                if let Err(error) = app.emit(EVENT_PAYMENT_CHANGED, &flow) {
+                    tracing::warn!("could not tell the UI about a payment: {error}");
+                }
             }
-            Err(error) => log::warn!("confirming a returned payment failed: {}", error.code()),
+            Err(error) => tracing::warn!("confirming a returned payment failed: {error}"),
         }
     });
 }
@@ -88,17 +97,21 @@ pub fn resume<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let core = app.state::<Core>();
-        let Ok(portal) = core.portal() else { return };
+        let Ok(portal) = core.portal().await else {
+            return;
+        };
         match portal.resume_payments().await {
             Ok(flows) => {
                 for flow in flows {
-                    let _ = app.emit(EVENT_PAYMENT_CHANGED, &flow);
+                    if let Err(error) = app.emit(EVENT_PAYMENT_CHANGED, &flow) {
+                        tracing::warn!("could not tell the UI about a payment: {error}");
+                    }
                     if flow.state.is_open() {
                         watch(&app, flow.flow_id);
                     }
                 }
             }
-            Err(error) => log::warn!("resuming payments failed: {}", error.code()),
+            Err(error) => tracing::warn!("resuming payments failed: {error}"),
         }
     });
 }

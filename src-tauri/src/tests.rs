@@ -20,7 +20,16 @@ fn invoke(
     app: &tauri::App<tauri::test::MockRuntime>,
     command: &str,
 ) -> Result<serde_json::Value, serde_json::Value> {
-    let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default())
+    invoke_in(app, "main", command)
+}
+
+/// Invokes `command` without arguments from a new window labelled `window`.
+fn invoke_in(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    window: &str,
+    command: &str,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let webview = tauri::WebviewWindowBuilder::new(app, window, Default::default())
         .build()
         .expect("the mock window opens");
     get_ipc_response(
@@ -46,7 +55,11 @@ fn backend_status_reports_the_sandbox_name_and_version() {
         .expect("the sandbox server starts");
     let app = app_for(&server.base_url());
 
-    let answer = invoke(&app, portal_api::ipc::CMD_BACKEND_STATUS).expect("the command succeeds");
+    let answer = invoke(
+        &app,
+        <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME,
+    )
+    .expect("the command succeeds");
 
     assert_eq!(answer["name"], portal_server::SERVER_NAME);
     assert_eq!(answer["version"], env!("CARGO_PKG_VERSION"));
@@ -63,13 +76,17 @@ fn backend_status_reports_a_stopped_server_as_offline() {
     runtime.block_on(server.stop()).expect("the server stops");
     let app = app_for(&url);
 
-    let error = invoke(&app, portal_api::ipc::CMD_BACKEND_STATUS).expect_err("the command fails");
+    let error = invoke(
+        &app,
+        <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME,
+    )
+    .expect_err("the command fails");
 
     assert_eq!(error["code"], "offline");
-    assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("Cannot reach"))
+    assert_eq!(
+        error["message"],
+        portal_api::ErrorCode::Offline.message(portal_api::Language::English),
+        "the customer reads the catalog's message, not the transport's"
     );
 }
 
@@ -77,7 +94,11 @@ fn backend_status_reports_a_stopped_server_as_offline() {
 fn backend_status_explains_an_unusable_backend_address() {
     let app = app_for("http://192.0.2.1:8787");
 
-    let error = invoke(&app, portal_api::ipc::CMD_BACKEND_STATUS).expect_err("the command fails");
+    let error = invoke(
+        &app,
+        <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME,
+    )
+    .expect_err("the command fails");
 
     assert_eq!(error["code"], "invalid_backend_url");
 }
@@ -85,6 +106,63 @@ fn backend_status_explains_an_unusable_backend_address() {
 #[test]
 fn take_links_starts_empty() {
     let app = app_for("http://127.0.0.1:9");
-    let answer = invoke(&app, portal_api::ipc::CMD_TAKE_LINKS).expect("the command succeeds");
+    let answer = invoke(
+        &app,
+        <portal_api::ipc::TakeLinks as portal_api::ipc::Command>::NAME,
+    )
+    .expect("the command succeeds");
     assert_eq!(answer, serde_json::json!([]));
+}
+
+#[test]
+fn the_main_window_is_allowed_exactly_the_commands_of_the_contract() {
+    let capability: serde_json::Value =
+        serde_json::from_str(include_str!("../capabilities/default.json")).expect("JSON");
+    let mut allowed: Vec<String> = capability["permissions"]
+        .as_array()
+        .expect("a permission list")
+        .iter()
+        .filter_map(|permission| permission.as_str())
+        .filter_map(|permission| permission.strip_prefix("allow-"))
+        .map(|command| command.replace('-', "_"))
+        .collect();
+    let mut contract: Vec<String> = portal_api::ipc::COMMANDS
+        .iter()
+        .map(|name| (*name).to_owned())
+        .collect();
+    allowed.sort();
+    contract.sort();
+    assert_eq!(allowed, contract);
+}
+
+/// A window of the real app context (its capabilities and permission manifest), on the mock
+/// runtime.
+fn invoke_as(window: &str, command: &str) -> Result<serde_json::Value, serde_json::Value> {
+    let sources = BackendSources {
+        launch_flag: None,
+        environment: None,
+        build_default: "http://127.0.0.1:9".to_owned(),
+    };
+    let app = with_commands(mock_builder())
+        .manage(Backend::from_sources(&sources))
+        .build(context())
+        .expect("the mock app builds");
+    invoke_in(&app, window, command)
+}
+
+#[test]
+fn a_command_the_capability_does_not_grant_is_refused() {
+    let name = <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME;
+    let granted = invoke_as("main", name).expect_err("nothing listens on port 9");
+    assert_eq!(granted["code"], "offline", "the main window may call it");
+    let refused = invoke_as("main", "plugin:opener|open_url").expect_err("refused");
+    assert!(
+        refused.to_string().contains("not allowed"),
+        "plugin commands are not granted to the webview: {refused}"
+    );
+    let other = invoke_as("popup", name).expect_err("refused");
+    assert!(
+        other.to_string().contains("not allowed"),
+        "another window is granted nothing: {other}"
+    );
 }

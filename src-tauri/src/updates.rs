@@ -7,7 +7,8 @@
 //! handed to an installer.
 
 use crate::Backend;
-use portal_api::ipc::{EVENT_UPDATE_AVAILABLE, UpdateOffer};
+use crate::commands::{Reply, logged};
+use portal_api::ipc::{self, EVENT_UPDATE_AVAILABLE, UpdateOffer};
 use portal_api::v1::UPDATES_PATH;
 use portal_core::CoreError;
 use std::sync::Mutex;
@@ -43,7 +44,7 @@ fn offer(update: &Update) -> UpdateOffer {
 /// reported as a network hiccup.
 fn classify(error: UpdaterError) -> CoreError {
     let detail = error.to_string();
-    log::warn!("update: {detail}");
+    tracing::warn!("update: {detail}");
     match error {
         UpdaterError::Minisign(_)
         | UpdaterError::Base64(_)
@@ -62,27 +63,25 @@ pub fn check_at_start<R: Runtime>(app: &AppHandle<R>) {
         match check(&app).await {
             Ok(Some(_)) => {
                 if let Err(error) = app.emit(EVENT_UPDATE_AVAILABLE, ()) {
-                    log::warn!("could not tell the UI about an update: {error}");
+                    tracing::warn!("could not tell the UI about an update: {error}");
                 }
             }
             Ok(None) => {}
-            Err(error) => log::info!("no update check at start: {}", error.code()),
+            Err(error) => tracing::info!("no update check at start: {error}"),
         }
     });
 }
 
 /// Asks the backend for a release newer than this one.
 #[tauri::command]
-pub async fn check_for_update<R: Runtime>(
-    app: AppHandle<R>,
-) -> Result<Option<UpdateOffer>, CoreError> {
-    check(&app).await
+pub async fn check_for_update<R: Runtime>(app: AppHandle<R>) -> Reply<ipc::CheckForUpdate> {
+    logged::<ipc::CheckForUpdate>(check(&app)).await
 }
 
 /// The release found by the last check, if any.
 #[tauri::command]
-pub fn offered_update(pending: State<'_, PendingUpdate>) -> Option<UpdateOffer> {
-    pending.lock().as_ref().map(|(update, _)| offer(update))
+pub async fn offered_update(pending: State<'_, PendingUpdate>) -> Reply<ipc::OfferedUpdate> {
+    Ok(pending.lock().as_ref().map(|(update, _)| offer(update)))
 }
 
 async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<UpdateOffer>, CoreError> {
@@ -103,7 +102,11 @@ async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<UpdateOffer>, Co
 
 /// Downloads the offered release and verifies its signature; keeps the package for installing.
 #[tauri::command]
-pub async fn download_update(pending: State<'_, PendingUpdate>) -> Result<UpdateOffer, CoreError> {
+pub async fn download_update(pending: State<'_, PendingUpdate>) -> Reply<ipc::DownloadUpdate> {
+    logged::<ipc::DownloadUpdate>(download(&pending)).await
+}
+
+async fn download(pending: &PendingUpdate) -> Result<UpdateOffer, CoreError> {
     let update = pending
         .lock()
         .as_ref()
@@ -131,7 +134,11 @@ pub async fn download_update(pending: State<'_, PendingUpdate>) -> Result<Update
 pub async fn install_update<R: Runtime>(
     app: AppHandle<R>,
     pending: State<'_, PendingUpdate>,
-) -> Result<(), CoreError> {
+) -> Reply<ipc::InstallUpdate> {
+    logged::<ipc::InstallUpdate>(install(&app, &pending)).await
+}
+
+async fn install<R: Runtime>(app: &AppHandle<R>, pending: &PendingUpdate) -> Result<(), CoreError> {
     let verified = {
         let mut slot = pending.lock();
         match slot.take() {
@@ -168,6 +175,7 @@ pub async fn install_update<R: Runtime>(
 #[cfg(test)]
 mod tests {
     use super::{UpdaterError, classify};
+    use portal_api::ErrorCode;
 
     #[test]
     fn signature_problems_are_never_reported_as_network_trouble() {
@@ -175,21 +183,21 @@ mod tests {
             signed: "0.1.0".into(),
             announced: "9.9.9".into(),
         });
-        assert_eq!(forged.code(), "update_not_verified");
-        assert!(forged.to_string().contains("not signed by Enerpro"));
+        assert_eq!(forged.code(), ErrorCode::UpdateNotVerified);
+        assert!(forged.to_body().message.contains("not signed by Enerpro"));
         assert_eq!(
             classify(UpdaterError::MissingSignedVersion).code(),
-            "update_not_verified"
+            ErrorCode::UpdateNotVerified
         );
         let offline = classify(UpdaterError::Network("connection refused".into()));
-        assert_eq!(offline.code(), "update_unavailable");
+        assert_eq!(offline.code(), ErrorCode::UpdateUnavailable);
         assert!(
-            !offline.to_string().contains("connection refused"),
+            !offline.to_body().message.contains("connection refused"),
             "technical details stay in the log: {offline}"
         );
         assert_eq!(
             classify(UpdaterError::ReleaseNotFound).code(),
-            "update_unavailable"
+            ErrorCode::UpdateUnavailable
         );
     }
 }

@@ -1,4 +1,5 @@
 //! The app at a phone's width (360 px) and used with the keyboard alone.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{App, finish, run, start_with_invitation};
 

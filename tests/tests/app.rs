@@ -1,4 +1,5 @@
 //! The real app window, the real sandbox server: launching, deep links, single instance.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{
     App, Launch, finish, invitation_link, launch_second_instance, run, start_with_invitation,

@@ -1,6 +1,7 @@
 //! The customer journey in the real window: invitation → postcode → account and bills → choose
 //! two → Pay → the hosted checkout "in the browser" (a stand-in program that pays like a person
 //! and opens the return link) → the receipt → those bills paid, the third still due.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{App, Launch, finish, invitation_link, run};
 

@@ -1,6 +1,7 @@
 //! The Linux packages the Tauri CLI built (`cargo xtask test` bundles them first, into
 //! `ENERPRO_BUNDLE_DIR`): their desktop entry must pass a link on to the app (`%u`), which the
 //! Tauri default template does not (tauri#15928), and declare the link scheme.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

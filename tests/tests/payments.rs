@@ -1,6 +1,7 @@
 //! Payments in the real window, against the sandbox's hosted checkout: a declined card, a
 //! browser closed before the redirect, a checkout abandoned and canceled, the app killed
 //! mid-checkout.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{
     App, Launch, browser_env, browser_log, finish, invitation_link, opened_urls, outbox, run,

@@ -1,5 +1,6 @@
 //! The session in the real window: an offline start from the cache, and sign-out followed by a
 //! passwordless sign-in with a link from the outbox.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_core::cache::Cache;
 use portal_core::credentials::{Credentials, names};
@@ -121,7 +122,7 @@ fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
             app.wait_for_text("#welcome h1", |t| t.contains("Welcome"))
                 .await?;
 
-            let credentials = Credentials::platform(DEV_IDENTIFIER).map_err(|e| e.to_string())?;
+            let credentials = Credentials::platform(DEV_IDENTIFIER);
             if credentials
                 .get(names::REFRESH_TOKEN)
                 .map_err(|e| e.to_string())?

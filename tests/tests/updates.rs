@@ -3,6 +3,7 @@
 //! development key) on the sandbox server at start, announces it, downloads it, verifies its
 //! signature and offers to restart into it; the same release with a bad signature, or with its
 //! package changed after signing, is refused with a clear message.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -1,58 +1,41 @@
 //! Getting in and out: the invitation, passwordless sign-in, settings (sign out), and the
 //! backend's status.
 
-use crate::{Route, bridge};
+use crate::states::{ErrorState, Loading};
+use crate::{AppState, Route, bridge};
 use dioxus::prelude::*;
 use portal_api::ErrorBody;
-use portal_api::ipc::{
-    AcceptArgs, AppInfo, BackendChoice, BackendSettings, CMD_ACCEPT_INVITATION, CMD_APP_INFO,
-    CMD_BACKEND_SETTINGS, CMD_BACKEND_STATUS, CMD_CHOOSE_BACKEND, CMD_COMPLETE_SIGNIN, CMD_HOME,
-    CMD_PREVIEW_INVITATION, CMD_REQUEST_SIGNIN, CMD_SIGN_OUT, ChooseBackendArgs, CodeArgs,
-    EmailArgs, HomeView,
-};
-use portal_api::v1::{HealthResponse, InvitationPreview, SignInAccepted};
-
-/// What to do next when an invitation cannot be used.
-fn invitation_advice(error: &ErrorBody) -> &'static str {
-    match error.code.as_str() {
-        "invitation_expired" => "Invitations work for 7 days. Ask Enerpro to send you a new one.",
-        "invitation_used" => "If you accepted it already, sign in with your email instead.",
-        "not_found" | "invitation_invalid" => {
-            "Check that you opened the whole link from the email, or ask Enerpro for a new invitation."
-        }
-        _ => "",
-    }
-}
+use portal_api::ipc::{self, AcceptArgs, BackendChoice, ChooseBackendArgs, CodeArgs, EmailArgs};
+use portal_api::v1::HealthResponse;
 
 /// Who the invitation is for; the postcode; Accept.
 #[component]
 pub fn Invitation(code: String) -> Element {
+    let state = use_context::<AppState>();
     let navigator = use_navigator();
     let code_for_preview = code.clone();
-    let preview = use_resource(use_reactive!(|code_for_preview| async move {
-        bridge::invoke::<_, InvitationPreview>(
-            CMD_PREVIEW_INVITATION,
-            &CodeArgs {
-                code: code_for_preview,
-            },
-        )
+    let mut preview = use_resource(use_reactive!(|code_for_preview| async move {
+        bridge::invoke::<ipc::PreviewInvitation>(&CodeArgs {
+            code: code_for_preview,
+        })
         .await
     }));
     let mut postcode = use_signal(String::new);
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<ErrorBody>);
     let current = preview.read().clone();
+    let title = match &current {
+        Some(Err(_)) => "This invitation cannot be used",
+        _ => "You have been invited",
+    };
     rsx! {
         section { id: "invitation", class: "card",
-            h1 { "You have been invited" }
+            h1 { "{title}" }
             match current {
-                None => rsx! { p { class: "muted", aria_busy: "true", "Checking your invitation…" } },
+                None => rsx! { Loading { text: "Checking your invitation…" } },
                 Some(Err(failure)) => rsx! {
-                    div { id: "invitation-error", class: "error", role: "alert",
-                        p { "{failure.message}" }
-                        p { "{invitation_advice(&failure)}" }
-                    }
-                    Link { to: Route::SignIn {}, "Sign in with email" }
+                    ErrorState { error: failure, id: "invitation-error", signed_in: state.signed_in(),
+                        retry: move |_| preview.restart() }
                 },
                 Some(Ok(preview)) => rsx! {
                     p { "This invitation is for " strong { id: "invited-name", "{preview.account_name}" } " (" span { id: "invited-email", "{preview.masked_email}" } ")." }
@@ -63,8 +46,12 @@ pub fn Invitation(code: String) -> Element {
                             spawn(async move {
                                 busy.set(true);
                                 let args = AcceptArgs { code, postcode: postcode() };
-                                match bridge::invoke::<_, HomeView>(CMD_ACCEPT_INVITATION, &args).await {
-                                    Ok(_) => { navigator.replace(Route::Home {}); }
+                                match bridge::invoke::<ipc::AcceptInvitation>(&args).await {
+                                    Ok(view) => {
+                                        let mut home = state.home;
+                                        home.set(Some(Ok(view)));
+                                        navigator.replace(Route::Home {});
+                                    }
                                     Err(failure) => error.set(Some(failure)),
                                 }
                                 busy.set(false);
@@ -76,10 +63,7 @@ pub fn Invitation(code: String) -> Element {
                             value: "{postcode}", oninput: move |event| postcode.set(event.value()),
                         }
                         if let Some(failure) = error() {
-                            div { id: "accept-error", class: "error", role: "alert",
-                                p { "{failure.message}" }
-                                p { "{invitation_advice(&failure)}" }
-                            }
+                            ErrorState { error: failure, id: "accept-error", signed_in: state.signed_in() }
                         }
                         button { id: "accept", r#type: "submit", disabled: busy() || postcode().trim().is_empty(),
                             if busy() { "Accepting…" } else { "Accept invitation" }
@@ -96,18 +80,13 @@ pub fn Invitation(code: String) -> Element {
 pub fn SignIn() -> Element {
     let mut email = use_signal(String::new);
     let mut sent = use_signal(|| None::<String>);
-    let mut error = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<ErrorBody>);
     let mut busy = use_signal(|| false);
     let mut resend_in = use_signal(|| 0u32);
     let send = move || {
         spawn(async move {
             busy.set(true);
-            match bridge::invoke::<_, SignInAccepted>(
-                CMD_REQUEST_SIGNIN,
-                &EmailArgs { email: email() },
-            )
-            .await
-            {
+            match bridge::invoke::<ipc::RequestSignin>(&EmailArgs { email: email() }).await {
                 Ok(answer) => {
                     sent.set(Some(answer.message));
                     error.set(None);
@@ -117,7 +96,7 @@ pub fn SignIn() -> Element {
                         resend_in -= 1;
                     }
                 }
-                Err(failure) => error.set(Some(failure.message)),
+                Err(failure) => error.set(Some(failure)),
             }
             busy.set(false);
         });
@@ -140,8 +119,8 @@ pub fn SignIn() -> Element {
                     button { id: "send-link", r#type: "submit", disabled: busy() || email().trim().is_empty(), "Email me a sign-in link" }
                 }
             }
-            if let Some(message) = error() {
-                div { class: "error", role: "alert", p { "{message}" } }
+            if let Some(failure) = error() {
+                ErrorState { error: failure }
             }
         }
     }
@@ -160,20 +139,26 @@ async fn gloo_sleep(ms: i32) {
 /// The sign-in link came back: finish signing in.
 #[component]
 pub fn SignInComplete(code: String) -> Element {
+    let state = use_context::<AppState>();
     let navigator = use_navigator();
     let outcome = use_resource(use_reactive!(|code| async move {
-        bridge::invoke::<_, HomeView>(CMD_COMPLETE_SIGNIN, &CodeArgs { code }).await
+        bridge::invoke::<ipc::CompleteSignin>(&CodeArgs { code }).await
     }));
-    match &*outcome.read() {
-        None => rsx! { p { class: "muted", aria_busy: "true", "Signing you in…" } },
-        Some(Ok(_)) => {
+    let current = outcome.read().clone();
+    match current {
+        None => {
+            rsx! { h1 { class: "visually-hidden", "Signing in" } Loading { text: "Signing you in…" } }
+        }
+        Some(Ok(view)) => {
+            let mut home = state.home;
+            home.set(Some(Ok(view)));
             navigator.replace(Route::Home {});
             rsx! { p { "Signed in." } }
         }
         Some(Err(failure)) => rsx! {
             section { id: "signin-error", class: "card",
                 h1 { "This sign-in link did not work" }
-                div { class: "error", role: "alert", p { "{failure.message}" } }
+                ErrorState { error: failure }
                 Link { to: Route::SignIn {}, "Ask for a new link" }
             }
         },
@@ -183,50 +168,55 @@ pub fn SignInComplete(code: String) -> Element {
 /// The account, the backend, the version, the logs; sign out.
 #[component]
 pub fn Settings() -> Element {
+    let state = use_context::<AppState>();
     let navigator = use_navigator();
-    let info = use_resource(|| bridge::call::<AppInfo>(CMD_APP_INFO));
-    let home = use_resource(|| bridge::call::<HomeView>(CMD_HOME));
-    let mut error = use_signal(|| None::<String>);
-    let customer = home
+    let mut info = use_resource(bridge::call::<ipc::AppInfoOf>);
+    let mut error = use_signal(|| None::<ErrorBody>);
+    let customer = state
+        .home
         .read()
         .as_ref()
         .and_then(|h| h.as_ref().ok())
         .and_then(|h| h.customer.clone());
-    let info = info.read().as_ref().and_then(|i| i.as_ref().ok()).cloned();
+    let info_now = info.read().as_ref().and_then(|i| i.as_ref().ok()).cloned();
     rsx! {
         section { id: "settings", class: "card",
             h1 { "Settings" }
             dl { class: "facts",
                 if let Some(customer) = customer {
-                    dt { "Signed in as" } dd { id: "signed-in-as", "{customer.data.name} ({customer.data.email})" }
+                    dt { "Signed in as" } dd { id: "signed-in-as", "{customer.name} ({customer.email})" }
                 }
-                if let Some(info) = info.clone() {
+                if let Some(info) = info_now.clone() {
                     dt { "Server" } dd { id: "backend", "{info.backend}" }
                     dt { "Version" } dd { id: "version", "{info.version}" }
                     dt { "Logs" } dd { code { "{info.log_folder}" } }
                 }
             }
             Link { to: Route::Status {}, "Check the connection" }
-            if info.as_ref().is_some_and(|i| i.updates_supported) {
+            if info_now.as_ref().is_some_and(|i| i.updates_supported) {
                 crate::updates::Updates {}
             }
             BackendChooser {}
-            if info.as_ref().is_some_and(|i| i.signed_in) {
+            if info_now.as_ref().is_some_and(|i| i.signed_in) {
                 button {
                     id: "sign-out", class: "secondary",
                     onclick: move |_| {
                         spawn(async move {
-                            match bridge::call::<()>(CMD_SIGN_OUT).await {
-                                Ok(()) => { navigator.replace(Route::Home {}); }
-                                Err(failure) => error.set(Some(failure.message)),
+                            match bridge::call::<ipc::SignOut>().await {
+                                Ok(()) => {
+                                    state.reload().await;
+                                    info.restart();
+                                    navigator.replace(Route::Home {});
+                                }
+                                Err(failure) => error.set(Some(failure)),
                             }
                         });
                     },
                     "Sign out"
                 }
             }
-            if let Some(message) = error() {
-                div { class: "error", role: "alert", p { "{message}" } }
+            if let Some(failure) = error() {
+                ErrorState { error: failure }
             }
         }
     }
@@ -235,7 +225,7 @@ pub fn Settings() -> Element {
 /// "Connected to <server> <version>", or a clear error with Retry.
 #[component]
 pub fn Status() -> Element {
-    let mut status = use_resource(|| bridge::call::<HealthResponse>(CMD_BACKEND_STATUS));
+    let mut status = use_resource(bridge::call::<ipc::BackendStatus>);
     let current: Option<Result<HealthResponse, ErrorBody>> = status.read().clone();
     rsx! {
         section { class: "card", aria_live: "polite",
@@ -246,7 +236,7 @@ pub fn Status() -> Element {
                     p { button { id: "retry", class: "secondary", onclick: move |_| status.restart(), "Check again" } }
                 },
                 Some(Err(error)) => rsx! {
-                    div { id: "status-error", class: "error", role: "alert", p { "{error.message}" } }
+                    ErrorState { error, id: "status-error" }
                     p { button { id: "retry", onclick: move |_| status.restart(), "Retry" } }
                 },
             }
@@ -257,10 +247,10 @@ pub fn Status() -> Element {
 /// Support staff: which backend the app talks to (applies at the next start; signs out).
 #[component]
 fn BackendChooser() -> Element {
-    let settings = use_resource(|| bridge::call::<BackendSettings>(CMD_BACKEND_SETTINGS));
+    let settings = use_resource(bridge::call::<ipc::BackendSettingsOf>);
     let mut picked = use_signal(|| None::<String>);
     let mut custom = use_signal(String::new);
-    let mut outcome = use_signal(|| None::<Result<String, String>>);
+    let mut outcome = use_signal(|| None::<Result<String, ErrorBody>>);
     let Some(Ok(settings)) = settings.read().clone() else {
         return rsx! {};
     };
@@ -295,8 +285,8 @@ fn BackendChooser() -> Element {
                     _ => return,
                 };
                 spawn(async move {
-                    let result = bridge::invoke::<_, String>(CMD_CHOOSE_BACKEND, &ChooseBackendArgs { choice }).await;
-                    outcome.set(Some(result.map_err(|failure| failure.message)));
+                    let result = bridge::invoke::<ipc::ChooseBackend>(&ChooseBackendArgs { choice }).await;
+                    outcome.set(Some(result));
                 });
             },
             fieldset {
@@ -318,7 +308,7 @@ fn BackendChooser() -> Element {
             }
             match outcome() {
                 Some(Ok(url)) => rsx! { p { id: "backend-saved", role: "status", "Saved: you are signed out, and the app connects to {url} when you start it again." } },
-                Some(Err(message)) => rsx! { div { class: "error", role: "alert", p { "{message}" } } },
+                Some(Err(error)) => rsx! { ErrorState { error } },
                 None => rsx! {},
             }
             button { id: "save-backend", class: "secondary", r#type: "submit", disabled: picked().is_none(),

@@ -23,3 +23,17 @@ pub fn age(seconds: u64) -> String {
         _ => format!("{} days ago", seconds / 86_400),
     }
 }
+
+/// A card brand as the provider names it (`visa`, `amex`) as customers read it.
+pub fn card_brand(brand: &str) -> String {
+    match brand.to_ascii_lowercase().as_str() {
+        "visa" => "Visa".to_owned(),
+        "mastercard" => "Mastercard".to_owned(),
+        "amex" => "American Express".to_owned(),
+        "discover" => "Discover".to_owned(),
+        "diners" => "Diners Club".to_owned(),
+        "jcb" => "JCB".to_owned(),
+        "unionpay" => "UnionPay".to_owned(),
+        _ => "Card".to_owned(),
+    }
+}

@@ -1,172 +1,93 @@
 //! Home (account and what is due, from the cache at once, then refreshed) and Pay (choose bills).
+//! What is due, its total, whether the data is fresh and whether paying is possible are decided
+//! by the core; these screens render them.
 
-use crate::{AppSignals, Route, bridge, format};
+use crate::states::{ErrorState, Loading};
+use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
-use portal_api::ErrorBody;
-use portal_api::ipc::{
-    CMD_HOME, CMD_OPEN_PASTED_LINK, CMD_PAYMENT_FLOWS, CMD_REFRESH, CMD_START_PAYMENT, HomeView,
-    PastedLinkArgs, PayArgs, PaymentFlow,
-};
-use portal_api::v1::{Bill, BillStatus, Money};
-
-/// Whether an error means "no network" (show the cache with an offline banner).
-fn is_offline(error: &ErrorBody) -> bool {
-    matches!(error.code.as_str(), "offline" | "timeout" | "server_error")
-}
-
-fn total(bills: &[&Bill]) -> Option<Money> {
-    let currency = bills.first()?.amount.currency.clone();
-    Some(Money {
-        amount_minor: bills.iter().map(|b| b.amount.amount_minor).sum(),
-        currency,
-    })
-}
-
-/// The home data: cached first, then refreshed. Shared by Home and Pay.
-#[derive(Clone, Copy, PartialEq)]
-struct HomeData {
-    view: Signal<Option<HomeView>>,
-    offline: Signal<Option<String>>,
-    error: Signal<Option<ErrorBody>>,
-    refreshing: Signal<bool>,
-}
-
-fn use_home_data() -> HomeData {
-    let mut data = HomeData {
-        view: use_signal(|| None),
-        offline: use_signal(|| None),
-        error: use_signal(|| None),
-        refreshing: use_signal(|| false),
-    };
-    use_hook(move || {
-        spawn(async move {
-            match bridge::call::<HomeView>(CMD_HOME).await {
-                Ok(view) => data.view.set(Some(view)),
-                Err(error) => data.error.set(Some(error)),
-            }
-            refresh(data).await;
-        });
-    });
-    data
-}
-
-async fn refresh(mut data: HomeData) {
-    data.refreshing.set(true);
-    match bridge::call::<HomeView>(CMD_REFRESH).await {
-        Ok(view) => {
-            data.view.set(Some(view));
-            data.offline.set(None);
-            data.error.set(None);
-        }
-        Err(error) if is_offline(&error) => data.offline.set(Some(error.message)),
-        Err(error) => data.error.set(Some(error)),
-    }
-    data.refreshing.set(false);
-}
-
-#[component]
-fn OfflineBanner(data: HomeData) -> Element {
-    let view = data.view.read();
-    let fetched = view
-        .as_ref()
-        .and_then(|v| v.bills.as_ref())
-        .map(|b| format::moment(&b.fetched_at));
-    rsx! {
-        if let Some(message) = (data.offline)() {
-            div { id: "offline", class: "notice", role: "status",
-                span {
-                    "You are offline. "
-                    if let Some(fetched) = fetched { "Showing what was fetched {fetched}. " }
-                    "{message}"
-                }
-            }
-        }
-    }
-}
+use portal_api::ipc::{self, HomeView, PastedLinkArgs, PayArgs, PayBlock, PayPlan, PaySelection};
 
 /// The account and its bills.
 #[component]
 pub fn Home() -> Element {
-    let data = use_home_data();
+    let state = use_context::<AppState>();
     let navigator = use_navigator();
     let mut fresh_seen = use_signal(|| false);
     use_effect(move || {
-        let has_customer = (data.view)().is_some_and(|v| v.customer.is_some());
-        if has_customer {
+        if let Some(Ok(view)) = &*state.home.read()
+            && view.customer.is_some()
+        {
             bridge::mark("cached_data_rendered");
-            if !(data.refreshing)()
-                && (data.offline)().is_none()
-                && !fresh_seen()
-                && (data.error)().is_none()
-            {
+            if !(state.refreshing)() && view.problem.is_none() && !fresh_seen() {
                 fresh_seen.set(true);
                 bridge::mark("fresh_data_rendered");
             }
         }
     });
-    let view = (data.view)();
-    if let Some(error) = (data.error)()
-        && error.code == "not_signed_in"
-    {
-        return rsx! { Welcome {} };
-    }
-    let Some(view) = view else {
-        return rsx! { p { class: "muted", aria_busy: "true", "Loading your account…" } };
+    let view = match (state.home)() {
+        None => {
+            return rsx! {
+                h1 { class: "visually-hidden", "Your bills" }
+                Loading { text: "Loading your account…" }
+            };
+        }
+        Some(Err(error)) => {
+            return rsx! {
+                section { class: "card",
+                    h1 { "Your bills" }
+                    ErrorState { error, retry: move |_| { spawn(state.refresh()); } }
+                }
+            };
+        }
+        Some(Ok(view)) => view,
     };
     let Some(customer) = view.customer.clone() else {
-        if (data.refreshing)() {
-            return rsx! { p { class: "muted", aria_busy: "true", "Loading your account…" } };
+        if (state.refreshing)() && view.signed_in {
+            return rsx! {
+                h1 { class: "visually-hidden", "Your bills" }
+                Loading { text: "Loading your account…" }
+            };
         }
-        return rsx! { Welcome {} };
+        return rsx! { Welcome { view } };
     };
-    let bills = view.bills.clone().map(|b| b.data).unwrap_or_default();
-    let age = view
-        .bills
-        .as_ref()
-        .map(|b| (format::moment(&b.fetched_at), format::age(b.age_seconds)));
-    let due: Vec<&Bill> = bills.iter().collect();
-    let total_due = total(&due);
     rsx! {
-        OfflineBanner { data }
-        if let Some(error) = (data.error)() {
-            div { class: "error", role: "alert", p { "{error.message}" } }
-        }
+        Problem { view: view.clone() }
         section { id: "customer", class: "card", aria_labelledby: "customer-title",
-            h1 { id: "customer-title", "{customer.data.name}" }
+            h1 { id: "customer-title", "{customer.name}" }
             dl { class: "facts",
-                dt { "Account" } dd { id: "account-number", "{customer.data.account_number}" }
-                dt { "Service address" } dd { "{customer.data.service_address}" }
-                dt { "Email" } dd { "{customer.data.email}" }
+                dt { "Account" } dd { id: "account-number", "{customer.account_number}" }
+                dt { "Service address" } dd { "{customer.service_address}" }
+                dt { "Email" } dd { "{customer.email}" }
             }
         }
         section { id: "bills", class: "card", aria_labelledby: "bills-title",
             div { class: "row",
                 h2 { id: "bills-title", "Outstanding bills" }
                 button {
-                    id: "refresh", class: "secondary", disabled: (data.refreshing)(),
-                    onclick: move |_| { spawn(refresh(data)); },
-                    if (data.refreshing)() { "Refreshing…" } else { "Refresh" }
+                    id: "refresh", class: "secondary", disabled: (state.refreshing)(),
+                    onclick: move |_| { spawn(state.refresh()); },
+                    if (state.refreshing)() { "Refreshing…" } else { "Refresh" }
                 }
             }
-            if let Some((moment, age)) = age {
-                p { id: "as-of", class: "muted", "As of {moment} ({age})" }
+            if let Some(as_of) = view.as_of.clone() {
+                p { id: "as-of", class: "muted", "As of {format::moment(&as_of.fetched_at)} ({format::age(as_of.age_seconds)})" }
             }
-            if bills.is_empty() {
+            if view.bills.is_empty() {
                 p { id: "no-bills", "Nothing is due. Thank you!" }
             } else {
                 ul { class: "bills",
-                    for bill in bills.iter() {
+                    for bill in view.bills.iter() {
                         li { class: "bill", "data-bill": "{bill.id}",
-                            span { class: "period", "{format::period(&bill.period)}" }
+                            span { class: "period", "{bill.label}" }
                             span { class: "due", "Due {bill.due_date}" }
                             span { class: "amount", "{bill.amount.display()}" }
-                            if bill.status == BillStatus::Processing {
+                            if bill.processing {
                                 span { class: "badge", "Payment processing" }
                             }
                         }
                     }
                 }
-                if let Some(total_due) = total_due {
+                if let Some(total_due) = view.total_due.clone() {
                     p { class: "total", "Total due: " strong { id: "total-due", "{total_due.display()}" } }
                 }
                 button { id: "go-pay", onclick: move |_| { navigator.push(Route::Pay {}); }, "Pay bills" }
@@ -175,11 +96,41 @@ pub fn Home() -> Element {
     }
 }
 
+/// What went wrong in the last refresh: offline (with when the data was fetched), or another
+/// problem with what to do about it.
+#[component]
+fn Problem(view: HomeView) -> Element {
+    let state = use_context::<AppState>();
+    let Some(problem) = view.problem.clone() else {
+        return rsx! {};
+    };
+    if view.offline {
+        let fetched = view
+            .as_of
+            .as_ref()
+            .map(|as_of| format::moment(&as_of.fetched_at));
+        return rsx! {
+            div { id: "offline", class: "notice", role: "status",
+                span {
+                    "You are offline. "
+                    if let Some(fetched) = fetched { "Showing what was fetched {fetched}. " }
+                    "{problem.message}"
+                }
+            }
+        };
+    }
+    rsx! {
+        ErrorState { error: problem, id: "home-problem", signed_in: view.signed_in,
+            retry: move |_| { spawn(state.refresh()); } }
+    }
+}
+
 /// Not signed in and nothing cached.
 #[component]
-fn Welcome() -> Element {
+fn Welcome(view: HomeView) -> Element {
     let mut pasted = use_signal(String::new);
     rsx! {
+        Problem { view }
         section { id: "welcome", class: "card",
             h1 { "Welcome to Enerpro" }
             p { "To get started, open the invitation link from your email on this device." }
@@ -189,7 +140,7 @@ fn Welcome() -> Element {
                     let text = pasted();
                     // The outcome arrives like an opened link: the invitation, or a notice.
                     spawn(async move {
-                        let _ = bridge::invoke::<_, ()>(CMD_OPEN_PASTED_LINK, &PastedLinkArgs { text }).await;
+                        let _ = bridge::invoke::<ipc::OpenPastedLink>(&PastedLinkArgs { text }).await;
                     });
                 },
                 label { r#for: "pasted-link", "Opened the link but nothing happened? Paste the link or the invitation code here:" }
@@ -204,107 +155,117 @@ fn Welcome() -> Element {
     }
 }
 
+/// Why paying cannot start, in words, with the one action that helps.
+#[component]
+fn Blocked(block: PayBlock) -> Element {
+    match block {
+        PayBlock::Offline => rsx! {
+            p { id: "pay-blocked", class: "muted", "You are offline: paying needs a connection to Enerpro." }
+        },
+        PayBlock::NothingDue => rsx! { p { id: "pay-blocked", class: "muted", "Nothing is due." } },
+        PayBlock::NothingChosen => rsx! {
+            p { id: "pay-blocked", class: "muted", "Choose at least one bill." }
+        },
+        PayBlock::PaymentInProgress { payment } => {
+            let amount = payment
+                .amount
+                .as_ref()
+                .map(|a| format!("of {} ", a.display()))
+                .unwrap_or_default();
+            rsx! {
+                div { id: "pay-blocked", class: "in-progress",
+                    p { "A payment {amount}started {format::moment(&payment.started_at)} is still processing. Finish or cancel it before paying these bills." }
+                    Link { to: Route::Processing { flow_id: payment.flow_id }, class: "button", "See the payment in progress" }
+                }
+            }
+        }
+    }
+}
+
 /// Choose bills (all selected at first), see the total, pay.
 #[component]
 pub fn Pay() -> Element {
-    let data = use_home_data();
+    let state = use_context::<AppState>();
     let navigator = use_navigator();
-    let signals = use_context::<AppSignals>();
-    let mut selected = use_signal(|| None::<Vec<String>>);
+    let mut chosen = use_signal(|| None::<Vec<String>>);
     let mut paying = use_signal(|| false);
-    let mut error = use_signal(|| None::<String>);
-    let flows = use_resource(move || async move {
-        let _ = (signals.payments_changed)();
-        bridge::call::<Vec<PaymentFlow>>(CMD_PAYMENT_FLOWS)
-            .await
-            .unwrap_or_default()
+    let mut error = use_signal(|| None::<portal_api::ErrorBody>);
+    let mut plan = use_resource(move || async move {
+        let _ = (state.payments_changed)();
+        let _ = (state.home)();
+        bridge::invoke::<ipc::PayView>(&PaySelection { bill_ids: chosen() }).await
     });
-    let bills: Vec<Bill> = (data.view)()
-        .and_then(|v| v.bills.map(|b| b.data))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|b| b.status == BillStatus::Outstanding)
-        .collect();
-    let chosen: Vec<String> =
-        selected().unwrap_or_else(|| bills.iter().map(|b| b.id.clone()).collect());
-    let chosen_bills: Vec<&Bill> = bills.iter().filter(|b| chosen.contains(&b.id)).collect();
-    let open_flow = flows
-        .read()
-        .as_ref()
-        .and_then(|f| f.iter().find(|f| f.state.is_open()).cloned());
-    let offline = (data.offline)().is_some();
-    let blocked_because = if offline {
-        Some("You are offline: paying needs a connection to Enerpro.".to_owned())
-    } else if let Some(flow) = &open_flow {
-        Some(format!(
-            "A payment is still processing (payment {}). Finish or cancel it first.",
-            flow.payment_id.clone().unwrap_or_default()
-        ))
-    } else if chosen_bills.is_empty() {
-        Some("Choose at least one bill.".to_owned())
-    } else {
-        None
+    let current: Option<Result<PayPlan, portal_api::ErrorBody>> = plan.read().clone();
+    let plan = match current {
+        None => {
+            return rsx! { section { id: "pay", class: "card", h1 { "Pay bills" } Loading { text: "Loading your bills…" } } };
+        }
+        Some(Err(failure)) => {
+            return rsx! {
+                section { id: "pay", class: "card",
+                    h1 { "Pay bills" }
+                    ErrorState { error: failure, retry: move |_| plan.restart() }
+                }
+            };
+        }
+        Some(Ok(plan)) => plan,
     };
-    let total_chosen = total(&chosen_bills);
     rsx! {
-        OfflineBanner { data }
         section { id: "pay", class: "card",
             h1 { "Pay bills" }
-            if bills.is_empty() && open_flow.is_none() {
-                p { "Nothing is due." }
-            }
-            fieldset {
-                legend { "Bills to pay" }
-                for bill in bills.iter().cloned() {
-                    label { class: "choice",
-                        input {
-                            r#type: "checkbox",
-                            "data-bill": "{bill.id}",
-                            checked: chosen.contains(&bill.id),
-                            onchange: {
-                                let all: Vec<String> = bills.iter().map(|b| b.id.clone()).collect();
-                                move |_| {
-                                    let mut now = selected().unwrap_or_else(|| all.clone());
-                                    if let Some(at) = now.iter().position(|id| *id == bill.id) {
-                                        now.remove(at);
-                                    } else {
-                                        now.push(bill.id.clone());
+            if !plan.bills.is_empty() {
+                fieldset {
+                    legend { "Bills to pay" }
+                    for bill in plan.bills.iter().cloned() {
+                        label { class: "choice",
+                            input {
+                                r#type: "checkbox",
+                                "data-bill": "{bill.id}",
+                                checked: plan.chosen.contains(&bill.id),
+                                onchange: {
+                                    let now = plan.chosen.clone();
+                                    move |_| {
+                                        let mut now = now.clone();
+                                        if let Some(at) = now.iter().position(|id| *id == bill.id) {
+                                            now.remove(at);
+                                        } else {
+                                            now.push(bill.id.clone());
+                                        }
+                                        chosen.set(Some(now));
                                     }
-                                    selected.set(Some(now));
-                                }
-                            },
+                                },
+                            }
+                            span { "{bill.label} · due {bill.due_date} · {bill.amount.display()}" }
                         }
-                        span { "{format::period(&bill.period)} · due {bill.due_date} · {bill.amount.display()}" }
                     }
                 }
             }
-            if let Some(total_chosen) = total_chosen {
-                p { class: "total", "Total: " strong { id: "pay-total", "{total_chosen.display()}" } }
+            if let Some(total) = plan.total.clone() {
+                p { class: "total", "Total: " strong { id: "pay-total", "{total.display()}" } }
             }
-            if let Some(reason) = blocked_because.clone() {
-                p { id: "pay-blocked", class: "muted", "{reason}" }
+            if let Some(block) = plan.blocked.clone() {
+                Blocked { block }
             }
-            if let Some(flow) = open_flow.clone() {
-                Link { to: Route::Processing { flow_id: flow.flow_id }, "See the payment in progress" }
+            if let Some(failure) = error() {
+                ErrorState { error: failure, id: "pay-error" }
             }
-            if let Some(message) = error() {
-                div { class: "error", role: "alert", p { "{message}" } }
-            }
-            button {
-                id: "pay-now",
-                disabled: blocked_because.is_some() || paying(),
-                onclick: move |_| {
-                    let bill_ids = chosen.clone();
-                    spawn(async move {
-                        paying.set(true);
-                        match bridge::invoke::<_, PaymentFlow>(CMD_START_PAYMENT, &PayArgs { bill_ids }).await {
-                            Ok(flow) => { navigator.push(Route::Processing { flow_id: flow.flow_id }); }
-                            Err(failure) => error.set(Some(failure.message)),
-                        }
-                        paying.set(false);
-                    });
-                },
-                if paying() { "Opening checkout…" } else { "Pay in browser" }
+            if !matches!(plan.blocked, Some(PayBlock::PaymentInProgress { .. })) {
+                button {
+                    id: "pay-now",
+                    disabled: plan.blocked.is_some() || paying(),
+                    onclick: move |_| {
+                        let bill_ids = plan.chosen.clone();
+                        spawn(async move {
+                            paying.set(true);
+                            match bridge::invoke::<ipc::StartPayment>(&PayArgs { bill_ids }).await {
+                                Ok(flow) => { navigator.push(Route::Processing { flow_id: flow.flow_id }); }
+                                Err(failure) => error.set(Some(failure)),
+                            }
+                            paying.set(false);
+                        });
+                    },
+                    if paying() { "Opening checkout…" } else { "Pay in browser" }
+                }
             }
         }
     }

@@ -1,13 +1,17 @@
-//! The Enerpro portal's UI: renders state and calls the shell's commands, nothing more.
+//! The Enerpro portal's UI: renders the view models the core decides and sends intents, nothing
+//! more.
 //!
 //! Screens are routes; the layout around them shows the header, notices (e.g. a rejected deep
-//! link) and turns deep links and payment events from the shell into navigation.
+//! link), and turns the shell's events into navigation and fresh data. Every shell event — a
+//! JavaScript callback, outside Dioxus's runtime — only posts a message to one coroutine, which
+//! does the work inside the runtime.
 
 mod account;
 mod bridge;
 mod format;
 mod home;
 mod payment;
+mod states;
 mod updates;
 
 use account::{Invitation, Settings, SignIn, SignInComplete, Status};
@@ -15,9 +19,10 @@ use dioxus::prelude::*;
 use futures_util::StreamExt;
 use home::{Home, Pay};
 use payment::{History, Processing, ReceiptView};
+use portal_api::ErrorBody;
 use portal_api::ipc::{
-    CMD_OFFERED_UPDATE, CMD_PAYMENT_FLOWS, CMD_TAKE_LINKS, DeepLink, EVENT_LINKS_WAITING,
-    EVENT_PAYMENT_CHANGED, EVENT_UPDATE_AVAILABLE, LinkReceived, PaymentFlow, UpdateOffer,
+    self, Destination, EVENT_LINKS_WAITING, EVENT_PAYMENT_CHANGED, EVENT_UPDATE_AVAILABLE,
+    HomeView, LinkReceived,
 };
 
 fn main() {
@@ -30,43 +35,124 @@ fn main() {
 #[rustfmt::skip]
 pub enum Route {
     #[layout(Layout)]
+        /// The account and what is due (or the welcome screen).
         #[route("/")]
         Home {},
+        /// Choosing bills and paying them.
         #[route("/pay")]
         Pay {},
+        /// An invitation, by its code.
         #[route("/invite/:code")]
-        Invitation { code: String },
+        Invitation {
+            /// The invitation code.
+            code: String,
+        },
+        /// Asking for a sign-in link.
         #[route("/signin")]
         SignIn {},
+        /// Completing sign-in with a link's code.
         #[route("/signin/:code")]
-        SignInComplete { code: String },
+        SignInComplete {
+            /// The sign-in code.
+            code: String,
+        },
+        /// A payment of this device.
         #[route("/payment/:flow_id")]
-        Processing { flow_id: i64 },
+        Processing {
+            /// The local payment flow.
+            flow_id: i64,
+        },
+        /// One receipt.
         #[route("/receipt/:receipt_id")]
-        ReceiptView { receipt_id: String },
+        ReceiptView {
+            /// The receipt's id.
+            receipt_id: String,
+        },
+        /// Receipts and payments under way.
         #[route("/history")]
         History {},
+        /// The account, the server, updates; sign out.
         #[route("/settings")]
         Settings {},
+        /// Whether the backend answers.
         #[route("/status")]
         Status {},
 }
 
-/// App-wide signals: a message to show above the screen, and a counter bumped whenever the
-/// shell says a payment changed (screens that show payments re-read when it moves).
+impl Route {
+    /// The screen's name, for the window title.
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Home {} => "Your bills",
+            Self::Pay {} => "Pay bills",
+            Self::Invitation { .. } => "Invitation",
+            Self::SignIn {} => "Sign in",
+            Self::SignInComplete { .. } => "Signing in",
+            Self::Processing { .. } => "Payment",
+            Self::ReceiptView { .. } => "Receipt",
+            Self::History {} => "Payments",
+            Self::Settings {} => "Settings",
+            Self::Status {} => "Connection",
+        }
+    }
+}
+
+/// App-wide state: a notice above the screen, the home data (held once for every screen), and a
+/// counter bumped whenever the shell says a payment changed.
 #[derive(Clone, Copy)]
-pub struct AppSignals {
+pub struct AppState {
     /// A notice (rejected deep link, background error).
-    pub notice: Signal<Option<String>>,
+    pub notice: Signal<Option<ErrorBody>>,
     /// Bumped on every payment change.
     pub payments_changed: Signal<u64>,
+    /// The home view from the core: cached at first, then refreshed.
+    pub home: Signal<Option<Result<HomeView, ErrorBody>>>,
+    /// Whether a refresh is under way.
+    pub refreshing: Signal<bool>,
+}
+
+impl AppState {
+    /// Asks the core for fresh home data (it answers the cache, marked, when offline).
+    pub async fn refresh(mut self) {
+        self.refreshing.set(true);
+        let fresh = bridge::call::<ipc::Refresh>().await;
+        self.home.set(Some(fresh));
+        self.refreshing.set(false);
+    }
+
+    /// Reads the home view from the cache again (after signing in or out, or a payment).
+    pub async fn reload(mut self) {
+        let cached = bridge::call::<ipc::Home>().await;
+        self.home.set(Some(cached));
+    }
+
+    /// Whether someone is signed in, as far as the home data knows.
+    pub fn signed_in(&self) -> bool {
+        matches!(&*self.home.read(), Some(Ok(view)) if view.signed_in)
+    }
+}
+
+/// What the shell tells the UI.
+#[derive(Debug, Clone, Copy)]
+enum ShellEvent {
+    LinksWaiting,
+    PaymentChanged,
+    UpdateAvailable,
 }
 
 #[component]
 fn App() -> Element {
-    use_context_provider(|| AppSignals {
+    let state = use_context_provider(|| AppState {
         notice: Signal::new(None),
         payments_changed: Signal::new(0),
+        home: Signal::new(None),
+        refreshing: Signal::new(false),
+    });
+    use_hook(move || {
+        spawn(async move {
+            state.reload().await;
+            state.refresh().await;
+        });
     });
     rsx! { Router::<Route> {} }
 }
@@ -74,77 +160,84 @@ fn App() -> Element {
 /// The frame of every screen.
 #[component]
 fn Layout() -> Element {
-    let signals = use_context::<AppSignals>();
-    let mut notice = signals.notice;
-    let mut payments_changed = signals.payments_changed;
+    let mut state = use_context::<AppState>();
     let mut update_banner = use_signal(|| None::<String>);
-    let show_update_banner = move || {
-        spawn(async move {
-            if let Ok(Some(offer)) = bridge::call::<Option<UpdateOffer>>(CMD_OFFERED_UPDATE).await {
-                update_banner.set(Some(offer.version));
-            }
-        });
-    };
     let navigator = use_navigator();
+    let route = use_route::<Route>();
 
-    // Deep links: the shell queues them and nudges us; we take them (also once at start).
-    let links = use_coroutine(move |mut nudges: UnboundedReceiver<()>| async move {
-        loop {
-            match bridge::call::<Vec<LinkReceived>>(CMD_TAKE_LINKS).await {
-                Ok(received) => {
-                    for link in received {
-                        match link {
-                            LinkReceived::Accepted { link } => {
-                                notice.set(None);
-                                follow(navigator, link).await;
+    let events = use_coroutine(
+        move |mut events: UnboundedReceiver<ShellEvent>| async move {
+            while let Some(event) = events.next().await {
+                match event {
+                    ShellEvent::LinksWaiting => match bridge::call::<ipc::TakeLinks>().await {
+                        Ok(received) => {
+                            for link in received {
+                                match link {
+                                    LinkReceived::Accepted { to } => {
+                                        state.notice.set(None);
+                                        follow(navigator, to);
+                                    }
+                                    LinkReceived::Rejected { error } => {
+                                        state.notice.set(Some(error))
+                                    }
+                                }
                             }
-                            LinkReceived::Rejected { message, .. } => notice.set(Some(message)),
+                        }
+                        Err(error) => state.notice.set(Some(error)),
+                    },
+                    ShellEvent::PaymentChanged => {
+                        state.payments_changed += 1;
+                        state.reload().await;
+                    }
+                    ShellEvent::UpdateAvailable => {
+                        if let Ok(Some(offer)) = bridge::call::<ipc::OfferedUpdate>().await {
+                            update_banner.set(Some(offer.version));
                         }
                     }
                 }
-                Err(error) => notice.set(Some(error.message)),
             }
-            if nudges.next().await.is_none() {
-                break;
-            }
-        }
-    });
+        },
+    );
     use_hook(move || {
-        let nudge = links.tx();
-        spawn(async move {
-            let listening = bridge::listen(EVENT_LINKS_WAITING, move || {
-                let _ = nudge.unbounded_send(());
-            })
-            .await
-            .and(
-                bridge::listen(EVENT_PAYMENT_CHANGED, move || {
-                    payments_changed += 1;
-                })
-                .await,
-            )
-            .and(bridge::listen(EVENT_UPDATE_AVAILABLE, show_update_banner).await);
-            // The check at start may have finished before we listened.
-            show_update_banner();
-            if let Err(error) = listening {
-                notice.set(Some(error.message));
+        let post = move |event: ShellEvent| {
+            let events = events.tx();
+            move || {
+                let _ = events.unbounded_send(event);
             }
+        };
+        spawn(async move {
+            let listening = async {
+                bridge::listen(EVENT_LINKS_WAITING, post(ShellEvent::LinksWaiting)).await?;
+                bridge::listen(EVENT_PAYMENT_CHANGED, post(ShellEvent::PaymentChanged)).await?;
+                bridge::listen(EVENT_UPDATE_AVAILABLE, post(ShellEvent::UpdateAvailable)).await
+            };
+            if let Err(error) = listening.await {
+                state.notice.set(Some(error));
+            }
+            // Links and an update found before we listened are waiting: take them now.
+            events.send(ShellEvent::LinksWaiting);
+            events.send(ShellEvent::UpdateAvailable);
         });
     });
+    use_effect(use_reactive!(|route| {
+        announce(route.title());
+    }));
 
+    let current = |target: Route| (route == target).then_some("page");
     rsx! {
         header { class: "app-bar",
             Link { to: Route::Home {}, class: "brand", "Enerpro" }
             nav { aria_label: "Main",
-                Link { to: Route::Home {}, "Bills" }
-                Link { to: Route::History {}, "Payments" }
-                Link { to: Route::Settings {}, "Settings" }
+                Link { to: Route::Home {}, aria_current: current(Route::Home {}), "Bills" }
+                Link { to: Route::History {}, aria_current: current(Route::History {}), "Payments" }
+                Link { to: Route::Settings {}, aria_current: current(Route::Settings {}), "Settings" }
             }
         }
         main {
-            if let Some(message) = notice() {
+            if let Some(error) = (state.notice)() {
                 div { id: "notice", class: "notice", role: "alert",
-                    span { "{message}" }
-                    button { class: "secondary", onclick: move |_| notice.set(None), "Dismiss" }
+                    span { "{error.message}" }
+                    button { class: "secondary", onclick: move |_| state.notice.set(None), "Dismiss" }
                 }
             }
             if let Some(version) = update_banner() {
@@ -160,27 +253,26 @@ fn Layout() -> Element {
     }
 }
 
-/// Navigates to where a deep link points.
-async fn follow(navigator: dioxus::router::Navigator, link: DeepLink) {
-    match link {
-        DeepLink::Invite { code } => {
-            navigator.push(Route::Invitation { code });
-        }
-        DeepLink::SignIn { code } => {
-            navigator.push(Route::SignInComplete { code });
-        }
-        DeepLink::PaymentReturn { payment } => {
-            let flows = bridge::call::<Vec<PaymentFlow>>(CMD_PAYMENT_FLOWS)
-                .await
-                .unwrap_or_default();
-            if let Some(flow) = flows
-                .iter()
-                .find(|f| f.payment_id.as_deref() == Some(payment.as_str()))
-            {
-                navigator.push(Route::Processing {
-                    flow_id: flow.flow_id,
-                });
-            }
+/// Names the screen in the window title and moves focus to its heading, so screen readers and
+/// keyboard users start at the new screen.
+fn announce(title: &str) {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    document.set_title(&format!("{title} · Enerpro"));
+    if let Ok(Some(heading)) = document.query_selector("main h1") {
+        let _ = heading.set_attribute("tabindex", "-1");
+        if let Ok(heading) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading) {
+            let _ = heading.focus();
         }
     }
+}
+
+/// Navigates to the screen a deep link leads to.
+fn follow(navigator: dioxus::router::Navigator, to: Destination) {
+    match to {
+        Destination::Invitation { code } => navigator.push(Route::Invitation { code }),
+        Destination::SignIn { code } => navigator.push(Route::SignInComplete { code }),
+        Destination::Payment { flow_id } => navigator.push(Route::Processing { flow_id }),
+    };
 }

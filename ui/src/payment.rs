@@ -1,53 +1,22 @@
 //! A payment in progress, its receipt, and the payment history.
 
-use crate::{AppSignals, Route, bridge, format};
+use crate::states::{ErrorState, Loading};
+use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
-use portal_api::ipc::{
-    CMD_CANCEL_PAYMENT, CMD_CHECK_PAYMENT, CMD_OPEN_CHECKOUT, CMD_PAYMENT_FLOWS, CMD_RECEIPTS,
-    FlowArgs, FlowState, PaymentFlow,
-};
+use portal_api::ErrorBody;
+use portal_api::ipc::{self, FlowArgs, FlowState, HistoryView, PaymentFlow, ReceiptArgs};
 use portal_api::v1::Receipt;
 
-/// One payment: what is happening, and what the customer can do about it.
-#[component]
-pub fn Processing(flow_id: i64) -> Element {
-    let signals = use_context::<AppSignals>();
-    let mut busy = use_signal(|| false);
-    let mut error = use_signal(|| None::<String>);
-    let mut flows = use_resource(move || async move {
-        let _ = (signals.payments_changed)();
-        bridge::call::<Vec<PaymentFlow>>(CMD_PAYMENT_FLOWS).await
-    });
-    let act = move |command: &'static str| {
-        spawn(async move {
-            busy.set(true);
-            match bridge::invoke::<_, PaymentFlow>(command, &FlowArgs { flow_id }).await {
-                Ok(_) => error.set(None),
-                Err(failure) => error.set(Some(failure.message)),
-            }
-            busy.set(false);
-            flows.restart();
-        });
-    };
-    let flow = match &*flows.read() {
-        None => return rsx! { p { class: "muted", "Loading the payment…" } },
-        Some(Err(failure)) => {
-            return rsx! { div { class: "error", role: "alert", p { "{failure.message}" } } };
-        }
-        Some(Ok(all)) => all.iter().find(|f| f.flow_id == flow_id).cloned(),
-    };
-    let Some(flow) = flow else {
-        return rsx! { p { "This payment is not on this device." } Link { to: Route::Home {}, "Back to bills" } };
-    };
-    let amount = flow
-        .amount
-        .as_ref()
-        .map(|a| a.display())
-        .unwrap_or_default();
-    let (title, explanation) = match flow.state {
+/// What the customer reads about a payment in each state: a title and what happens next.
+fn explain(flow: &PaymentFlow) -> (&'static str, &'static str) {
+    match flow.state {
         FlowState::Created => (
             "Contacting Enerpro…",
             "The payment is being set up. This page updates by itself.",
+        ),
+        FlowState::CheckoutOpened if flow.browser_failed => (
+            "Open the payment page",
+            "Your web browser could not be opened. Copy the payment link below and open it in a browser to pay; this page updates by itself when you have paid.",
         ),
         FlowState::CheckoutOpened => (
             "Finish paying in your browser",
@@ -70,23 +39,103 @@ pub fn Processing(flow_id: i64) -> Element {
             "Payment canceled",
             "Nothing was charged. Your bills are due again.",
         ),
+    }
+}
+
+/// What the customer can ask of a payment under way.
+#[derive(Clone, Copy)]
+enum Action {
+    OpenCheckout,
+    Check,
+    Cancel,
+}
+
+/// One payment: what is happening, and what the customer can do about it.
+#[component]
+pub fn Processing(flow_id: i64) -> Element {
+    let state = use_context::<AppState>();
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<ErrorBody>);
+    let mut copied = use_signal(|| false);
+    let mut flow = use_resource(move || async move {
+        let _ = (state.payments_changed)();
+        bridge::invoke::<ipc::PaymentFlowOf>(&FlowArgs { flow_id }).await
+    });
+    let act = move |action: Action| {
+        spawn(async move {
+            busy.set(true);
+            let args = FlowArgs { flow_id };
+            let outcome = match action {
+                Action::OpenCheckout => bridge::invoke::<ipc::OpenCheckout>(&args).await,
+                Action::Check => bridge::invoke::<ipc::CheckPayment>(&args).await,
+                Action::Cancel => bridge::invoke::<ipc::CancelPayment>(&args).await,
+            };
+            match outcome {
+                Ok(_) => error.set(None),
+                Err(failure) => error.set(Some(failure)),
+            }
+            busy.set(false);
+            flow.restart();
+            state.reload().await;
+        });
     };
+    let current: Option<Result<PaymentFlow, ErrorBody>> = flow.read().clone();
+    let flow = match current {
+        None => {
+            return rsx! { section { class: "card", h1 { "Payment" } Loading { text: "Loading the payment…" } } };
+        }
+        Some(Err(failure)) => {
+            return rsx! {
+                section { class: "card",
+                    h1 { "Payment" }
+                    ErrorState { error: failure, retry: move |_| flow.restart() }
+                }
+            };
+        }
+        Some(Ok(flow)) => flow,
+    };
+    let (title, explanation) = explain(&flow);
+    let amount = flow.amount.as_ref().map(|a| a.display());
+    let link = flow
+        .checkout_url
+        .clone()
+        .filter(|_| flow.browser_failed && flow.state.is_open());
     rsx! {
         section { id: "payment", class: "card", "data-state": "{flow.state:?}", aria_live: "polite",
             h1 { id: "payment-title", "{title}" }
             p { "{explanation}" }
-            if !amount.is_empty() { p { "Amount: " strong { "{amount}" } } }
-            if let Some(message) = flow.message.clone() {
-                div { id: "payment-message", class: "error", role: "alert", p { "{message}" } }
+            if let Some(amount) = amount { p { "Amount: " strong { "{amount}" } } }
+            if let Some(link) = link.clone() {
+                label { r#for: "checkout-link", "Payment link" }
+                input { id: "checkout-link", class: "checkout-link", r#type: "text", readonly: true, value: "{link}" }
+                button { id: "copy-link", class: "secondary",
+                    onclick: move |_| {
+                        let link = link.clone();
+                        if let Some(window) = web_sys::window() {
+                            let _ = window.navigator().clipboard().write_text(&link);
+                            copied.set(true);
+                        }
+                    },
+                    if copied() { "Copied" } else { "Copy payment link" }
+                }
             }
-            if let Some(message) = error() {
-                div { class: "error", role: "alert", p { "{message}" } }
+            if flow.state == FlowState::Declined {
+                ErrorState { error: ErrorBody::for_customer(portal_api::ErrorCode::CardDeclined), id: "payment-message" }
+            }
+            if let Some(failure) = error() {
+                ErrorState { error: failure }
             }
             if flow.state.is_open() {
                 div { class: "actions",
-                    button { id: "open-checkout", disabled: busy(), onclick: move |_| act(CMD_OPEN_CHECKOUT), "Open checkout again" }
-                    button { id: "check-now", class: "secondary", disabled: busy(), onclick: move |_| act(CMD_CHECK_PAYMENT), "Check now" }
-                    button { id: "cancel-payment", class: "secondary", disabled: busy(), onclick: move |_| act(CMD_CANCEL_PAYMENT), "Cancel" }
+                    button { id: "open-checkout", disabled: busy(),
+                        onclick: move |_| act(Action::OpenCheckout),
+                        "Open checkout again" }
+                    button { id: "check-now", class: "secondary", disabled: busy(),
+                        onclick: move |_| act(Action::Check),
+                        "Check now" }
+                    button { id: "cancel-payment", class: "secondary", disabled: busy(),
+                        onclick: move |_| act(Action::Cancel),
+                        "Cancel" }
                 }
             }
         }
@@ -99,7 +148,7 @@ pub fn Processing(flow_id: i64) -> Element {
     }
 }
 
-/// Every field of a receipt, printable.
+/// Every field of a receipt, printable. Bills are named by their period, never by their id.
 #[component]
 pub fn ReceiptCard(receipt: Receipt) -> Element {
     rsx! {
@@ -108,16 +157,16 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
             dl { class: "facts",
                 dt { "Date" } dd { "{format::moment(&receipt.issued_at)}" }
                 dt { "Transaction" } dd { id: "transaction-id", "{receipt.transaction_id}" }
-                dt { "Card" } dd { id: "card", "{receipt.card_brand} ending {receipt.card_last4}" }
+                dt { "Card" } dd { id: "card", "{format::card_brand(&receipt.card_brand)} ending {receipt.card_last4}" }
             }
             table {
-                thead { tr { th { scope: "col", "Bill" } th { scope: "col", "Period" } th { scope: "col", class: "amount", "Amount" } } }
+                thead { tr { th { scope: "col", "Bill for" } th { scope: "col", class: "amount", "Amount" } } }
                 tbody {
                     for line in receipt.lines.iter() {
-                        tr { td { "{line.bill_id}" } td { "{format::period(&line.period)}" } td { class: "amount", "{line.amount.display()}" } }
+                        tr { td { "{format::period(&line.period)}" } td { class: "amount", "{line.amount.display()}" } }
                     }
                 }
-                tfoot { tr { th { scope: "row", colspan: "2", "Total paid" } td { id: "receipt-total", class: "amount", "{receipt.total.display()}" } } }
+                tfoot { tr { th { scope: "row", "Total paid" } td { id: "receipt-total", class: "amount", "{receipt.total.display()}" } } }
             }
             button {
                 id: "print", class: "secondary no-print",
@@ -135,50 +184,84 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
 /// One receipt from the history.
 #[component]
 pub fn ReceiptView(receipt_id: String) -> Element {
-    let receipts = use_resource(|| bridge::call::<Vec<Receipt>>(CMD_RECEIPTS));
-    let found = match &*receipts.read() {
-        Some(Ok(all)) => all.iter().find(|r| r.id == receipt_id).cloned(),
-        _ => None,
-    };
+    let mut receipt = use_resource(use_reactive!(|receipt_id| async move {
+        bridge::invoke::<ipc::ReceiptOf>(&ReceiptArgs { receipt_id }).await
+    }));
+    let current: Option<Result<Receipt, ErrorBody>> = receipt.read().clone();
     rsx! {
-        if let Some(receipt) = found { ReceiptCard { receipt } } else { p { "Loading the receipt…" } }
+        match current {
+            None => rsx! { h1 { class: "visually-hidden", "Receipt" } Loading { text: "Loading the receipt…" } },
+            Some(Ok(receipt)) => rsx! { h1 { class: "visually-hidden", "Receipt {receipt.number}" } ReceiptCard { receipt } },
+            Some(Err(failure)) => rsx! {
+                section { class: "card",
+                    h1 { "Receipt" }
+                    ErrorState { error: failure, retry: move |_| receipt.restart() }
+                }
+            },
+        }
         Link { to: Route::History {}, "All payments" }
     }
 }
 
-/// Receipts and payments in progress.
+/// Receipts (fetched from the backend, so a new device has them all) and payments in progress.
 #[component]
 pub fn History() -> Element {
-    let signals = use_context::<AppSignals>();
-    let data = use_resource(move || async move {
-        let _ = (signals.payments_changed)();
-        let receipts = bridge::call::<Vec<Receipt>>(CMD_RECEIPTS)
-            .await
-            .unwrap_or_default();
-        let flows = bridge::call::<Vec<PaymentFlow>>(CMD_PAYMENT_FLOWS)
-            .await
-            .unwrap_or_default();
-        (receipts, flows)
+    let state = use_context::<AppState>();
+    let mut history = use_signal(|| None::<Result<HistoryView, ErrorBody>>);
+    let mut refreshing = use_signal(|| true);
+    let mut fetch = move || {
+        refreshing.set(true);
+        spawn(async move {
+            history.set(Some(bridge::call::<ipc::RefreshHistory>().await));
+            refreshing.set(false);
+        });
+    };
+    use_hook(fetch);
+    use_effect(move || {
+        if (state.payments_changed)() > 0 {
+            spawn(async move { history.set(Some(bridge::call::<ipc::History>().await)) });
+        }
     });
-    let (receipts, flows) = data.read().clone().unwrap_or_default();
-    let open: Vec<PaymentFlow> = flows.into_iter().filter(|f| f.state.is_open()).collect();
+    let current = history.read().clone();
+    let view = match current {
+        None => {
+            return rsx! { section { id: "history", class: "card", h1 { "Payments" } Loading { text: "Loading your payments…" } } };
+        }
+        Some(Err(failure)) => {
+            return rsx! {
+                section { id: "history", class: "card",
+                    h1 { "Payments" }
+                    ErrorState { error: failure, retry: move |_| fetch() }
+                }
+            };
+        }
+        Some(Ok(view)) => view,
+    };
     rsx! {
         section { id: "history", class: "card",
             h1 { "Payments" }
-            if !open.is_empty() {
+            if let Some(problem) = view.problem.clone() {
+                ErrorState { error: problem, id: "history-problem", signed_in: state.signed_in() }
+            }
+            if !view.in_progress.is_empty() {
                 h2 { "In progress" }
                 ul {
-                    for flow in open {
-                        li { Link { to: Route::Processing { flow_id: flow.flow_id }, "Payment processing" } }
+                    for payment in view.in_progress.iter().cloned() {
+                        li { Link { to: Route::Processing { flow_id: payment.flow_id },
+                            "Payment started {format::moment(&payment.started_at)}"
+                            if let Some(amount) = payment.amount.as_ref() { " · {amount.display()}" }
+                        } }
                     }
                 }
             }
             h2 { "Receipts" }
-            if receipts.is_empty() {
-                p { class: "muted", "No payments yet." }
+            if view.receipts.is_empty() && refreshing() {
+                Loading { text: "Looking for your receipts…" }
+            } else if view.receipts.is_empty() {
+                p { class: "muted", id: "no-receipts", "No payments yet." }
             } else {
                 ul { class: "receipts",
-                    for receipt in receipts {
+                    for receipt in view.receipts.iter() {
                         li {
                             Link { to: Route::ReceiptView { receipt_id: receipt.id.clone() },
                                 "{receipt.number} · {format::moment(&receipt.issued_at)} · {receipt.total.display()}"

@@ -3,9 +3,7 @@
 use crate::bridge;
 use dioxus::prelude::*;
 use portal_api::ErrorBody;
-use portal_api::ipc::{
-    CMD_CHECK_FOR_UPDATE, CMD_DOWNLOAD_UPDATE, CMD_INSTALL_UPDATE, CMD_OFFERED_UPDATE, UpdateOffer,
-};
+use portal_api::ipc::{self, UpdateOffer};
 
 /// Where the customer is in updating.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +25,7 @@ pub fn Updates() -> Element {
     // A release found by the check at start is on offer at once.
     use_hook(move || {
         spawn(async move {
-            if let Ok(Some(offer)) = bridge::call::<Option<UpdateOffer>>(CMD_OFFERED_UPDATE).await
+            if let Ok(Some(offer)) = bridge::call::<ipc::OfferedUpdate>().await
                 && stage() == Stage::Idle
             {
                 stage.set(Stage::Offered(offer));
@@ -37,30 +35,26 @@ pub fn Updates() -> Element {
     let check = move |_| {
         stage.set(Stage::Checking);
         spawn(async move {
-            stage.set(
-                match bridge::call::<Option<UpdateOffer>>(CMD_CHECK_FOR_UPDATE).await {
-                    Ok(Some(offer)) => Stage::Offered(offer),
-                    Ok(None) => Stage::UpToDate,
-                    Err(error) => Stage::Failed(error),
-                },
-            );
+            stage.set(match bridge::call::<ipc::CheckForUpdate>().await {
+                Ok(Some(offer)) => Stage::Offered(offer),
+                Ok(None) => Stage::UpToDate,
+                Err(error) => Stage::Failed(error),
+            });
         });
     };
     let mut download = move |offer: UpdateOffer| {
         stage.set(Stage::Downloading(offer));
         spawn(async move {
-            stage.set(
-                match bridge::call::<UpdateOffer>(CMD_DOWNLOAD_UPDATE).await {
-                    Ok(verified) => Stage::Verified(verified),
-                    Err(error) => Stage::Failed(error),
-                },
-            );
+            stage.set(match bridge::call::<ipc::DownloadUpdate>().await {
+                Ok(verified) => Stage::Verified(verified),
+                Err(error) => Stage::Failed(error),
+            });
         });
     };
     let mut install = move |offer: UpdateOffer| {
         stage.set(Stage::Installing(offer));
         spawn(async move {
-            if let Err(error) = bridge::call::<()>(CMD_INSTALL_UPDATE).await {
+            if let Err(error) = bridge::call::<ipc::InstallUpdate>().await {
                 stage.set(Stage::Failed(error));
             }
         });

@@ -2,6 +2,19 @@
 
 use std::ffi::{OsStr, OsString};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+
+/// Variables every command this process starts gets (set once, e.g. the development updater
+/// key's config patch), without touching this process's own environment.
+static CHILD_ENV: Mutex<Vec<(OsString, OsString)>> = Mutex::new(Vec::new());
+
+/// Gives every command started from now on the variable `key`.
+pub fn set_child_env(key: &str, value: &str) {
+    CHILD_ENV
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push((key.into(), value.into()));
+}
 
 /// Prints a step heading.
 pub fn step(what: &str) {
@@ -36,7 +49,10 @@ impl Cmd {
         Self {
             program: program.as_ref().to_owned(),
             args: Vec::new(),
-            envs: Vec::new(),
+            envs: CHILD_ENV
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone(),
         }
     }
 

@@ -67,8 +67,7 @@ impl DevKey {
 
     /// Makes every build this process starts trust the development key.
     pub fn apply_to_builds(&self) {
-        // SAFETY: called before xtask starts any thread; the children inherit the variable.
-        unsafe { std::env::set_var("TAURI_CONFIG", self.config_patch()) };
+        crate::shell::set_child_env("TAURI_CONFIG", &self.config_patch());
     }
 
     /// `cmd` with the environment the Tauri CLI signs updater artifacts with.

@@ -1,83 +1,277 @@
-//! What the app's shell and its UI exchange over Tauri's IPC: command names, event names and
-//! payloads. Both sides use these constants, so a rename cannot break one side silently.
+//! What the app's shell and its UI exchange over Tauri's IPC: every command with its argument
+//! and result types, the events, and the payloads.
+//!
+//! Each command is declared once, in the `commands!` table below, as a type implementing
+//! [`Command`]: the shell's handler takes `Args<C>` and returns `Reply<C>`, the UI's bridge sends
+//! `C::Args` and decodes `C::Output`, and the app's permission manifest lists [`COMMANDS`]. A
+//! change of a name or a type therefore changes both sides at once, or fails to compile.
 
+use crate::ErrorBody;
+use crate::v1::{Customer, HealthResponse, InvitationPreview, Money, Receipt, SignInAccepted};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// Command: ask the configured backend's health endpoint. Returns [`crate::v1::HealthResponse`].
-pub const CMD_BACKEND_STATUS: &str = "backend_status";
-/// Command: take the deep links that arrived since the last call. Returns `Vec<LinkReceived>`.
-pub const CMD_TAKE_LINKS: &str = "take_links";
-/// Command: a link or invitation code the customer pasted, handled like an opened link (its
-/// outcome arrives through [`CMD_TAKE_LINKS`]). Args [`PastedLinkArgs`].
-pub const CMD_OPEN_PASTED_LINK: &str = "open_pasted_link";
+/// One command of the shell: its name and the types it takes and answers.
+pub trait Command {
+    /// The command's name on the IPC (the shell's handler function has this name).
+    const NAME: &'static str;
+    /// What the UI sends (under the key `args`).
+    type Args: Serialize + DeserializeOwned;
+    /// What the shell answers when the command succeeds.
+    type Output: Serialize + DeserializeOwned;
+}
 
-/// Arguments of [`CMD_OPEN_PASTED_LINK`].
+/// The argument type of command `C`.
+pub type Args<C> = <C as Command>::Args;
+/// What command `C` answers when it succeeds.
+pub type Output<C> = <C as Command>::Output;
+
+/// Arguments of a command that takes none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoArgs {}
+
+macro_rules! commands {
+    ($( $(#[$doc:meta])* $ty:ident = $name:literal, $args:ty => $output:ty; )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy)]
+            pub enum $ty {}
+            impl Command for $ty {
+                const NAME: &'static str = $name;
+                type Args = $args;
+                type Output = $output;
+            }
+        )*
+        /// The name of every command, for the app's permission manifest and its tests.
+        pub const COMMANDS: &[&str] = &[$($name),*];
+    };
+}
+
+commands! {
+    /// Ask the configured backend's health endpoint.
+    BackendStatus = "backend_status", NoArgs => HealthResponse;
+    /// Take the deep links that arrived since the last call.
+    TakeLinks = "take_links", NoArgs => Vec<LinkReceived>;
+    /// A link or invitation code the customer pasted, handled like an opened link (its outcome
+    /// arrives through [`TakeLinks`]).
+    OpenPastedLink = "open_pasted_link", PastedLinkArgs => ();
+    /// The home screen from the cache, at once.
+    Home = "home", NoArgs => HomeView;
+    /// Fetch fresh home data; a failure to reach the backend still answers the cached view,
+    /// marked offline.
+    Refresh = "refresh", NoArgs => HomeView;
+    /// What the pay screen shows for a choice of bills (`None`: the default choice).
+    PayView = "pay_view", PaySelection => PayPlan;
+    /// Who an invitation is for.
+    PreviewInvitation = "preview_invitation", CodeArgs => InvitationPreview;
+    /// Accept an invitation with the service postcode.
+    AcceptInvitation = "accept_invitation", AcceptArgs => HomeView;
+    /// Ask for a sign-in link by email.
+    RequestSignin = "request_signin", EmailArgs => SignInAccepted;
+    /// Complete sign-in with a link's code.
+    CompleteSignin = "complete_signin", CodeArgs => HomeView;
+    /// Sign out and wipe this device's data of the customer.
+    SignOut = "sign_out", NoArgs => ();
+    /// Pay bills in full; opens the hosted checkout in the system browser.
+    StartPayment = "start_payment", PayArgs => PaymentFlow;
+    /// Open a payment's checkout page again.
+    OpenCheckout = "open_checkout", FlowArgs => PaymentFlow;
+    /// Ask the backend about a payment now.
+    CheckPayment = "check_payment", FlowArgs => PaymentFlow;
+    /// Cancel a payment's checkout.
+    CancelPayment = "cancel_payment", FlowArgs => PaymentFlow;
+    /// One payment started on this device.
+    PaymentFlowOf = "payment_flow", FlowArgs => PaymentFlow;
+    /// The payment history from the cache, at once.
+    History = "history", NoArgs => HistoryView;
+    /// Fetch the receipts from the backend (a complete history on a new device); a failure still
+    /// answers the cached history, with the problem.
+    RefreshHistory = "refresh_history", NoArgs => HistoryView;
+    /// One receipt from the cache.
+    ReceiptOf = "receipt", ReceiptArgs => Receipt;
+    /// What the settings screen shows.
+    AppInfoOf = "app_info", NoArgs => AppInfo;
+    /// Record a launch timing mark.
+    Mark = "mark", MarkArgs => ();
+    /// The backends this build offers and the current one.
+    BackendSettingsOf = "backend_settings", NoArgs => BackendSettings;
+    /// Save a backend choice, then sign out; applies at the next start. Answers the chosen URL.
+    ChooseBackend = "choose_backend", ChooseBackendArgs => String;
+    /// Ask the backend for a newer signed release.
+    CheckForUpdate = "check_for_update", NoArgs => Option<UpdateOffer>;
+    /// The release on offer since the last check (no network), if any.
+    OfferedUpdate = "offered_update", NoArgs => Option<UpdateOffer>;
+    /// Download the offered release and verify its signature against the key the app was built
+    /// with; an unsigned or tampered one is refused.
+    DownloadUpdate = "download_update", NoArgs => UpdateOffer;
+    /// Install the verified release and restart into it.
+    InstallUpdate = "install_update", NoArgs => ();
+}
+
+/// Event (no payload): deep links are waiting; the UI answers with [`TakeLinks`].
+pub const EVENT_LINKS_WAITING: &str = "links-waiting";
+
+/// Arguments of [`OpenPastedLink`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PastedLinkArgs {
     /// What was pasted.
     pub text: String,
 }
-/// Event (no payload): deep links are waiting; the UI answers with [`CMD_TAKE_LINKS`].
-pub const EVENT_LINKS_WAITING: &str = "links-waiting";
 
-/// A deep link the app understood. It never carries a backend address: the backend is chosen by
-/// the build and the settings, never by a link.
+/// A screen a deep link opens, resolved by the core (a payment-return link names the payment
+/// flow it belongs to).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeepLink {
-    /// `…://invite?code=CODE`: an invitation to redeem.
-    Invite {
-        /// The invitation code, already checked for charset and length.
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum Destination {
+    /// The invitation screen for a code.
+    Invitation {
+        /// The invitation code.
         code: String,
     },
-    /// `…://signin?code=CODE`: a one-time sign-in code from an email.
+    /// Completing sign-in with a link's code.
     SignIn {
-        /// The sign-in code, already checked for charset and length.
+        /// The sign-in code.
         code: String,
     },
-    /// `…://payment/return?payment=ID`: the browser came back from the hosted checkout.
-    PaymentReturn {
-        /// The payment's id, already checked for charset and length.
-        payment: String,
+    /// A payment of this device that the browser came back from.
+    Payment {
+        /// The local payment flow.
+        flow_id: i64,
     },
 }
 
-/// One deep link as it reached the app: understood, or rejected with a reason to show.
+/// One deep link as it reached the app: where it leads, or why it was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum LinkReceived {
     /// The link was understood.
     Accepted {
-        /// What it asks for.
-        link: DeepLink,
+        /// The screen it opens.
+        to: Destination,
     },
     /// The link was refused; nothing changed.
     Rejected {
-        /// Stable code of the reason, e.g. `unknown_link`.
-        code: String,
-        /// A sentence for the customer.
-        message: String,
+        /// Why, for the customer.
+        error: ErrorBody,
     },
 }
 
-/// Data from the local cache, with when it was fetched from the backend.
+/// When cached data was fetched from the backend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cached<T> {
-    /// The data.
-    pub data: T,
+pub struct AsOf {
     /// When it was fetched, RFC 3339 (UTC).
     pub fetched_at: String,
     /// Seconds since it was fetched.
     pub age_seconds: u64,
 }
 
-/// What the home screen shows: the customer and their unpaid bills, each as cached.
+/// What the home screen shows, decided by the core: the customer, what is due and its total,
+/// whether the data is fresh, and whether paying is possible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeView {
-    /// The signed-in customer, if fetched at least once.
-    pub customer: Option<Cached<crate::v1::Customer>>,
-    /// Outstanding and processing bills, if fetched at least once.
-    pub bills: Option<Cached<Vec<crate::v1::Bill>>>,
+    /// Whether this device has a session (false: show the welcome screen).
+    pub signed_in: bool,
+    /// The customer, if fetched at least once.
+    pub customer: Option<Customer>,
+    /// Outstanding and processing bills, as cached.
+    pub bills: Vec<BillView>,
+    /// The total of the outstanding bills, if any.
+    pub total_due: Option<Money>,
+    /// When the data was fetched, if ever.
+    pub as_of: Option<AsOf>,
+    /// Whether the last attempt to refresh could not reach the backend.
+    pub offline: bool,
+    /// What went wrong in the last refresh, for the customer (offline included).
+    pub problem: Option<ErrorBody>,
+    /// Why paying is not possible now, if it is not.
+    pub pay_blocked: Option<PayBlock>,
+}
+
+/// A bill as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillView {
+    /// The bill's id (for commands, never shown).
+    pub id: String,
+    /// What the customer reads as the bill's name: its period.
+    pub label: String,
+    /// The billing period, first and last day (`YYYY-MM-DD`).
+    pub period: crate::v1::Period,
+    /// The due date (`YYYY-MM-DD`).
+    pub due_date: String,
+    /// The amount.
+    pub amount: Money,
+    /// Whether a payment of it is under way.
+    pub processing: bool,
+}
+
+/// Why paying cannot start now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum PayBlock {
+    /// The backend cannot be reached.
+    Offline,
+    /// Nothing is due.
+    NothingDue,
+    /// No bill is chosen.
+    NothingChosen,
+    /// A payment of these bills is still under way: finish or cancel it first.
+    PaymentInProgress {
+        /// The payment.
+        payment: PaymentSummary,
+    },
+}
+
+/// A payment in a sentence: how much, since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    /// The local payment flow.
+    pub flow_id: i64,
+    /// Its total, once the backend computed it.
+    pub amount: Option<Money>,
+    /// When it was started, RFC 3339 (UTC).
+    pub started_at: String,
+}
+
+/// Arguments of [`PayView`]: the chosen bills, or `None` for the default (every payable bill).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaySelection {
+    /// The chosen bills.
+    pub bill_ids: Option<Vec<String>>,
+}
+
+/// The pay screen, decided by the core.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayPlan {
+    /// The bills that can be chosen.
+    pub bills: Vec<BillView>,
+    /// The chosen ones.
+    pub chosen: Vec<String>,
+    /// Their total, if any is chosen.
+    pub total: Option<Money>,
+    /// Why paying cannot start, if it cannot.
+    pub blocked: Option<PayBlock>,
+}
+
+/// The payment history: receipts and payments still under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    /// Receipts, newest first.
+    pub receipts: Vec<Receipt>,
+    /// Payments of this device still under way.
+    pub in_progress: Vec<PaymentSummary>,
+    /// When the receipts were fetched, if ever.
+    pub as_of: Option<AsOf>,
+    /// What went wrong fetching them, if anything.
+    pub problem: Option<ErrorBody>,
+}
+
+/// Arguments of [`ReceiptOf`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptArgs {
+    /// The receipt.
+    pub receipt_id: String,
 }
 
 /// Where a payment started on this device stands.
@@ -125,43 +319,15 @@ pub struct PaymentFlow {
     pub state: FlowState,
     /// The hosted checkout page, while open.
     pub checkout_url: Option<String>,
-    /// The provider's message for a declined card.
-    pub message: Option<String>,
+    /// When it was started, RFC 3339 (UTC).
+    pub started_at: String,
+    /// Whether the system browser could not be opened on its checkout page (the customer copies
+    /// the link instead).
+    pub browser_failed: bool,
     /// The receipt, once paid.
     pub receipt: Option<crate::v1::Receipt>,
 }
 
-/// Command: the cached home data, at once. Returns [`HomeView`].
-pub const CMD_HOME: &str = "home";
-/// Command: fetch fresh home data. Returns [`HomeView`].
-pub const CMD_REFRESH: &str = "refresh";
-/// Command: who an invitation is for. Args `{ code }`. Returns `InvitationPreview`.
-pub const CMD_PREVIEW_INVITATION: &str = "preview_invitation";
-/// Command: accept an invitation. Args `{ code, postcode }`. Returns [`HomeView`].
-pub const CMD_ACCEPT_INVITATION: &str = "accept_invitation";
-/// Command: ask for a sign-in link. Args `{ email }`. Returns `SignInAccepted`.
-pub const CMD_REQUEST_SIGNIN: &str = "request_signin";
-/// Command: complete sign-in with a link's code. Args `{ code }`. Returns [`HomeView`].
-pub const CMD_COMPLETE_SIGNIN: &str = "complete_signin";
-/// Command: sign out and wipe this device's data of the customer.
-pub const CMD_SIGN_OUT: &str = "sign_out";
-/// Command: pay bills; opens the checkout in the browser. Args `{ billIds }`. Returns [`PaymentFlow`].
-pub const CMD_START_PAYMENT: &str = "start_payment";
-/// Command: open a flow's checkout page again. Args `{ flowId }`.
-pub const CMD_OPEN_CHECKOUT: &str = "open_checkout";
-/// Command: ask the backend about a flow now. Args `{ flowId }`. Returns [`PaymentFlow`].
-pub const CMD_CHECK_PAYMENT: &str = "check_payment";
-/// Command: cancel a flow's checkout. Args `{ flowId }`. Returns [`PaymentFlow`].
-pub const CMD_CANCEL_PAYMENT: &str = "cancel_payment";
-/// Command: the payments started on this device. Returns `Vec<PaymentFlow>`.
-pub const CMD_PAYMENT_FLOWS: &str = "payment_flows";
-/// Command: the cached receipts. Returns `Vec<Receipt>`.
-pub const CMD_RECEIPTS: &str = "receipts";
-/// Command: what the settings screen shows. Returns [`AppInfo`].
-pub const CMD_APP_INFO: &str = "app_info";
-/// Command: record a launch timing mark. Args `{ name }`: `wasm_started`,
-/// `cached_data_rendered` or `fresh_data_rendered`.
-pub const CMD_MARK: &str = "mark";
 /// Event with a [`PaymentFlow`] payload: a payment changed (polling, return link, webhook).
 pub const EVENT_PAYMENT_CHANGED: &str = "payment-changed";
 
@@ -172,7 +338,7 @@ pub struct CodeArgs {
     pub code: String,
 }
 
-/// Arguments of [`CMD_ACCEPT_INVITATION`].
+/// Arguments of [`AcceptInvitation`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptArgs {
     /// The invitation code.
@@ -181,14 +347,14 @@ pub struct AcceptArgs {
     pub postcode: String,
 }
 
-/// Arguments of [`CMD_REQUEST_SIGNIN`].
+/// Arguments of [`RequestSignin`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailArgs {
     /// The email address.
     pub email: String,
 }
 
-/// Arguments of [`CMD_START_PAYMENT`] (camelCase on the wire, as Tauri maps command arguments).
+/// Arguments of [`StartPayment`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayArgs {
@@ -219,19 +385,9 @@ pub struct AppInfo {
     pub updates_supported: bool,
 }
 
-/// Command: ask the backend for a newer signed release. Returns `Option<`[`UpdateOffer`]`>`.
-pub const CMD_CHECK_FOR_UPDATE: &str = "check_for_update";
-/// Command: the release on offer since the last check (no network), if any. Returns
-/// `Option<`[`UpdateOffer`]`>`.
-pub const CMD_OFFERED_UPDATE: &str = "offered_update";
 /// Event (no payload): the check at start found a newer release; the UI asks
-/// [`CMD_OFFERED_UPDATE`].
+/// [`OfferedUpdate`].
 pub const EVENT_UPDATE_AVAILABLE: &str = "update-available";
-/// Command: download the offered release and verify its signature against the key the app was
-/// built with. Returns the verified [`UpdateOffer`]; an unsigned or tampered one is refused.
-pub const CMD_DOWNLOAD_UPDATE: &str = "download_update";
-/// Command: install the verified release and restart into it.
-pub const CMD_INSTALL_UPDATE: &str = "install_update";
 
 /// A newer release the backend offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,17 +402,12 @@ pub struct UpdateOffer {
     pub date: Option<String>,
 }
 
-/// Arguments of [`CMD_MARK`].
+/// Arguments of [`Mark`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MarkArgs {
     /// The mark's name.
     pub name: String,
 }
-
-/// Command: the backends this build offers and the current one. Returns [`BackendSettings`].
-pub const CMD_BACKEND_SETTINGS: &str = "backend_settings";
-/// Command: save a backend choice (signs out; applies at the next start). Args `{ choice }`.
-pub const CMD_CHOOSE_BACKEND: &str = "choose_backend";
 
 /// A saved choice of backend (support staff, in Settings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -285,7 +436,7 @@ pub struct BackendSettings {
     pub saved: Option<BackendChoice>,
 }
 
-/// Arguments of [`CMD_CHOOSE_BACKEND`].
+/// Arguments of [`ChooseBackend`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChooseBackendArgs {
     /// The choice.

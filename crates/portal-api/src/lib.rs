@@ -4,7 +4,10 @@
 //! [`ipc`] holds what the app's shell and its WebAssembly UI exchange. The crate depends on serde
 //! alone, so it compiles for the server, the app and `wasm32-unknown-unknown` alike.
 
+pub mod errors;
 pub mod ipc;
+pub mod links;
 pub mod v1;
 
+pub use errors::{ErrorCode, Language, NextStep};
 pub use v1::ErrorBody;

@@ -5,6 +5,7 @@
 //! point); every error is an [`ErrorBody`]. Customer endpoints take `Authorization: Bearer
 //! <access token>`; admin endpoints take `Authorization: Bearer <admin key>`.
 
+pub use crate::errors::{ErrorCode, Language};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -46,19 +47,24 @@ pub struct HealthResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorBody {
-    /// Stable snake_case code for programs, e.g. `backend_unreachable`.
-    pub code: String,
+    /// Stable code for programs, e.g. `offline` (see [`ErrorCode`]).
+    pub code: ErrorCode,
     /// One or two sentences for the customer, saying what happened and what to do.
     pub message: String,
 }
 
 impl ErrorBody {
     /// Builds an error body from a code and a message.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: message.into(),
         }
+    }
+
+    /// The error body a customer sees for `code`: its message from the catalog.
+    pub fn for_customer(code: ErrorCode) -> Self {
+        Self::new(code, code.message(Language::English))
     }
 }
 
@@ -451,11 +457,11 @@ mod tests {
 
     #[test]
     fn error_body_round_trips_as_code_and_message() {
-        let body = ErrorBody::new("backend_unreachable", "The server cannot be reached.");
+        let body = ErrorBody::new(ErrorCode::Offline, "The server cannot be reached.");
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "backend_unreachable", "message": "The server cannot be reached."})
+            serde_json::json!({"code": "offline", "message": "The server cannot be reached."})
         );
         let back: ErrorBody = serde_json::from_value(json).unwrap();
         assert_eq!(back, body);

@@ -1,4 +1,5 @@
 //! The cache's speed: what the home screen waits for before it can draw.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Benchmark code: a failed unwrap is a failed run.
 //!
 //! `cargo bench -p portal-core --bench cache` (numbers in docs/NUMBERS.md).
 

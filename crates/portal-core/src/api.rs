@@ -324,7 +324,9 @@ async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T
         return Err(CoreError::InvalidResponse);
     };
     Err(match status {
-        StatusCode::UNAUTHORIZED if body.code == "token_expired" => CoreError::Api(body),
+        StatusCode::UNAUTHORIZED if body.code == portal_api::ErrorCode::TokenExpired => {
+            CoreError::Api(body)
+        }
         StatusCode::UNAUTHORIZED => CoreError::Unauthorized {
             message: body.message,
         },

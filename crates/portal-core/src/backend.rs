@@ -105,6 +105,7 @@ impl BackendSources {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_api::ErrorCode;
 
     #[test]
     fn https_and_loopback_http_are_accepted() {
@@ -134,7 +135,7 @@ mod tests {
             "com.enerpro.portal://invite?code=abc",
         ] {
             let error = BackendUrl::parse(bad).unwrap_err();
-            assert_eq!(error.code(), "invalid_backend_url", "{bad}");
+            assert_eq!(error.code(), ErrorCode::InvalidBackendUrl, "{bad}");
         }
     }
 
@@ -266,7 +267,7 @@ mod choice_tests {
         let custom = BackendChoice::Custom("http://127.0.0.1:9999".into());
         assert_eq!(
             release.save_choice(&path, &custom).unwrap_err().code(),
-            "invalid_backend_url"
+            portal_api::ErrorCode::InvalidBackendUrl
         );
         assert_eq!(
             Environments::saved_choice(&path),

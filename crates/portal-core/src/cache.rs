@@ -12,14 +12,15 @@
 //! list recovers on the next resume.
 
 use crate::CoreError;
-use portal_api::ipc::{Cached, FlowState, PaymentFlow};
+use portal_api::ipc::{AsOf, FlowState, PaymentFlow};
 use portal_api::v1::{Bill, BillStatus, Customer, Money, Period, Receipt};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE owner (id INTEGER PRIMARY KEY CHECK (id = 1), account_number TEXT NOT NULL);
 CREATE TABLE datasets (name TEXT PRIMARY KEY, fetched_at INTEGER NOT NULL);
 CREATE TABLE customer (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL,
@@ -33,12 +34,26 @@ CREATE TABLE receipts (id TEXT PRIMARY KEY, payment_id TEXT NOT NULL UNIQUE,
 CREATE TABLE payment_flows (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE,
     bill_ids TEXT NOT NULL, payment_id TEXT UNIQUE, amount_minor INTEGER, currency TEXT,
     state TEXT NOT NULL, checkout_url TEXT, message TEXT, updated_at INTEGER NOT NULL);
-"#];
+"#,
+    r#"
+ALTER TABLE payment_flows ADD COLUMN started_at INTEGER;
+ALTER TABLE payment_flows ADD COLUMN browser_failed INTEGER NOT NULL DEFAULT 0;
+"#,
+];
 
 /// Dataset names.
 const CUSTOMER: &str = "customer";
 const BILLS: &str = "bills";
 const RECEIPTS: &str = "receipts";
+
+/// Data from the cache, with when it was fetched from the backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cached<T> {
+    /// The data.
+    pub data: T,
+    /// When it was fetched.
+    pub as_of: AsOf,
+}
 
 /// The cache file.
 pub struct Cache {
@@ -49,7 +64,8 @@ fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn rfc3339(unix: i64) -> String {
+/// `unix` seconds as RFC 3339 (UTC); empty if out of range.
+pub(crate) fn rfc3339(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|moment| moment.format(&Rfc3339).ok())
@@ -59,8 +75,10 @@ fn rfc3339(unix: i64) -> String {
 fn cached<T>(data: T, fetched_at: i64) -> Cached<T> {
     Cached {
         data,
-        fetched_at: rfc3339(fetched_at),
-        age_seconds: u64::try_from(now() - fetched_at).unwrap_or(0),
+        as_of: AsOf {
+            fetched_at: rfc3339(fetched_at),
+            age_seconds: u64::try_from(now().saturating_sub(fetched_at)).unwrap_or(0),
+        },
     }
 }
 
@@ -317,6 +335,13 @@ impl Cache {
         insert_receipt(&self.conn, receipt)
     }
 
+    /// When the receipts were last fetched whole, if ever.
+    pub fn receipts_as_of(&self) -> Result<Option<AsOf>, CoreError> {
+        Ok(self
+            .fetched_at(RECEIPTS)?
+            .map(|fetched_at| cached((), fetched_at).as_of))
+    }
+
     /// The cached receipts, newest first.
     pub fn receipts(&self) -> Result<Vec<Receipt>, CoreError> {
         let mut statement = self
@@ -353,7 +378,8 @@ impl Cache {
             detail: e.to_string(),
         })?;
         self.conn.execute(
-            "INSERT INTO payment_flows (idempotency_key, bill_ids, state, updated_at) VALUES (?1, ?2, 'created', ?3)",
+            "INSERT INTO payment_flows (idempotency_key, bill_ids, state, updated_at, started_at)
+             VALUES (?1, ?2, 'created', ?3, ?3)",
             params![key, bills, now()],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -367,12 +393,11 @@ impl Cache {
         amount: Option<&Money>,
         state: FlowState,
         checkout_url: Option<&str>,
-        message: Option<&str>,
     ) -> Result<(), CoreError> {
         self.conn.execute(
             "UPDATE payment_flows SET payment_id = COALESCE(?2, payment_id),
                  amount_minor = COALESCE(?3, amount_minor), currency = COALESCE(?4, currency),
-                 state = ?5, checkout_url = COALESCE(?6, checkout_url), message = ?7, updated_at = ?8
+                 state = ?5, checkout_url = COALESCE(?6, checkout_url), updated_at = ?7
              WHERE id = ?1",
             params![
                 flow_id,
@@ -381,9 +406,17 @@ impl Cache {
                 amount.map(|a| a.currency.clone()),
                 state_name(state),
                 checkout_url,
-                message,
                 now()
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Records whether the system browser could be opened on the flow's checkout page.
+    pub fn set_browser_failed(&mut self, flow_id: i64, failed: bool) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE payment_flows SET browser_failed = ?2 WHERE id = ?1",
+            params![flow_id, failed],
         )?;
         Ok(())
     }
@@ -435,7 +468,8 @@ impl Cache {
         parameters: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<(PaymentFlow, String)>, CoreError> {
         let sql = format!(
-            "SELECT id, idempotency_key, bill_ids, payment_id, amount_minor, currency, state, checkout_url, message
+            "SELECT id, idempotency_key, bill_ids, payment_id, amount_minor, currency, state, checkout_url,
+                 COALESCE(started_at, updated_at), browser_failed
              FROM payment_flows WHERE {condition} ORDER BY id"
         );
         let mut statement = self.conn.prepare(&sql)?;
@@ -449,13 +483,24 @@ impl Cache {
                 row.get::<_, Option<String>>(5)?,
                 row.get::<_, String>(6)?,
                 row.get::<_, Option<String>>(7)?,
-                row.get::<_, Option<String>>(8)?,
+                row.get::<_, i64>(8)?,
+                row.get::<_, bool>(9)?,
             ))
         })?;
         let mut flows = Vec::new();
         for row in rows {
-            let (flow_id, key, bills, payment_id, amount, currency, state, checkout_url, message) =
-                row?;
+            let (
+                flow_id,
+                key,
+                bills,
+                payment_id,
+                amount,
+                currency,
+                state,
+                checkout_url,
+                started_at,
+                browser_failed,
+            ) = row?;
             let receipt = match &payment_id {
                 Some(id) => self.receipt_for(id)?,
                 None => None,
@@ -471,7 +516,8 @@ impl Cache {
                     }),
                     state: state_from(&state),
                     checkout_url,
-                    message,
+                    started_at: rfc3339(started_at),
+                    browser_failed,
                     receipt,
                 },
                 key,

@@ -17,12 +17,7 @@ pub struct CheckoutPolicy {
 impl CheckoutPolicy {
     /// Checks a checkout URL the backend returned; returns it parsed, or why it may not open.
     pub fn check(&self, url: &str) -> Result<Url, CoreError> {
-        let refuse = || {
-            CoreError::Api(portal_api::ErrorBody::new(
-                "checkout_not_allowed",
-                "The payment page the server named is not one this app is allowed to open. Nothing was charged; contact Enerpro support.",
-            ))
-        };
+        let refuse = || CoreError::coded(portal_api::ErrorCode::CheckoutNotAllowed);
         let parsed = Url::parse(url).map_err(|_| refuse())?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(refuse());

@@ -23,9 +23,12 @@ pub mod names {
 }
 
 /// The app's secrets in the OS credential store, under one service name (the app identifier).
+///
+/// A device without a usable store still gets a `Credentials`: every call then answers why
+/// there is none, so the app can show its cached data and say what is missing.
 #[derive(Clone)]
 pub struct Credentials {
-    store: Arc<CredentialStore>,
+    store: Result<Arc<CredentialStore>, CoreError>,
     service: String,
 }
 
@@ -39,15 +42,23 @@ impl std::fmt::Debug for Credentials {
 
 impl Credentials {
     /// Connects to this platform's credential store; `service` separates apps (and dev builds).
-    pub fn platform(service: &str) -> Result<Self, CoreError> {
-        Ok(Self {
-            store: platform_store()?,
+    /// Blocks (a D-Bus connection on Linux): call it off the UI thread.
+    pub fn platform(service: &str) -> Self {
+        Self {
+            store: platform_store(),
             service: service.to_owned(),
-        })
+        }
+    }
+
+    /// Why this device has no usable store, if it has none.
+    pub fn unavailable(&self) -> Option<&CoreError> {
+        self.store.as_ref().err()
     }
 
     fn entry(&self, name: &str) -> Result<Entry, CoreError> {
         self.store
+            .as_ref()
+            .map_err(Clone::clone)?
             .build(&self.service, name, None)
             .map_err(map_error)
     }

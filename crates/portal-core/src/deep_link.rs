@@ -10,12 +10,11 @@
 //! a port) is refused, so a link can never smuggle in a backend address or other settings.
 
 use crate::{CoreError, LinkRejection};
-use portal_api::ipc::{DeepLink, LinkReceived};
+pub use portal_api::links::{DeepLink, SCHEME};
+use portal_api::links::{INVITE, PAYMENT_RETURN, SIGN_IN, WEB_PREFIX};
 use portal_api::v1::{ONE_TIME_CODE_LEN, is_token_shaped};
 use url::Url;
 
-/// The app's private-use URL scheme.
-pub const SCHEME: &str = "com.enerpro.portal";
 /// The longest link the parser reads; real links are well under 300 characters.
 pub const MAX_LINK_LEN: usize = 2048;
 /// Payment ids.
@@ -27,36 +26,19 @@ pub fn parse(text: &str, portal_host: Option<&str>) -> Result<DeepLink, CoreErro
     parse_link(text, portal_host).map_err(CoreError::InvalidLink)
 }
 
-/// Parses `text` and packs the outcome as the UI receives it.
-pub fn receive(text: &str, portal_host: Option<&str>) -> LinkReceived {
-    match parse_link(text, portal_host) {
-        Ok(link) => LinkReceived::Accepted { link },
-        Err(rejection) => LinkReceived::Rejected {
-            code: rejection.code().to_owned(),
-            message: rejection.message().to_owned(),
-        },
-    }
-}
-
 /// What a person pasted into the app: a whole portal link, or just an invitation code (the
 /// fallback when a phone drops the link the app was opened with, tao#1248).
-pub fn receive_pasted(text: &str, portal_host: Option<&str>) -> LinkReceived {
+pub fn parse_pasted(text: &str, portal_host: Option<&str>) -> Result<DeepLink, CoreError> {
     let text = text.trim();
     if text.contains(':') {
-        return receive(text, portal_host);
+        return parse(text, portal_host);
     }
     if is_token_shaped(text, &ONE_TIME_CODE_LEN) {
-        LinkReceived::Accepted {
-            link: DeepLink::Invite {
-                code: text.to_owned(),
-            },
-        }
+        Ok(DeepLink::Invite {
+            code: text.to_owned(),
+        })
     } else {
-        let rejection = LinkRejection::NotACode;
-        LinkReceived::Rejected {
-            code: rejection.code().to_owned(),
-            message: rejection.message().to_owned(),
-        }
+        Err(CoreError::InvalidLink(LinkRejection::NotACode))
     }
 }
 
@@ -74,13 +56,13 @@ fn parse_link(text: &str, portal_host: Option<&str>) -> Result<DeepLink, LinkRej
         return Err(LinkRejection::UnexpectedPart);
     }
     match action.as_str() {
-        "invite" => Ok(DeepLink::Invite {
+        INVITE => Ok(DeepLink::Invite {
             code: only_parameter(&url, "code", &ONE_TIME_CODE_LEN)?,
         }),
-        "signin" => Ok(DeepLink::SignIn {
+        SIGN_IN => Ok(DeepLink::SignIn {
             code: only_parameter(&url, "code", &ONE_TIME_CODE_LEN)?,
         }),
-        "payment/return" => Ok(DeepLink::PaymentReturn {
+        PAYMENT_RETURN => Ok(DeepLink::PaymentReturn {
             payment: only_parameter(&url, "payment", &PAYMENT_ID_LEN)?,
         }),
         _ => Err(LinkRejection::UnknownAction),
@@ -103,7 +85,7 @@ fn action_of(url: &Url, portal_host: Option<&str>) -> Result<String, LinkRejecti
             if !claimed {
                 return Err(LinkRejection::Foreign);
             }
-            match url.path().trim_end_matches('/').strip_prefix("/app/") {
+            match url.path().trim_end_matches('/').strip_prefix(WEB_PREFIX) {
                 Some(action) => Ok(action.to_owned()),
                 None => Err(LinkRejection::UnknownAction),
             }
@@ -137,12 +119,13 @@ fn only_parameter(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_api::ErrorCode;
     use proptest::prelude::*;
 
     const HOST: Option<&str> = Some("portal.enerpro.example");
     const CODE: &str = "Zk3q9X_v-2mNpL8sQw4RtA";
 
-    fn rejection(text: &str) -> &'static str {
+    fn rejection(text: &str) -> ErrorCode {
         match parse_link(text, HOST) {
             Ok(link) => panic!("{text} was accepted as {link:?}"),
             Err(rejection) => rejection.code(),
@@ -151,28 +134,27 @@ mod tests {
 
     #[test]
     fn pasted_links_and_bare_invitation_codes_are_accepted_and_the_rest_explained() {
-        let invite = LinkReceived::Accepted {
-            link: DeepLink::Invite { code: CODE.into() },
-        };
-        assert_eq!(receive_pasted(&format!("  {CODE}\n"), HOST), invite);
+        let invite = DeepLink::Invite { code: CODE.into() };
+        assert_eq!(parse_pasted(&format!("  {CODE}\n"), HOST).unwrap(), invite);
         assert_eq!(
-            receive_pasted(
+            parse_pasted(
                 &format!("https://portal.enerpro.example/app/invite?code={CODE}"),
                 HOST
-            ),
+            )
+            .unwrap(),
             invite
         );
-        let rejected = |text: &str| match receive_pasted(text, HOST) {
-            LinkReceived::Rejected { code, .. } => code,
-            accepted => panic!("{text:?} was accepted as {accepted:?}"),
+        let rejected = |text: &str| match parse_pasted(text, HOST) {
+            Err(error) => error.code(),
+            Ok(accepted) => panic!("{text:?} was accepted as {accepted:?}"),
         };
-        assert_eq!(rejected(""), "link_not_a_code");
-        assert_eq!(rejected("hello there"), "link_not_a_code");
-        assert_eq!(rejected("short"), "link_not_a_code");
-        assert_eq!(rejected(&"x".repeat(500)), "link_not_a_code");
+        assert_eq!(rejected(""), ErrorCode::LinkNotACode);
+        assert_eq!(rejected("hello there"), ErrorCode::LinkNotACode);
+        assert_eq!(rejected("short"), ErrorCode::LinkNotACode);
+        assert_eq!(rejected(&"x".repeat(500)), ErrorCode::LinkNotACode);
         assert_eq!(
             rejected("https://evil.example/app/invite?code=abc"),
-            "link_foreign"
+            ErrorCode::LinkForeign
         );
     }
 
@@ -285,7 +267,7 @@ mod tests {
             (&long, "link_too_long"),
         ];
         for (text, code) in cases {
-            assert_eq!(rejection(text), *code, "{text}");
+            assert_eq!(rejection(text).as_str(), *code, "{text}");
         }
     }
 
@@ -296,18 +278,12 @@ mod tests {
     }
 
     #[test]
-    fn receive_packs_accepted_and_rejected_links_for_the_ui() {
-        assert!(matches!(
-            receive(&format!("com.enerpro.portal://invite?code={CODE}"), HOST),
-            LinkReceived::Accepted { .. }
-        ));
-        match receive("http://example.com", HOST) {
-            LinkReceived::Rejected { code, message } => {
-                assert_eq!(code, "link_foreign");
-                assert!(message.contains("does not belong"));
-            }
-            other => panic!("accepted a foreign link: {other:?}"),
-        }
+    fn a_refused_link_reaches_the_customer_as_the_catalog_message_only() {
+        let error = parse("http://example.com", HOST).unwrap_err();
+        let body = error.to_body();
+        assert_eq!(body.code, ErrorCode::LinkForeign);
+        assert!(body.message.contains("does not belong"), "{body:?}");
+        assert!(!body.message.contains("example.com"), "{body:?}");
     }
 
     proptest! {
@@ -333,6 +309,27 @@ mod tests {
         fn links_with_extra_parameters_never_parse(code in "[A-Za-z0-9_-]{16,64}", key in "[a-z]{1,10}", value in "[a-z:/.]{0,30}") {
             let text = format!("com.enerpro.portal://invite?code={code}&{key}={value}");
             prop_assert!(parse_link(&text, HOST).is_err());
+        }
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+
+    #[test]
+    fn every_link_the_server_builds_parses_back_to_itself() {
+        let code = "Zk3q9X_v-2mNpL8sQw4RtA".to_owned();
+        for link in [
+            DeepLink::Invite { code: code.clone() },
+            DeepLink::SignIn { code },
+            DeepLink::PaymentReturn {
+                payment: "pay_f725".into(),
+            },
+        ] {
+            let host = "portal.enerpro.example";
+            assert_eq!(parse(&link.app_url(), None).unwrap(), link);
+            assert_eq!(parse(&link.web_url(host), Some(host)).unwrap(), link);
         }
     }
 }

@@ -1,7 +1,8 @@
-//! The core's one error type. Every variant has a stable code (for programs and tests) and a
-//! message a customer can read; both reach the UI through [`portal_api::ErrorBody`].
+//! The core's one error type. Every variant has a stable [`ErrorCode`]; its `Display` is the
+//! technical detail for the log, and [`CoreError::to_body`] is what the customer sees: the
+//! catalog's message for the code, never the detail.
 
-use portal_api::ErrorBody;
+use portal_api::{ErrorBody, ErrorCode};
 use serde::{Serialize, Serializer};
 
 /// Everything that can go wrong in the client core. `Clone`, so that a start-up failure (no
@@ -9,37 +10,37 @@ use serde::{Serialize, Serializer};
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CoreError {
     /// The configured backend address is unusable (not a URL, or plain http to a non-loopback host).
-    #[error("The app is configured with an unusable server address: {reason}")]
+    #[error("unusable backend address: {reason}")]
     InvalidBackendUrl {
         /// What is wrong with it.
         reason: String,
     },
     /// No connection could be made to the backend.
-    #[error("Cannot reach the Enerpro server. Check your internet connection and try again.")]
+    #[error("the backend cannot be reached")]
     Offline,
     /// The backend did not answer in time.
-    #[error("The Enerpro server took too long to answer. Try again in a moment.")]
+    #[error("the backend did not answer in time")]
     Timeout,
     /// The backend answered with a server error.
-    #[error("The Enerpro server had a problem (HTTP {status}). Try again later.")]
+    #[error("the backend answered HTTP {status}")]
     Server {
         /// The HTTP status it answered.
         status: u16,
     },
     /// The backend answered something this app does not understand.
-    #[error("The Enerpro server sent an answer this app does not understand. Try again later.")]
+    #[error("the backend sent an answer this app does not understand")]
     InvalidResponse,
     /// The backend refused the request as invalid and said why (400, 404, 409, 410, 413…).
-    #[error("{}", .0.message)]
+    #[error("{}: {}", .0.code, .0.message)]
     Api(ErrorBody),
     /// The session is over (expired, revoked, signed out elsewhere): sign in again.
-    #[error("{message}")]
+    #[error("session ended by the backend: {message}")]
     Unauthorized {
         /// The backend's reason.
         message: String,
     },
     /// Too many attempts: wait this long.
-    #[error("{message}")]
+    #[error("rate limited for {retry_after} s: {message}")]
     RateLimited {
         /// Seconds to wait.
         retry_after: u64,
@@ -47,59 +48,49 @@ pub enum CoreError {
         message: String,
     },
     /// Nobody is signed in on this device.
-    #[error("You are not signed in. Open your invitation link, or sign in with your email.")]
+    #[error("nobody is signed in on this device")]
     NotSignedIn,
     /// The OS credential store is missing (no Secret Service, no keychain).
-    #[error(
-        "This device has no credential store the app can use to keep you signed in safely ({detail}). On Linux, install and start a Secret Service such as GNOME Keyring."
-    )]
+    #[error("no credential store: {detail}")]
     CredentialStoreMissing {
         /// What the store said.
         detail: String,
     },
     /// The OS credential store is locked or refused access.
-    #[error(
-        "The credential store on this device is locked. Unlock it (for example by logging in again) and try once more."
-    )]
+    #[error("the credential store is locked")]
     CredentialStoreLocked,
     /// The OS credential store failed.
-    #[error(
-        "The credential store on this device failed ({detail}). Try again; if it keeps failing, restart the device."
-    )]
+    #[error("the credential store failed: {detail}")]
     CredentialStore {
         /// What the store said.
         detail: String,
     },
     /// The local cache failed (after trying to rebuild it).
-    #[error("The app could not use its local data folder ({detail}).")]
+    #[error("the local cache failed: {detail}")]
     Cache {
         /// What failed.
         detail: String,
     },
     /// A payment this device does not know.
-    #[error("This payment is not one started on this device.")]
+    #[error("no such payment on this device")]
     UnknownPayment,
     /// A deep link was refused.
-    #[error("{}", .0.message())]
+    #[error("deep link refused: {}", .0.code())]
     InvalidLink(LinkRejection),
     /// No update could be looked for or fetched (the detail is for the log, not the customer).
-    #[error(
-        "Could not reach Enerpro's updates right now. Check your internet connection and try again later; this version keeps working."
-    )]
+    #[error("no update could be fetched: {detail}")]
     UpdateUnavailable {
         /// What went wrong.
         detail: String,
     },
     /// A downloaded update does not carry a valid Enerpro signature.
-    #[error(
-        "This update is not signed by Enerpro, so it was not installed. This version keeps working; report it to Enerpro support."
-    )]
+    #[error("the update is not verified: {detail}")]
     UpdateNotVerified {
         /// Why verification failed.
         detail: String,
     },
     /// A verified update could not be installed.
-    #[error("The update could not be installed ({detail}). This version keeps working.")]
+    #[error("the update could not be installed: {detail}")]
     UpdateFailed {
         /// What went wrong.
         detail: String,
@@ -108,32 +99,38 @@ pub enum CoreError {
 
 impl CoreError {
     /// The stable machine-readable code of this error.
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidBackendUrl { .. } => "invalid_backend_url",
-            Self::Offline => "offline",
-            Self::Timeout => "timeout",
-            Self::Server { .. } => "server_error",
-            Self::InvalidResponse => "invalid_response",
-            Self::Api(body) => &body.code,
-            Self::Unauthorized { .. } => "unauthorized",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::NotSignedIn => "not_signed_in",
-            Self::CredentialStoreMissing { .. } => "credential_store_missing",
-            Self::CredentialStoreLocked => "credential_store_locked",
-            Self::CredentialStore { .. } => "credential_store_failed",
-            Self::Cache { .. } => "cache_failed",
-            Self::UnknownPayment => "unknown_payment",
+            Self::InvalidBackendUrl { .. } => ErrorCode::InvalidBackendUrl,
+            Self::Offline => ErrorCode::Offline,
+            Self::Timeout => ErrorCode::Timeout,
+            Self::Server { .. } => ErrorCode::ServerError,
+            Self::InvalidResponse => ErrorCode::InvalidResponse,
+            Self::Api(body) => body.code,
+            Self::Unauthorized { .. } => ErrorCode::Unauthorized,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::NotSignedIn => ErrorCode::NotSignedIn,
+            Self::CredentialStoreMissing { .. } => ErrorCode::CredentialStoreMissing,
+            Self::CredentialStoreLocked => ErrorCode::CredentialStoreLocked,
+            Self::CredentialStore { .. } => ErrorCode::CredentialStoreFailed,
+            Self::Cache { .. } => ErrorCode::CacheFailed,
+            Self::UnknownPayment => ErrorCode::UnknownPayment,
             Self::InvalidLink(rejection) => rejection.code(),
-            Self::UpdateUnavailable { .. } => "update_unavailable",
-            Self::UpdateNotVerified { .. } => "update_not_verified",
-            Self::UpdateFailed { .. } => "update_failed",
+            Self::UpdateUnavailable { .. } => ErrorCode::UpdateUnavailable,
+            Self::UpdateNotVerified { .. } => ErrorCode::UpdateNotVerified,
+            Self::UpdateFailed { .. } => ErrorCode::UpdateFailed,
         }
     }
 
-    /// This error as the wire shape the UI receives.
+    /// An error the core itself raises with a code of the catalog (no backend involved).
+    pub fn coded(code: ErrorCode) -> Self {
+        Self::Api(ErrorBody::for_customer(code))
+    }
+
+    /// This error as the customer sees it: the catalog's message for its code. The technical
+    /// detail (`Display`) is for the log only.
     pub fn to_body(&self) -> ErrorBody {
-        ErrorBody::new(self.code(), self.to_string())
+        ErrorBody::for_customer(self.code())
     }
 
     /// Whether this is the network's fault (the app should fall back to its cache).
@@ -189,45 +186,17 @@ pub enum LinkRejection {
 }
 
 impl LinkRejection {
-    /// The stable machine-readable code of this rejection.
-    pub fn code(self) -> &'static str {
+    /// The stable machine-readable code of this rejection (its message is in the catalog).
+    pub fn code(self) -> ErrorCode {
         match self {
-            Self::TooLong => "link_too_long",
-            Self::Malformed => "link_malformed",
-            Self::Foreign => "link_foreign",
-            Self::UnknownAction => "link_unknown",
-            Self::MissingParameter => "link_missing_code",
-            Self::InvalidParameter => "link_invalid_code",
-            Self::UnexpectedPart => "link_unexpected_part",
-            Self::NotACode => "link_not_a_code",
-        }
-    }
-
-    /// A sentence for the customer.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::TooLong => "That link is far too long to be an Enerpro link, so it was ignored.",
-            Self::Malformed => "That link could not be read, so it was ignored.",
-            Self::Foreign => "That link does not belong to the Enerpro portal, so it was ignored.",
-            Self::UnknownAction => {
-                "That Enerpro link is not one this app knows. It may be from a newer version; \
-                 update the app or ask for a new link."
-            }
-            Self::MissingParameter => {
-                "That Enerpro link is incomplete: its code is missing. Open the link from your \
-                 email again, or ask for a new one."
-            }
-            Self::InvalidParameter => {
-                "That Enerpro link is damaged: its code is not valid. Open the link from your \
-                 email again, or ask for a new one."
-            }
-            Self::UnexpectedPart => {
-                "That Enerpro link contains parts a real Enerpro link never has, so it was ignored."
-            }
-            Self::NotACode => {
-                "That is neither an Enerpro link nor an invitation code. Copy the whole link from \
-                 your invitation email and paste it again."
-            }
+            Self::TooLong => ErrorCode::LinkTooLong,
+            Self::Malformed => ErrorCode::LinkMalformed,
+            Self::Foreign => ErrorCode::LinkForeign,
+            Self::UnknownAction => ErrorCode::LinkUnknown,
+            Self::MissingParameter => ErrorCode::LinkMissingCode,
+            Self::InvalidParameter => ErrorCode::LinkInvalidCode,
+            Self::UnexpectedPart => ErrorCode::LinkUnexpectedPart,
+            Self::NotACode => ErrorCode::LinkNotACode,
         }
     }
 }

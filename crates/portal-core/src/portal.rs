@@ -13,10 +13,15 @@ use crate::session::{Session, blocking};
 use crate::{ApiClient, BackendUrl, CoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use portal_api::ipc::{FlowState, HomeView, PaymentFlow};
+use portal_api::ErrorCode;
+use portal_api::ipc::{
+    BillView, Destination, FlowState, HistoryView, HomeView, PayBlock, PayPlan, PaymentFlow,
+    PaymentSummary,
+};
+use portal_api::links::DeepLink;
 use portal_api::v1::{
-    ExchangeRequest, InvitationPreview, Payment, PaymentStatus, Receipt, RedeemInvitationRequest,
-    SignInAccepted, SignInRequest,
+    Bill, BillStatus, ExchangeRequest, InvitationPreview, Money, Payment, PaymentStatus, Receipt,
+    RedeemInvitationRequest, SignInAccepted, SignInRequest,
 };
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -50,12 +55,19 @@ pub struct Portal {
     cache: Mutex<Cache>,
     payments: tokio::sync::Mutex<()>,
     confirms: AtomicU64,
+    /// What went wrong in the last refresh of the home data (`None` after a good one).
+    last_problem: Mutex<Option<CoreError>>,
 }
 
 impl Portal {
-    /// Opens the core: the cache (rebuilt if corrupt) and the platform credential store.
+    /// Opens the core: the cache (rebuilt if corrupt) and the platform credential store. A
+    /// device without a usable store still opens: the cache shows, and the home view says what
+    /// is missing. Blocks (files, D-Bus): call it off the UI thread.
     pub fn open(config: &PortalConfig) -> Result<Self, CoreError> {
-        let credentials = Credentials::platform(&config.credential_service)?;
+        let credentials = Credentials::platform(&config.credential_service);
+        if let Some(error) = credentials.unavailable() {
+            tracing::warn!("no usable credential store: {error}");
+        }
         Self::open_with(config, credentials)
     }
 
@@ -70,6 +82,7 @@ impl Portal {
             cache: Mutex::new(cache),
             payments: tokio::sync::Mutex::new(()),
             confirms: AtomicU64::new(0),
+            last_problem: Mutex::new(None),
         })
     }
 
@@ -94,22 +107,121 @@ impl Portal {
         self.session.has_refresh_token().await
     }
 
-    /// What the home screen shows, from the cache, at once.
-    pub fn home(&self) -> Result<HomeView, CoreError> {
+    /// What the home screen shows, from the cache, at once, with the outcome of the last
+    /// refresh. Asks the credential store only when nothing is cached.
+    pub async fn home(&self) -> Result<HomeView, CoreError> {
+        let has_customer = self.cache().customer()?.is_some();
+        let (signed_in, store_problem) = if has_customer {
+            (true, None)
+        } else {
+            match self.session.has_refresh_token().await {
+                Ok(signed_in) => (signed_in, None),
+                Err(error) => (false, Some(error)),
+            }
+        };
+        let problem = store_problem.or_else(|| self.last_problem().clone());
         let cache = self.cache();
+        let customer = cache.customer()?;
+        let bills = cache.unpaid_bills()?;
+        let open = cache.open_flows()?;
+        drop(cache);
+        let as_of = bills.as_ref().map(|bills| bills.as_of.clone());
+        let bills: Vec<BillView> = bills
+            .map(|bills| bills.data)
+            .unwrap_or_default()
+            .iter()
+            .map(|bill| bill_view(bill, &open))
+            .collect();
+        let outstanding: Vec<&BillView> = bills.iter().filter(|b| !b.processing).collect();
+        let offline = problem.as_ref().is_some_and(CoreError::is_connectivity);
+        let pay_blocked = if offline {
+            Some(PayBlock::Offline)
+        } else if outstanding.is_empty() {
+            Some(in_progress_or(&open, PayBlock::NothingDue))
+        } else {
+            None
+        };
         Ok(HomeView {
-            customer: cache.customer()?,
-            bills: cache.unpaid_bills()?,
+            signed_in,
+            customer: customer.map(|customer| customer.data),
+            total_due: total(outstanding.iter().map(|bill| &bill.amount)),
+            bills,
+            as_of,
+            offline,
+            problem: problem.map(|error| error.to_body()),
+            pay_blocked,
         })
     }
 
-    /// Fetches the customer and their unpaid bills and replaces the cached ones. On failure
-    /// the cache is untouched (the caller shows it with its age).
+    fn last_problem(&self) -> std::sync::MutexGuard<'_, Option<CoreError>> {
+        self.last_problem
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Fetches the customer and their unpaid bills and replaces the cached ones. A failure to
+    /// reach the backend (or the credential store) leaves the cache as it was and answers it,
+    /// marked with the problem; only a failing cache is an error.
     pub async fn refresh(&self) -> Result<HomeView, CoreError> {
-        self.fetch_home()
-            .await
-            .inspect_err(|e| self.forget_if_ended(e))?;
-        self.home()
+        let problem = match self.fetch_home().await {
+            Ok(()) => None,
+            Err(error @ CoreError::Cache { .. }) => return Err(error),
+            Err(CoreError::NotSignedIn) => None,
+            Err(error) => {
+                tracing::warn!("refreshing the home data failed: {error}");
+                self.forget_if_ended(&error);
+                Some(error)
+            }
+        };
+        *self.last_problem() = problem;
+        self.home().await
+    }
+
+    /// What the pay screen shows for `chosen` bills (`None`: every payable bill), decided by the
+    /// same rule as [`Portal::start_payment`]: bills already in an open payment cannot be paid
+    /// again until it ends.
+    pub fn pay_plan(&self, chosen: Option<&[String]>) -> Result<PayPlan, CoreError> {
+        let cache = self.cache();
+        let open = cache.open_flows()?;
+        let bills: Vec<BillView> = cache
+            .unpaid_bills()?
+            .map(|bills| bills.data)
+            .unwrap_or_default()
+            .iter()
+            .map(|bill| bill_view(bill, &open))
+            .filter(|bill| !bill.processing)
+            .collect();
+        drop(cache);
+        let chosen: Vec<String> = bills
+            .iter()
+            .filter(|bill| chosen.is_none_or(|ids| ids.contains(&bill.id)))
+            .map(|bill| bill.id.clone())
+            .collect();
+        let total = total(
+            bills
+                .iter()
+                .filter(|bill| chosen.contains(&bill.id))
+                .map(|bill| &bill.amount),
+        );
+        let offline = self
+            .last_problem()
+            .as_ref()
+            .is_some_and(CoreError::is_connectivity);
+        let blocked = if offline {
+            Some(PayBlock::Offline)
+        } else if bills.is_empty() {
+            Some(in_progress_or(&open, PayBlock::NothingDue))
+        } else if chosen.is_empty() {
+            Some(PayBlock::NothingChosen)
+        } else {
+            None
+        };
+        Ok(PayPlan {
+            bills,
+            chosen,
+            total,
+            blocked,
+        })
     }
 
     async fn fetch_home(&self) -> Result<(), CoreError> {
@@ -133,11 +245,25 @@ impl Portal {
         if let CoreError::Unauthorized { .. } = error
             && let Err(error) = self.cache().clear()
         {
-            tracing::warn!(
-                "could not clear the cache after the session ended: {}",
-                error.code()
-            );
+            tracing::warn!("could not clear the cache after the session ended: {error}");
         }
+    }
+
+    /// Where a deep link leads. A payment-return link leads to the payment of this device it
+    /// belongs to; one for a payment this device does not know is refused.
+    pub fn destination(&self, link: DeepLink) -> Result<Destination, CoreError> {
+        Ok(match link {
+            DeepLink::Invite { code } => Destination::Invitation { code },
+            DeepLink::SignIn { code } => Destination::SignIn { code },
+            DeepLink::PaymentReturn { payment } => Destination::Payment {
+                flow_id: self
+                    .cache()
+                    .flow_by_payment(&payment)?
+                    .ok_or(CoreError::UnknownPayment)?
+                    .0
+                    .flow_id,
+            },
+        })
     }
 
     /// Who an invitation is for.
@@ -183,12 +309,7 @@ impl Portal {
         let credentials = self.credentials.clone();
         let verifier = blocking(move || credentials.get(names::PKCE_VERIFIER))
             .await?
-            .ok_or_else(|| {
-                CoreError::Api(portal_api::ErrorBody::new(
-                    "signin_not_started",
-                    "This sign-in link was requested on another device (or the request was replaced). Ask for a new link here.",
-                ))
-            })?;
+            .ok_or_else(|| CoreError::coded(ErrorCode::SigninNotStarted))?;
         let tokens = self
             .api
             .exchange_signin(&ExchangeRequest {
@@ -202,15 +323,26 @@ impl Portal {
         self.refresh().await
     }
 
-    /// Signs out: revokes the session, deletes the tokens and every cached record.
+    /// Signs out: revokes the session, deletes the tokens and every cached record. The cache is
+    /// cleared even when the credential store fails.
     pub async fn sign_out(&self) -> Result<(), CoreError> {
-        self.session.end().await?;
-        self.cache().clear()
+        let ended = self.session.end().await;
+        self.cache().clear()?;
+        *self.last_problem() = None;
+        ended
     }
 
     /// The cached receipts, newest first.
     pub fn receipts(&self) -> Result<Vec<Receipt>, CoreError> {
         self.cache().receipts()
+    }
+
+    /// One cached receipt.
+    pub fn receipt(&self, receipt_id: &str) -> Result<Receipt, CoreError> {
+        self.receipts()?
+            .into_iter()
+            .find(|receipt| receipt.id == receipt_id)
+            .ok_or_else(|| CoreError::coded(ErrorCode::NotFound))
     }
 
     /// Fetches the receipts and replaces the cached ones.
@@ -225,9 +357,52 @@ impl Portal {
         Ok(receipts)
     }
 
+    /// The payment history from the cache: receipts and this device's payments under way.
+    pub fn history(&self) -> Result<HistoryView, CoreError> {
+        let cache = self.cache();
+        Ok(HistoryView {
+            receipts: cache.receipts()?,
+            in_progress: cache
+                .open_flows()?
+                .iter()
+                .map(|(flow, _)| summary(flow))
+                .collect(),
+            as_of: cache.receipts_as_of()?,
+            problem: None,
+        })
+    }
+
+    /// Fetches every receipt of the customer (a complete history on a new device) and answers
+    /// the history; a failure answers the cached history with the problem.
+    pub async fn refresh_history(&self) -> Result<HistoryView, CoreError> {
+        let problem = match self.refresh_receipts().await {
+            Ok(_) => None,
+            Err(error @ CoreError::Cache { .. }) => return Err(error),
+            Err(error) => {
+                tracing::warn!("refreshing the receipts failed: {error}");
+                Some(error.to_body())
+            }
+        };
+        Ok(HistoryView {
+            problem,
+            ..self.history()?
+        })
+    }
+
     /// The payments started on this device, newest first.
     pub fn payment_flows(&self) -> Result<Vec<PaymentFlow>, CoreError> {
         self.cache().flows()
+    }
+
+    /// One payment started on this device.
+    pub fn payment_flow(&self, flow_id: i64) -> Result<PaymentFlow, CoreError> {
+        Ok(self.flow(flow_id)?.0)
+    }
+
+    /// Records whether the system browser opened the flow's checkout page; answers the flow.
+    pub fn record_browser(&self, flow_id: i64, opened: bool) -> Result<PaymentFlow, CoreError> {
+        self.cache().set_browser_failed(flow_id, !opened)?;
+        self.payment_flow(flow_id)
     }
 
     fn flow(&self, flow_id: i64) -> Result<(PaymentFlow, String), CoreError> {
@@ -240,10 +415,7 @@ impl Portal {
     pub async fn start_payment(&self, bill_ids: &[String]) -> Result<PaymentFlow, CoreError> {
         let _one_at_a_time = self.payments.lock().await;
         if bill_ids.is_empty() {
-            return Err(CoreError::Api(portal_api::ErrorBody::new(
-                "no_bills",
-                "Choose at least one bill to pay.",
-            )));
+            return Err(CoreError::coded(ErrorCode::NoBills));
         }
         let open = self.cache().open_flows()?;
         if let Some((flow, _)) = open
@@ -272,13 +444,10 @@ impl Portal {
             Ok(payment) => self.apply(flow_id, &payment, FlowState::CheckoutOpened),
             // Nothing is known about the outcome: keep the flow; resuming repeats the same key.
             Err(error) if error.is_connectivity() => {
-                tracing::warn!(
-                    "payment creation outcome unknown ({}); will retry",
-                    error.code()
-                );
+                tracing::warn!("payment creation outcome unknown ({error}); will retry");
                 Ok(self.flow(flow_id)?.0)
             }
-            Err(CoreError::Api(body)) if body.code == "bill_in_open_payment" => {
+            Err(CoreError::Api(body)) if body.code == ErrorCode::BillInOpenPayment => {
                 self.adopt_open_payment(flow_id, bill_ids).await
             }
             Err(error) => {
@@ -316,10 +485,7 @@ impl Portal {
             }
             None => {
                 self.cache().delete_flow(flow_id)?;
-                Err(CoreError::Api(portal_api::ErrorBody::new(
-                    "bill_in_open_payment",
-                    "These bills are already in a payment that has not finished.",
-                )))
+                Err(CoreError::coded(ErrorCode::BillInOpenPayment))
             }
         }
     }
@@ -333,20 +499,24 @@ impl Portal {
         open_state: FlowState,
     ) -> Result<PaymentFlow, CoreError> {
         let mut cache = self.cache();
-        let (state, message) = match payment.status {
+        let state = match payment.status {
             PaymentStatus::Paid => {
                 if let Some(receipt) = &payment.receipt {
                     cache.store_receipt(receipt)?;
                 }
                 cache.mark_bills_paid(&payment.bill_ids)?;
-                (FlowState::Paid, None)
+                FlowState::Paid
             }
             PaymentStatus::Processing => match &payment.last_error {
-                Some(message) => (FlowState::Declined, Some(message.as_str())),
-                None => (open_state, None),
+                // The provider's own words stay in the log; the customer reads the catalog's.
+                Some(message) => {
+                    tracing::info!("payment {} declined: {message}", payment.id);
+                    FlowState::Declined
+                }
+                None => open_state,
             },
-            PaymentStatus::Expired => (FlowState::Expired, None),
-            PaymentStatus::Canceled => (FlowState::Canceled, None),
+            PaymentStatus::Expired => FlowState::Expired,
+            PaymentStatus::Canceled => FlowState::Canceled,
         };
         let url = (!payment.checkout_url.is_empty()).then_some(payment.checkout_url.as_str());
         cache.update_flow(
@@ -355,7 +525,6 @@ impl Portal {
             Some(&payment.amount),
             state,
             url,
-            message,
         )?;
         cache
             .flow(flow_id)?
@@ -395,14 +564,8 @@ impl Portal {
             FlowState::Created => FlowState::CheckoutOpened,
             other => other,
         };
-        self.cache().update_flow(
-            flow_id,
-            None,
-            None,
-            open_state,
-            None,
-            flow.message.as_deref(),
-        )?;
+        self.cache()
+            .update_flow(flow_id, None, None, open_state, None)?;
         self.confirms.fetch_add(1, Ordering::Relaxed);
         let payment_ref = payment_id.as_str();
         let confirmed = self
@@ -435,11 +598,18 @@ impl Portal {
     }
 
     /// After a restart: asks about every open flow (and retries creations left unanswered).
+    /// One that fails stays as it was and the others go on.
     pub async fn resume_payments(&self) -> Result<Vec<PaymentFlow>, CoreError> {
         let open = self.cache().open_flows()?;
         let mut flows = Vec::with_capacity(open.len());
         for (flow, _) in open {
-            flows.push(self.check_payment(flow.flow_id).await?);
+            match self.check_payment(flow.flow_id).await {
+                Ok(checked) => flows.push(checked),
+                Err(error) => {
+                    tracing::warn!("resuming payment flow {} failed: {error}", flow.flow_id);
+                    flows.push(flow);
+                }
+            }
         }
         Ok(flows)
     }
@@ -468,5 +638,74 @@ impl Portal {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(POLL_MAX);
         }
+    }
+}
+
+/// A bill as the app shows it; `open` are the payment flows still under way.
+fn bill_view(bill: &Bill, open: &[(PaymentFlow, String)]) -> BillView {
+    BillView {
+        id: bill.id.clone(),
+        label: format!("{} – {}", bill.period.start, bill.period.end),
+        period: bill.period.clone(),
+        due_date: bill.due_date.clone(),
+        amount: bill.amount.clone(),
+        processing: bill.status == BillStatus::Processing
+            || open
+                .iter()
+                .any(|(flow, _)| flow.bill_ids.contains(&bill.id)),
+    }
+}
+
+/// The sum of `amounts`, if there is at least one and all are in one currency.
+fn total<'a>(mut amounts: impl Iterator<Item = &'a Money>) -> Option<Money> {
+    let first = amounts.next()?.clone();
+    amounts.try_fold(first, |sum, amount| {
+        (amount.currency == sum.currency).then_some(())?;
+        Some(Money {
+            amount_minor: sum.amount_minor.checked_add(amount.amount_minor)?,
+            currency: sum.currency,
+        })
+    })
+}
+
+/// A payment flow in a sentence.
+fn summary(flow: &PaymentFlow) -> PaymentSummary {
+    PaymentSummary {
+        flow_id: flow.flow_id,
+        amount: flow.amount.clone(),
+        started_at: flow.started_at.clone(),
+    }
+}
+
+/// The payment under way that blocks paying, if any; otherwise `otherwise`.
+fn in_progress_or(open: &[(PaymentFlow, String)], otherwise: PayBlock) -> PayBlock {
+    open.first()
+        .map(|(flow, _)| PayBlock::PaymentInProgress {
+            payment: summary(flow),
+        })
+        .unwrap_or(otherwise)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(amount_minor: i64) -> Money {
+        Money {
+            amount_minor,
+            currency: "USD".into(),
+        }
+    }
+
+    #[test]
+    fn totals_add_one_currency_and_refuse_to_mix_or_overflow() {
+        assert_eq!(total([usd(100), usd(250)].iter()), Some(usd(350)));
+        assert_eq!(total(std::iter::empty()), None);
+        let euro = Money {
+            amount_minor: 1,
+            currency: "EUR".into(),
+        };
+        assert_eq!(total([usd(1), euro].iter()), None);
+        assert_eq!(total([usd(i64::MAX), usd(1)].iter()), None);
     }
 }

@@ -9,6 +9,7 @@
 
 use crate::credentials::{Credentials, names};
 use crate::{ApiClient, CoreError};
+use portal_api::ErrorCode;
 use portal_api::v1::SessionTokens;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +18,18 @@ use tokio::sync::Mutex;
 
 /// Refresh this long before the access token's stated expiry.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+/// The longest an access token is trusted here, whatever the backend says: a day.
+const MAX_ACCESS_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Until when an access token issued at `now` for `expires_in` seconds is used, refreshing a
+/// little before it expires. A lifetime the backend overstates (up to `u64::MAX`) is capped,
+/// never an overflow.
+fn valid_until(now: Instant, expires_in: u64) -> Instant {
+    let lifetime = Duration::from_secs(expires_in)
+        .min(MAX_ACCESS_LIFETIME)
+        .saturating_sub(EXPIRY_MARGIN);
+    now.checked_add(lifetime).unwrap_or(now)
+}
 
 struct AccessToken {
     token: String,
@@ -81,8 +94,7 @@ impl Session {
         let refresh = tokens.refresh_token.clone();
         blocking(move || credentials.set(names::REFRESH_TOKEN, &refresh)).await?;
         *access = Some(AccessToken {
-            valid_until: Instant::now()
-                + Duration::from_secs(tokens.expires_in).saturating_sub(EXPIRY_MARGIN),
+            valid_until: valid_until(Instant::now(), tokens.expires_in),
             token: tokens.access_token,
         });
         Ok(())
@@ -131,7 +143,7 @@ impl Session {
     {
         let token = self.token(None).await?;
         match request(token.clone()).await {
-            Err(CoreError::Api(body)) if body.code == "token_expired" => {
+            Err(CoreError::Api(body)) if body.code == ErrorCode::TokenExpired => {
                 let renewed = self.token(Some(&token)).await?;
                 request(renewed).await
             }
@@ -160,5 +172,26 @@ impl Session {
             credentials.delete(names::PKCE_VERIFIER)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_expiry_the_backend_sends_is_a_usable_deadline() {
+        let now = Instant::now();
+        assert_eq!(valid_until(now, 0), now);
+        assert_eq!(
+            valid_until(now, 10),
+            now,
+            "shorter than the margin: refresh at once"
+        );
+        assert_eq!(valid_until(now, 900), now + Duration::from_secs(870));
+        assert_eq!(
+            valid_until(now, u64::MAX),
+            now + MAX_ACCESS_LIFETIME - EXPIRY_MARGIN
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! The API client against the real sandbox server on an ephemeral port.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
+use portal_api::ErrorCode;
 use portal_core::{ApiClient, BackendUrl};
 
 fn client_for(url: &str) -> ApiClient {
@@ -30,8 +32,8 @@ async fn a_server_that_is_down_is_reported_offline() {
         .health()
         .await
         .expect_err("nothing listens");
-    assert_eq!(error.code(), "offline");
-    assert_eq!(error.to_body().code, "offline");
+    assert_eq!(error.code(), ErrorCode::Offline);
+    assert_eq!(error.to_body().code, ErrorCode::Offline);
 }
 
 #[tokio::test]
@@ -58,6 +60,6 @@ async fn an_answer_that_is_not_the_api_is_reported_as_such() {
         .health()
         .await
         .expect_err("HTML is not a health answer");
-    assert_eq!(error.code(), "invalid_response");
+    assert_eq!(error.code(), ErrorCode::InvalidResponse);
     answer.await.expect("the fake server ends");
 }

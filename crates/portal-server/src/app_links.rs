@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portal_api::ErrorBody;
+use portal_api::ErrorCode;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ fn not_configured(what: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
         Json(ErrorBody::new(
-            "not_configured",
+            ErrorCode::NotConfigured,
             format!("This server is not configured with {what}."),
         )),
     )

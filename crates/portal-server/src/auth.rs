@@ -11,6 +11,8 @@ use crate::store::{ACCESS_TTL, IssuedTokens, RefreshOutcome, Store};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
+use portal_api::ErrorCode;
+use portal_api::links::DeepLink;
 use portal_api::v1::{
     CreateInvitationRequest, ErrorBody, ExchangeRequest, InvitationCreated, InvitationPreview,
     ONE_TIME_CODE_LEN, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
@@ -56,15 +58,15 @@ pub fn create_invitation(
         .eq_ignore_ascii_case(request.email.trim())
     {
         return Err(ServerError::bad_request(
-            "email_not_on_file",
+            ErrorCode::EmailNotOnFile,
             "That email is not the one on file for this account.",
         ));
     }
     let code =
         store.create_invitation(customer.id, &customer.customer.email, now, INVITATION_TTL)?;
     let created = InvitationCreated {
-        app_link: format!("com.enerpro.portal://invite?code={code}"),
-        web_link: format!("https://{portal_host}/app/invite?code={code}"),
+        app_link: DeepLink::Invite { code: code.clone() }.app_url(),
+        web_link: DeepLink::Invite { code }.web_url(portal_host),
         expires_at: rfc3339(now + INVITATION_TTL),
     };
     let body = format!(
@@ -149,7 +151,7 @@ pub async fn preview_invitation(
 
 fn invitation_used() -> ServerError {
     ServerError::Gone {
-        code: "invitation_used",
+        code: ErrorCode::InvitationUsed,
         message: "This invitation has already been used. If it was you, sign in with your email instead; otherwise ask Enerpro for a new invitation.",
     }
 }
@@ -170,7 +172,7 @@ fn find_invitation(
     };
     found.ok_or_else(|| {
         limiter.record(address_key, now);
-        ServerError::bad_request("invitation_invalid", INVITATION_INVALID)
+        ServerError::bad_request(ErrorCode::InvitationInvalid, INVITATION_INVALID)
     })
 }
 
@@ -180,7 +182,7 @@ fn usable(used_at: Option<i64>, expires_at: i64, now: i64) -> ApiResult<()> {
     }
     if expires_at <= now {
         return Err(ServerError::Gone {
-            code: "invitation_expired",
+            code: ErrorCode::InvitationExpired,
             message: "This invitation has expired. Ask Enerpro to send you a new one.",
         });
     }
@@ -225,7 +227,7 @@ pub async fn redeem_invitation(
                 limiter.record(&address_key, now);
                 limiter.record(&account_key, now);
                 return Err(ServerError::bad_request(
-                    "wrong_postcode",
+                    ErrorCode::WrongPostcode,
                     "That postcode does not match the service address of this account. Check it and try again.",
                 ));
             }
@@ -265,7 +267,7 @@ pub async fn request_signin(
 ) -> ApiResult<(StatusCode, Json<SignInAccepted>)> {
     if !valid_email(&request.email) {
         return Err(ServerError::bad_request(
-            "invalid_email",
+            ErrorCode::InvalidEmail,
             "Enter the email address of your Enerpro account.",
         ));
     }
@@ -274,7 +276,7 @@ pub async fn request_signin(
         || !valid_pkce_value(&request.code_challenge)
     {
         return Err(ServerError::bad_request(
-            "invalid_code_challenge",
+            ErrorCode::InvalidCodeChallenge,
             "The sign-in request needs a PKCE S256 code challenge.",
         ));
     }
@@ -292,10 +294,12 @@ pub async fn request_signin(
         .db(move |store| {
             if let Some(customer) = store.customer_by_email(request.email.trim())? {
                 let code = store.create_signin_code(customer.id, &request.code_challenge, now, SIGNIN_TTL)?;
+                let link = DeepLink::SignIn { code };
                 let body = format!(
-                    "Hello {},\n\nOpen this link on the device where you asked to sign in:\n{}\n\nOn a phone: https://{host}/app/signin?code={code}\n\nThe link works once, for 15 minutes. If you did not ask to sign in, ignore this mail.",
+                    "Hello {},\n\nOpen this link on the device where you asked to sign in:\n{}\n\nOn a phone: {}\n\nThe link works once, for 15 minutes. If you did not ask to sign in, ignore this mail.",
                     customer.customer.name,
-                    format_args!("com.enerpro.portal://signin?code={code}"),
+                    link.app_url(),
+                    link.web_url(&host),
                 );
                 store.send_mail(&customer.customer.email, "signin", "Your Enerpro sign-in link", &body, now)?;
             }
@@ -325,7 +329,7 @@ pub async fn exchange_signin(
     let limiter = state.limiter.clone();
     let invalid = || {
         ServerError::bad_request(
-            "invalid_signin_code",
+            ErrorCode::InvalidSigninCode,
             "This sign-in link is not valid or has expired. Ask for a new one on the device you want to sign in on.",
         )
     };
@@ -369,11 +373,11 @@ pub async fn refresh(
         .db(move |store| match store.refresh(&request.refresh_token, now)? {
             RefreshOutcome::Rotated(tokens) => Ok(Json(tokens.into())),
             RefreshOutcome::Replayed => Err(ServerError::Unauthorized {
-                code: "refresh_token_reused",
+                code: ErrorCode::RefreshTokenReused,
                 message: "For your security this session was ended, because its sign-in was used twice. Sign in again.",
             }),
             RefreshOutcome::Invalid => Err(ServerError::Unauthorized {
-                code: "invalid_refresh_token",
+                code: ErrorCode::InvalidRefreshToken,
                 message: "Your session has ended. Sign in again.",
             }),
         })

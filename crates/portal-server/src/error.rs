@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portal_api::ErrorBody;
+use portal_api::{ErrorBody, ErrorCode};
 
 /// Everything a request can fail with. Each variant has a stable code and a message a customer
 /// or support engineer can act on.
@@ -32,7 +32,7 @@ pub enum ServerError {
     #[error("{message}")]
     BadRequest {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What is wrong.
         message: String,
     },
@@ -43,7 +43,7 @@ pub enum ServerError {
     #[error("{message}")]
     Unauthorized {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What to do.
         message: &'static str,
     },
@@ -57,7 +57,7 @@ pub enum ServerError {
     #[error("{message}")]
     Conflict {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What conflicts.
         message: String,
     },
@@ -65,7 +65,7 @@ pub enum ServerError {
     #[error("{message}")]
     Gone {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What to do next.
         message: &'static str,
     },
@@ -84,7 +84,7 @@ pub enum ServerError {
 
 impl ServerError {
     /// A 400 with a code and message.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::BadRequest {
             code,
             message: message.into(),
@@ -92,7 +92,7 @@ impl ServerError {
     }
 
     /// A 409 with a code and message.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Conflict {
             code,
             message: message.into(),
@@ -100,19 +100,19 @@ impl ServerError {
     }
 
     /// The HTTP status and stable code of this error.
-    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
             Self::Listen { .. } | Self::Database(_) | Self::DatabaseOpen { .. } => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError)
             }
-            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
-            Self::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            Self::Gone { code, .. } => (StatusCode::GONE, code),
-            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Self::Provider(_) => (StatusCode::BAD_GATEWAY, "provider_unavailable"),
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge),
+            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
+            Self::NotFound { .. } => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            Self::Gone { code, .. } => (StatusCode::GONE, *code),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            Self::Provider(_) => (StatusCode::BAD_GATEWAY, ErrorCode::ProviderUnavailable),
         }
     }
 }

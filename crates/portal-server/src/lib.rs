@@ -25,6 +25,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clock::Clock;
+use portal_api::ErrorCode;
 use portal_api::v1::{ErrorBody, HEALTH_PATH, HealthResponse, UPDATES_PATH};
 use simulator::{Simulator, SimulatorConfig};
 use state::{AppState, Settings};
@@ -232,7 +233,7 @@ fn update_routes(shelf: UpdateShelf) -> Router {
                 (
                     axum::http::StatusCode::NOT_FOUND,
                     Json(ErrorBody::new(
-                        "not_configured",
+                        ErrorCode::NotConfigured,
                         "This server offers no app updates.",
                     )),
                 )
@@ -271,7 +272,10 @@ fn api_routes(state: AppState) -> Router {
         .fallback(|| async {
             (
                 axum::http::StatusCode::NOT_FOUND,
-                Json(ErrorBody::new("not_found", "There is no such API path.")),
+                Json(ErrorBody::new(
+                    ErrorCode::NotFound,
+                    "There is no such API path.",
+                )),
             )
         })
         .with_state(state)

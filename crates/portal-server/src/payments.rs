@@ -17,6 +17,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Html;
+use portal_api::ErrorCode;
+use portal_api::links::DeepLink;
 use portal_api::v1::{
     BillList, CreatePaymentRequest, Customer, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment,
     PaymentList, Receipt, ReceiptList,
@@ -69,7 +71,7 @@ pub async fn bills(
         Some("all") => false,
         Some(_) => {
             return Err(ServerError::bad_request(
-                "invalid_filter",
+                ErrorCode::InvalidFilter,
                 "status must be `outstanding` or `all`.",
             ));
         }
@@ -91,7 +93,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
         .unwrap_or_default();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ServerError::bad_request(
-            "missing_idempotency_key",
+            ErrorCode::MissingIdempotencyKey,
             "Creating a payment needs an Idempotency-Key header (1 to 255 visible characters).",
         ));
     }
@@ -101,13 +103,13 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
 fn check_bill_ids(bill_ids: &[String]) -> ApiResult<()> {
     if bill_ids.is_empty() {
         return Err(ServerError::bad_request(
-            "no_bills",
+            ErrorCode::NoBills,
             "Choose at least one bill to pay.",
         ));
     }
     if bill_ids.len() > MAX_BILLS_PER_PAYMENT {
         return Err(ServerError::bad_request(
-            "too_many_bills",
+            ErrorCode::TooManyBills,
             format!("Pay at most {MAX_BILLS_PER_PAYMENT} bills at once."),
         ));
     }
@@ -115,13 +117,13 @@ fn check_bill_ids(bill_ids: &[String]) -> ApiResult<()> {
     for id in bill_ids {
         if id.is_empty() || id.len() > 64 {
             return Err(ServerError::bad_request(
-                "unknown_bill",
+                ErrorCode::UnknownBill,
                 "A bill id is not valid.",
             ));
         }
         if !seen.insert(id) {
             return Err(ServerError::bad_request(
-                "duplicate_bills",
+                ErrorCode::DuplicateBills,
                 format!("Bill {id} is listed twice."),
             ));
         }
@@ -439,12 +441,13 @@ pub async fn stripe_webhook(
     {
         tracing::warn!("webhook refused: {reason:?}");
         return Err(ServerError::bad_request(
-            "invalid_signature",
+            ErrorCode::InvalidSignature,
             "The webhook signature is not valid.",
         ));
     }
-    let event: crate::stripe::Event = serde_json::from_slice(&body)
-        .map_err(|_| ServerError::bad_request("malformed_json", "The event is not valid JSON."))?;
+    let event: crate::stripe::Event = serde_json::from_slice(&body).map_err(|_| {
+        ServerError::bad_request(ErrorCode::MalformedJson, "The event is not valid JSON.")
+    })?;
     let event_id = event.id.clone();
     if state.db(move |store| store.event_seen(&event_id)).await? {
         return Ok(StatusCode::OK);
@@ -547,9 +550,11 @@ pub async fn cancel_page(
 }
 
 fn handover_page(title: &str, text: &str, payment_id: &str) -> String {
-    let link = format!(
-        "com.enerpro.portal://payment/return?payment={}",
-        escape(payment_id)
+    let link = escape(
+        &DeepLink::PaymentReturn {
+            payment: payment_id.to_owned(),
+        }
+        .app_url(),
     );
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

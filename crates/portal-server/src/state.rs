@@ -11,6 +11,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use portal_api::ErrorCode;
 use std::sync::{Arc, Mutex};
 
 /// Settings that do not change while the server runs.
@@ -84,22 +85,23 @@ pub struct ApiJson<T>(pub T);
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonSyntaxError(_) => {
-                Self::bad_request("malformed_json", "The request body is not valid JSON.")
-            }
+            JsonRejection::JsonSyntaxError(_) => Self::bad_request(
+                ErrorCode::MalformedJson,
+                "The request body is not valid JSON.",
+            ),
             JsonRejection::JsonDataError(error) => Self::bad_request(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!(
                     "The request body has the wrong shape: {}",
                     error.body_text()
                 ),
             ),
             JsonRejection::MissingJsonContentType(_) => Self::bad_request(
-                "expected_json",
+                ErrorCode::ExpectedJson,
                 "Send the request body as JSON (Content-Type: application/json).",
             ),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
-            other => Self::bad_request("invalid_body", other.body_text()),
+            other => Self::bad_request(ErrorCode::InvalidBody, other.body_text()),
         }
     }
 }
@@ -123,7 +125,7 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let Some(token) = bearer(parts).map(str::to_owned) else {
             return Err(ServerError::Unauthorized {
-                code: "missing_token",
+                code: ErrorCode::MissingToken,
                 message: "Sign in to continue.",
             });
         };
@@ -132,15 +134,15 @@ impl FromRequestParts<AppState> for SignedIn {
             .db(move |store| match store.access_token_state(&token, now)? {
                 AccessTokenState::Valid(customer) => Ok(SignedIn(customer)),
                 AccessTokenState::Expired => Err(ServerError::Unauthorized {
-                    code: "token_expired",
+                    code: ErrorCode::TokenExpired,
                     message: "Your session needs renewing. The app does this by itself.",
                 }),
                 AccessTokenState::Revoked => Err(ServerError::Unauthorized {
-                    code: "session_ended",
+                    code: ErrorCode::SessionEnded,
                     message: "Your session has ended. Sign in again.",
                 }),
                 AccessTokenState::Unknown => Err(ServerError::Unauthorized {
-                    code: "invalid_token",
+                    code: ErrorCode::InvalidToken,
                     message: "Your session is not valid. Sign in again.",
                 }),
             })
@@ -158,7 +160,7 @@ impl FromRequestParts<AppState> for Admin {
         match bearer(parts) {
             Some(key) if hash_secret(key) == state.settings.admin_key_hash => Ok(Admin),
             _ => Err(ServerError::Unauthorized {
-                code: "invalid_admin_key",
+                code: ErrorCode::InvalidAdminKey,
                 message: "This needs the sandbox's admin key.",
             }),
         }

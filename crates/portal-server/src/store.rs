@@ -8,6 +8,7 @@
 use crate::clock::{rfc3339, year_of};
 use crate::error::ServerError;
 use crate::secrets::{hash_secret, random_id, random_token};
+use portal_api::ErrorCode;
 use portal_api::v1::{
     Bill, BillStatus, Customer, Money, OutboxMessage, Payment, PaymentStatus, Period, Receipt,
     ReceiptLine,
@@ -662,7 +663,7 @@ impl Store {
         if let Some((payment_id, seen_hash)) = existing {
             if seen_hash != request_hash {
                 return Err(ServerError::conflict(
-                    "idempotency_conflict",
+                    ErrorCode::IdempotencyConflict,
                     "This Idempotency-Key was already used for a different set of bills.",
                 ));
             }
@@ -688,19 +689,19 @@ impl Store {
                 .optional()?;
             let Some((start, end, amount, bill_currency, paid, in_open_payment)) = row else {
                 return Err(ServerError::bad_request(
-                    "unknown_bill",
+                    ErrorCode::UnknownBill,
                     format!("Bill {bill_id} is not one of your bills."),
                 ));
             };
             if paid {
                 return Err(ServerError::conflict(
-                    "bill_already_paid",
+                    ErrorCode::BillAlreadyPaid,
                     format!("Bill {bill_id} is already paid."),
                 ));
             }
             if in_open_payment {
                 return Err(ServerError::conflict(
-                    "bill_in_open_payment",
+                    ErrorCode::BillInOpenPayment,
                     format!(
                         "Bill {bill_id} is already in a payment that has not finished. Finish or cancel that payment first."
                     ),
@@ -709,7 +710,7 @@ impl Store {
             match &currency {
                 Some(existing) if *existing != bill_currency => {
                     return Err(ServerError::bad_request(
-                        "mixed_currencies",
+                        ErrorCode::MixedCurrencies,
                         "Bills in different currencies must be paid separately.",
                     ));
                 }
@@ -717,14 +718,14 @@ impl Store {
             }
             total = total.checked_add(amount).ok_or_else(|| {
                 ServerError::bad_request(
-                    "amount_too_large",
+                    ErrorCode::AmountTooLarge,
                     "The total is too large to pay at once.",
                 )
             })?;
             lines.push((bill_id.clone(), Period { start, end }, amount));
         }
         let currency = currency.ok_or_else(|| {
-            ServerError::bad_request("no_bills", "Choose at least one bill to pay.")
+            ServerError::bad_request(ErrorCode::NoBills, "Choose at least one bill to pay.")
         })?;
         let id = random_id("pay");
         tx.execute(

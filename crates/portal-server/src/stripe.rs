@@ -326,7 +326,8 @@ pub fn verify_signature(
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > SIGNATURE_TOLERANCE_SECONDS {
+    // Any i64 can arrive here (`t=-9223372036854775808` too): compare without overflowing.
+    if now.abs_diff(timestamp) > SIGNATURE_TOLERANCE_SECONDS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     for signature in signatures {
@@ -391,6 +392,24 @@ mod tests {
             verify_signature("t=1", payload, "whsec_test", 1),
             Err(SignatureError::Malformed)
         );
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_the_range_are_stale_not_a_crash() {
+        let payload = br#"{"id":"evt_1"}"#;
+        for t in [i64::MIN, i64::MAX] {
+            let header = format!("t={t},v1=00");
+            for now in [0, 1_000_000, i64::MIN, i64::MAX] {
+                let outcome = verify_signature(&header, payload, "whsec_test", now);
+                assert!(
+                    matches!(
+                        outcome,
+                        Err(SignatureError::Stale | SignatureError::Mismatch)
+                    ),
+                    "t={t}, now={now}: {outcome:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use portal_api::ErrorCode;
 use portal_api::v1::{UPDATES_PATH, UpdateManifest};
 use semver::Version;
 use std::path::PathBuf;
@@ -70,13 +71,13 @@ pub async fn latest(
 ) -> Result<Response, ServerError> {
     if !TARGETS.contains(&target.as_str()) || !ARCHES.contains(&arch.as_str()) {
         return Err(ServerError::bad_request(
-            "invalid_platform",
+            ErrorCode::InvalidPlatform,
             format!("There are no updates for the platform {target}-{arch}."),
         ));
     }
     let current = Version::parse(&current_version).map_err(|_| {
         ServerError::bad_request(
-            "invalid_version",
+            ErrorCode::InvalidVersion,
             format!("{current_version} is not a version like 1.2.3."),
         )
     })?;

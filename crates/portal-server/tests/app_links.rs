@@ -1,4 +1,5 @@
 //! The `/.well-known` files that let phones open the portal host's links in the app.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_server::app_links::AppLinks;
 use portal_server::{ServerOptions, spawn_with};

@@ -1,4 +1,5 @@
 //! Invitations, passwordless sign-in with PKCE, and sessions, over real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Bad input over real HTTP: each answers a clear error, and nothing changes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 mod common;
 

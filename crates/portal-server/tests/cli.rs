@@ -1,4 +1,5 @@
 //! The command line as support staff use it: seed, invite, outbox, serve.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,4 +1,5 @@
 //! The health endpoint over real HTTP on an ephemeral port.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_api::v1::HealthResponse;
 

@@ -1,5 +1,6 @@
 //! The customer journey through the API alone, over real HTTP: invite → redeem → me → bills →
 //! create payment → the hosted page filled as a browser would → return page → confirm → receipt.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! App updates served from a releases folder: the newest release for the asking platform,
 //! installers served from the folder, and clear refusals of bad requests.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_server::{ServerOptions, spawn_with};
 use serde_json::{Value, json};

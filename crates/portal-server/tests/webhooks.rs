@@ -1,4 +1,5 @@
 //! The provider's webhook: signatures, duplicates, order, and settling payments no app confirms.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 mod common;
 

@@ -113,9 +113,8 @@ async fn bench() -> Result<(), String> {
         println!("  {mark:<24} {:>8.1} ms", median(values));
     }
     server.stop().await.map_err(|e| e.to_string())?;
-    if let Ok(credentials) = portal_core::credentials::Credentials::platform(DEV_IDENTIFIER) {
-        let _ = credentials.delete(portal_core::credentials::names::REFRESH_TOKEN);
-    }
+    let credentials = portal_core::credentials::Credentials::platform(DEV_IDENTIFIER);
+    let _ = credentials.delete(portal_core::credentials::names::REFRESH_TOKEN);
     Ok(())
 }
 

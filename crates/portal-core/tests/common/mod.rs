@@ -1,6 +1,6 @@
 //! Helpers for the core's tests: a sandbox server on an ephemeral port, a temporary cache, and
 //! the real OS credential store under a service name of the test's own.
-
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 #![allow(dead_code)] // each test file uses its own subset
 
 use portal_core::api::Timeouts;
@@ -54,7 +54,7 @@ impl World {
     }
 
     pub fn credentials(&self) -> Credentials {
-        Credentials::platform(&self.service).expect("the credential store")
+        Credentials::platform(&self.service)
     }
 
     /// Creates an invitation for Jane with the admin API and returns its code.
@@ -97,9 +97,9 @@ pub async fn assert_nothing_left(world: &World, portal: &Portal) {
         .credentials()
         .get(portal_core::credentials::names::REFRESH_TOKEN);
     assert!(token.expect("the store answers").is_none(), "no token left");
-    let home = portal.home().expect("the cache answers");
+    let home = portal.home().await.expect("the cache answers");
     assert!(
-        home.customer.is_none() && home.bills.is_none(),
+        home.customer.is_none() && home.bills.is_empty() && home.as_of.is_none(),
         "no customer data left"
     );
     assert!(!portal.is_signed_in().await.expect("the store answers"));
@@ -108,21 +108,19 @@ pub async fn assert_nothing_left(world: &World, portal: &Portal) {
 impl Drop for World {
     fn drop(&mut self) {
         // Leave nothing in the OS credential store.
-        if let Ok(credentials) = Credentials::platform(&self.service) {
-            let _ = credentials.delete(portal_core::credentials::names::REFRESH_TOKEN);
-            let _ = credentials.delete(portal_core::credentials::names::PKCE_VERIFIER);
-        }
+        let credentials = Credentials::platform(&self.service);
+        let _ = credentials.delete(portal_core::credentials::names::REFRESH_TOKEN);
+        let _ = credentials.delete(portal_core::credentials::names::PKCE_VERIFIER);
     }
 }
 
 /// The ids of the bills the core has cached as unpaid, newest first.
-pub fn cached_bill_ids(portal: &Portal) -> Vec<String> {
+pub async fn cached_bill_ids(portal: &Portal) -> Vec<String> {
     portal
         .home()
+        .await
         .expect("home data")
         .bills
-        .expect("cached bills")
-        .data
         .into_iter()
         .map(|bill| bill.id)
         .collect()

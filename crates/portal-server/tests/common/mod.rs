@@ -1,6 +1,6 @@
 //! Helpers for the server's tests: an HTTP client that speaks the API, and a "browser" that fills
 //! the hosted checkout page as a person would.
-
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 #![allow(dead_code)] // each test file uses its own subset
 
 use portal_api::v1::{

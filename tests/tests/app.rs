@@ -42,7 +42,7 @@ fn shows_the_connected_server_then_a_clear_error_when_it_stops() {
             let error = app
                 .wait_for_text("#status-error", |text| !text.is_empty())
                 .await?;
-            if !error.contains("Cannot reach the Enerpro server") {
+            if !error.contains("Cannot reach Enerpro") {
                 return Err(format!("unclear error after the server stopped: {error:?}"));
             }
             app.screenshot("server-down").await?;

@@ -49,7 +49,7 @@ fn a_declined_card_is_shown_after_the_return_and_a_good_card_then_pays() {
             app.wait_for_text("#payment-title", |t| t == "Your card was not accepted")
                 .await?;
             app.wait_for_text("#payment-message", |t| {
-                t.contains("Your card was declined.")
+                t.contains("Your card was not accepted")
             })
             .await?;
             app.screenshot("declined").await?;

@@ -61,7 +61,7 @@ fn invitation_to_receipt_in_the_real_window() {
             }
             app.wait_for_text("#transaction-id", |text| text.starts_with("pi_"))
                 .await?;
-            app.wait_for_text("#card", |text| text == "visa ending 4242")
+            app.wait_for_text("#card", |text| text == "Visa ending 4242")
                 .await?;
             app.wait_for_text("#receipt-total", |text| text == "USD 194.25")
                 .await?;

@@ -56,7 +56,7 @@ fn a_declined_card_is_shown_after_the_return_and_a_good_card_then_pays() {
             app.click("#open-checkout").await?;
             app.wait_for_text("#payment-title", |t| t == "Payment received")
                 .await?;
-            app.wait_for_text("#card", |t| t == "visa ending 4242")
+            app.wait_for_text("#card", |t| t == "Visa ending 4242")
                 .await?;
             app.screenshot("paid-after-retry").await?;
             Ok(())

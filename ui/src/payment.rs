@@ -26,10 +26,8 @@ fn explain(flow: &PaymentFlow) -> (&'static str, &'static str) {
             "Payment processing",
             "We are confirming the payment with Enerpro. This page updates by itself.",
         ),
-        FlowState::Declined => (
-            "Your card was not accepted",
-            "Nothing was charged. Open the checkout again to try another card, or cancel.",
-        ),
+        // What to do is in the declined message below (from the catalog).
+        FlowState::Declined => ("Your card was not accepted", ""),
         FlowState::Paid => ("Payment received", "Thank you. Your receipt is below."),
         FlowState::Expired => (
             "The checkout expired",
@@ -103,7 +101,7 @@ pub fn Processing(flow_id: i64) -> Element {
     rsx! {
         section { id: "payment", class: "card", "data-state": "{flow.state:?}", aria_live: "polite",
             h1 { id: "payment-title", "{title}" }
-            p { "{explanation}" }
+            if !explanation.is_empty() { p { "{explanation}" } }
             if let Some(amount) = amount { p { "Amount: " strong { "{amount}" } } }
             if let Some(link) = link.clone() {
                 label { r#for: "checkout-link", "Payment link" }

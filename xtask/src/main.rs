@@ -230,6 +230,18 @@ mod commands {
                 "warnings",
             ])
             .run()?;
+        // A production backend is built without the checkout simulator: it must still compile.
+        Cmd::new("cargo")
+            .args([
+                "clippy",
+                "--package",
+                "portal-server",
+                "--no-default-features",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .run()?;
         lint_workflows()?;
         step("build the tests and the app");
         Cmd::new("cargo")

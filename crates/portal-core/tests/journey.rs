@@ -158,7 +158,13 @@ async fn a_killed_app_resumes_after_the_webhook_settled_it_with_one_receipt() {
             .unwrap();
     }
     // The webhook reaches the backend meanwhile.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        world
+            .server
+            .wait_for_webhooks(1, Duration::from_secs(10))
+            .await,
+        "the webhook reached the backend"
+    );
 
     let restarted = world.portal();
     assert!(

@@ -5,6 +5,7 @@ use crate::error::{ApiResult, ServerError};
 use crate::limits::{
     FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, RateLimiter, SIGNINS_PER_ADDRESS, SIGNINS_PER_EMAIL,
 };
+use crate::mail;
 use crate::secrets::{mask_email, pkce_challenge};
 use crate::state::{Admin, ApiJson, AppState};
 use crate::store::{ACCESS_TTL, IssuedTokens, RefreshOutcome, Store};
@@ -66,20 +67,17 @@ pub fn create_invitation(
         store.create_invitation(customer.id, &customer.customer.email, now, INVITATION_TTL)?;
     let created = InvitationCreated {
         app_link: DeepLink::Invite { code: code.clone() }.app_url(),
-        web_link: DeepLink::Invite { code }.web_url(portal_host),
+        web_link: DeepLink::Invite { code: code.clone() }.web_url(portal_host),
         expires_at: rfc3339(now + INVITATION_TTL),
     };
-    let body = format!(
-        "Hello {},\n\nYou are invited to the Enerpro customer portal, where you can see and pay your bills.\n\nOpen this link on your computer: {}\nOr on your phone: {}\n\nYou will be asked for the postcode of your service address. The link works once, until {}.",
-        customer.customer.name, created.app_link, created.web_link, created.expires_at
-    );
-    store.send_mail(
+    let mail = mail::invitation(
         &customer.customer.email,
-        "invitation",
-        "Your invitation to the Enerpro portal",
-        &body,
-        now,
-    )?;
+        &customer.customer.name,
+        &code,
+        portal_host,
+        &created.expires_at,
+    );
+    store.send_mail(&mail, now)?;
     Ok(created)
 }
 
@@ -293,15 +291,19 @@ pub async fn request_signin(
     state
         .db(move |store| {
             if let Some(customer) = store.customer_by_email(request.email.trim())? {
-                let code = store.create_signin_code(customer.id, &request.code_challenge, now, SIGNIN_TTL)?;
-                let link = DeepLink::SignIn { code };
-                let body = format!(
-                    "Hello {},\n\nOpen this link on the device where you asked to sign in:\n{}\n\nOn a phone: {}\n\nThe link works once, for 15 minutes. If you did not ask to sign in, ignore this mail.",
-                    customer.customer.name,
-                    link.app_url(),
-                    link.web_url(&host),
+                let code = store.create_signin_code(
+                    customer.id,
+                    &request.code_challenge,
+                    now,
+                    SIGNIN_TTL,
+                )?;
+                let mail = mail::sign_in(
+                    &customer.customer.email,
+                    &customer.customer.name,
+                    &code,
+                    &host,
                 );
-                store.send_mail(&customer.customer.email, "signin", "Your Enerpro sign-in link", &body, now)?;
+                store.send_mail(&mail, now)?;
             }
             Ok(())
         })

@@ -4,15 +4,19 @@
 //! The binary (`portal-server`) is a thin command line over this library; tests start the same
 //! server in-process on an ephemeral port with [`spawn`] or [`spawn_with`].
 
+pub mod account;
 pub mod app_links;
 pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod health;
 pub mod limits;
+pub mod mail;
 pub mod openapi;
 pub mod payments;
 pub mod secrets;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod state;
 pub mod store;
@@ -20,13 +24,15 @@ pub mod stripe;
 pub mod updates;
 
 pub use error::{ApiResult, ServerError};
+pub use health::SERVER_NAME;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clock::Clock;
 use portal_api::ErrorCode;
-use portal_api::v1::{ErrorBody, HEALTH_PATH, HealthResponse, UPDATES_PATH};
+use portal_api::v1::{ErrorBody, HEALTH_PATH, UPDATES_PATH};
+#[cfg(feature = "simulator")]
 use simulator::{Simulator, SimulatorConfig};
 use state::{AppState, Settings};
 use std::net::SocketAddr;
@@ -39,21 +45,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use updates::UpdateShelf;
 
-/// The name the sandbox gives in its health answer.
-pub const SERVER_NAME: &str = "Enerpro Sandbox";
 /// The largest request body the API reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The settings key of the admin key's hash.
 const ADMIN_KEY_SETTING: &str = "admin_key_sha256";
-
-/// `GET /v1/health`
-#[utoipa::path(get, path = "/v1/health", tag = "health", responses((status = 200, body = HealthResponse)))]
-pub async fn health() -> Json<HealthResponse> {
-    Json(HealthResponse {
-        name: SERVER_NAME.to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
-}
 
 async fn openapi_json() -> ([(axum::http::HeaderName, &'static str); 1], String) {
     (
@@ -62,16 +57,33 @@ async fn openapi_json() -> ([(axum::http::HeaderName, &'static str); 1], String)
     )
 }
 
-/// Which payment provider the backend talks to.
+/// Which payment provider the backend talks to. The simulator exists only in builds with the
+/// `simulator` feature (the sandbox's, the default): a production backend built without it
+/// cannot serve a fake payment page.
 #[derive(Debug, Clone)]
 pub enum Provider {
     /// The built-in simulator, mounted at `/sim` (keys generated per process).
+    #[cfg(feature = "simulator")]
     Simulator {
         /// Hold webhooks until released (tests of event ordering).
         hold_webhooks: bool,
     },
     /// Stripe itself, or any server speaking its API.
     External(StripeConfig),
+    /// None chosen yet (a build without the simulator must be given one).
+    Unconfigured,
+}
+
+impl Default for Provider {
+    /// The simulator where it is built in; otherwise none.
+    fn default() -> Self {
+        #[cfg(feature = "simulator")]
+        return Self::Simulator {
+            hold_webhooks: false,
+        };
+        #[cfg(not(feature = "simulator"))]
+        return Self::Unconfigured;
+    }
 }
 
 /// How to run the server.
@@ -96,16 +108,15 @@ pub struct ServerOptions {
 }
 
 impl ServerOptions {
-    /// Defaults for a database file: the simulator, the example portal host, no demo data.
+    /// Defaults for a database file: the simulator (where built in), the example portal host, no
+    /// demo data.
     pub fn new(db_path: PathBuf) -> Self {
         Self {
             db_path,
             public_url: None,
             portal_host: "portal.enerpro.example".to_owned(),
             admin_key: None,
-            provider: Provider::Simulator {
-                hold_webhooks: false,
-            },
+            provider: Provider::default(),
             seed_demo: false,
             app_links: app_links::AppLinks::default(),
             updates_dir: None,
@@ -124,6 +135,7 @@ pub struct App {
     /// The clock.
     pub clock: Arc<Clock>,
     /// The simulator, when mounted.
+    #[cfg(feature = "simulator")]
     pub simulator: Option<Arc<Simulator>>,
     /// The secret webhooks are verified with.
     pub webhook_secret: String,
@@ -153,15 +165,23 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         .trim_end_matches('/')
         .to_owned();
     let clock = Arc::new(Clock::default());
-    let (stripe_config, simulator) = match &options.provider {
-        Provider::External(config) => (config.clone(), None),
+    #[cfg(feature = "simulator")]
+    let mut simulator = None;
+    let stripe_config = match &options.provider {
+        Provider::External(config) => config.clone(),
+        Provider::Unconfigured => {
+            return Err(ServerError::Provider(
+                "no payment provider is configured (pass --stripe-api-base, --stripe-secret-key and --stripe-webhook-secret)".into(),
+            ));
+        }
+        #[cfg(feature = "simulator")]
         Provider::Simulator { hold_webhooks } => {
             let config = StripeConfig {
                 api_base: format!("{public_url}/sim"),
                 secret_key: format!("sk_test_{}", secrets::random_token(18)),
                 webhook_secret: format!("whsec_{}", secrets::random_token(24)),
             };
-            let simulator = Simulator::new(
+            let mounted = Simulator::new(
                 SimulatorConfig {
                     secret_key: config.secret_key.clone(),
                     webhook_url: format!("{public_url}/v1/webhooks/stripe"),
@@ -173,7 +193,8 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
                 clock.clone(),
             )
             .map_err(ServerError::Provider)?;
-            (config, Some(simulator))
+            simulator = Some(mounted);
+            config
         }
     };
     let webhook_secret = stripe_config.webhook_secret.clone();
@@ -200,12 +221,14 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             get(app_links::apple_app_site_association),
         )
         .with_state(Arc::new(options.app_links.clone()));
-    let mut router = well_known
+    let router = well_known
         .merge(update_routes(update_shelf))
         .merge(api_routes(state));
-    if let Some(simulator) = &simulator {
-        router = router.nest("/sim", simulator.router());
-    }
+    #[cfg(feature = "simulator")]
+    let router = match &simulator {
+        Some(simulator) => router.nest("/sim", simulator.router()),
+        None => router,
+    };
     Ok(App {
         router: router
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -213,6 +236,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         admin_key,
         admin_key_generated,
         clock,
+        #[cfg(feature = "simulator")]
         simulator,
         webhook_secret,
     })
@@ -245,7 +269,7 @@ fn update_routes(shelf: UpdateShelf) -> Router {
 
 fn api_routes(state: AppState) -> Router {
     Router::new()
-        .route(HEALTH_PATH, get(health))
+        .route(HEALTH_PATH, get(health::health))
         .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/admin/invitations", post(auth::admin_create_invitation))
         .route("/v1/admin/outbox", get(payments::admin_outbox))
@@ -255,8 +279,8 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/auth/exchange", post(auth::exchange_signin))
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/signout", post(auth::sign_out))
-        .route("/v1/me", get(payments::me))
-        .route("/v1/bills", get(payments::bills))
+        .route("/v1/me", get(account::me))
+        .route("/v1/bills", get(account::bills))
         .route(
             "/v1/payments",
             post(payments::create_payment).get(payments::list_payments),
@@ -305,6 +329,7 @@ pub struct RunningServer {
     address: SocketAddr,
     admin_key: String,
     clock: Arc<Clock>,
+    #[cfg(feature = "simulator")]
     simulator: Option<Arc<Simulator>>,
     webhook_secret: String,
     db_path: PathBuf,
@@ -344,7 +369,28 @@ impl RunningServer {
         self.clock.advance(seconds);
     }
 
+    /// Waits until the backend has acknowledged `count` of the simulator's webhooks, polling
+    /// until `deadline` passes; answers whether they arrived.
+    #[cfg(feature = "simulator")]
+    pub async fn wait_for_webhooks(&self, count: u64, deadline: std::time::Duration) -> bool {
+        let until = tokio::time::Instant::now() + deadline;
+        loop {
+            let delivered = self
+                .simulator
+                .as_ref()
+                .map_or(0, |simulator| simulator.webhooks_delivered());
+            if delivered >= count {
+                return true;
+            }
+            if tokio::time::Instant::now() >= until {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Sends the simulator's held webhooks (with `hold_webhooks`).
+    #[cfg(feature = "simulator")]
     pub async fn release_webhooks(&self) {
         if let Some(simulator) = &self.simulator {
             simulator.release_webhooks().await;
@@ -400,6 +446,7 @@ pub async fn spawn_with(
         address: bound,
         admin_key: app.admin_key.unwrap_or_default(),
         clock: app.clock,
+        #[cfg(feature = "simulator")]
         simulator: app.simulator,
         webhook_secret: app.webhook_secret,
         db_path: options.db_path,

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Enerpro Customer Portal API", description = "The backend API of the Enerpro customer portal. The sandbox server is its reference implementation."),
     paths(
-        crate::health,
+        crate::health::health,
         crate::auth::admin_create_invitation,
         crate::auth::preview_invitation,
         crate::auth::redeem_invitation,
@@ -17,8 +17,8 @@ use utoipa::{Modify, OpenApi};
         crate::auth::exchange_signin,
         crate::auth::refresh,
         crate::auth::sign_out,
-        crate::payments::me,
-        crate::payments::bills,
+        crate::account::me,
+        crate::account::bills,
         crate::payments::create_payment,
         crate::payments::list_payments,
         crate::payments::get_payment,

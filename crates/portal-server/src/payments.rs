@@ -1,5 +1,5 @@
-//! Customer data, payments through the provider's hosted checkout, confirmation, cancellation,
-//! the provider's webhook, receipts, and the return pages that hand the browser back to the app.
+//! Payments through the provider's hosted checkout, confirmation, cancellation, the provider's
+//! webhook, receipts, and the return pages that hand the browser back to the app.
 //!
 //! The backend, never the app, computes what is charged: from the bills, in the database, in the
 //! same transaction that reserves them. Paid status always comes from the provider (a session
@@ -20,8 +20,8 @@ use axum::response::Html;
 use portal_api::ErrorCode;
 use portal_api::links::DeepLink;
 use portal_api::v1::{
-    BillList, CreatePaymentRequest, Customer, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment,
-    PaymentList, Receipt, ReceiptList,
+    CreatePaymentRequest, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment, PaymentList,
+    PaymentStatus, Receipt, ReceiptList,
 };
 use serde::Deserialize;
 
@@ -29,61 +29,6 @@ use serde::Deserialize;
 pub const CHECKOUT_TTL: i64 = 60 * 60;
 /// The most bills one payment may cover.
 pub const MAX_BILLS_PER_PAYMENT: usize = 50;
-
-/// `GET /v1/me`
-#[utoipa::path(get, path = "/v1/me", tag = "customer",
-    responses((status = 200, body = Customer), (status = 401, body = ErrorBody)),
-    security(("access_token" = [])))]
-pub async fn me(
-    SignedIn(customer_id): SignedIn,
-    State(state): State<AppState>,
-) -> ApiResult<Json<Customer>> {
-    state
-        .db(move |store| {
-            store
-                .customer(customer_id)?
-                .map(|record| Json(record.customer))
-                .ok_or(ServerError::NotFound {
-                    what: "The account",
-                })
-        })
-        .await
-}
-
-/// The `status` filter of the bill list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct BillFilter {
-    /// `outstanding` (the default: unpaid, including those in a payment under way) or `all`.
-    pub status: Option<String>,
-}
-
-/// `GET /v1/bills?status=outstanding|all`
-#[utoipa::path(get, path = "/v1/bills", tag = "customer", params(BillFilter),
-    responses((status = 200, body = BillList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
-    security(("access_token" = [])))]
-pub async fn bills(
-    SignedIn(customer_id): SignedIn,
-    State(state): State<AppState>,
-    Query(filter): Query<BillFilter>,
-) -> ApiResult<Json<BillList>> {
-    let unpaid_only = match filter.status.as_deref() {
-        None | Some("outstanding") => true,
-        Some("all") => false,
-        Some(_) => {
-            return Err(ServerError::bad_request(
-                ErrorCode::InvalidFilter,
-                "status must be `outstanding` or `all`.",
-            ));
-        }
-    };
-    state
-        .db(move |store| {
-            Ok(Json(BillList {
-                bills: store.bills(customer_id, unpaid_only)?,
-            }))
-        })
-        .await
-}
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     let key = headers
@@ -298,7 +243,7 @@ async fn settle_from_provider(
         .ok_or(ServerError::NotFound {
             what: "The payment",
         })?;
-    if let (Some(session_id), "processing") = (checkout.0, checkout.1.as_str()) {
+    if let (Some(session_id), PaymentStatus::Processing) = checkout {
         let session = state
             .stripe
             .retrieve(&session_id)
@@ -349,7 +294,7 @@ pub async fn cancel_payment(
         .ok_or(ServerError::NotFound {
             what: "The payment",
         })?;
-    let Some(session_id) = session_id.filter(|_| status == "processing") else {
+    let Some(session_id) = session_id.filter(|_| status == PaymentStatus::Processing) else {
         return load(&state, customer_id, payment_id).await.map(Json);
     };
     match state.stripe.expire(&session_id).await {

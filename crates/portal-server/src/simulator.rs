@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -78,6 +79,7 @@ pub struct Simulator {
     sessions: Mutex<HashMap<String, Session>>,
     idempotency: Mutex<HashMap<String, String>>,
     held: Mutex<Vec<Vec<u8>>>,
+    delivered: AtomicU64,
     http: reqwest::Client,
 }
 
@@ -91,8 +93,14 @@ impl Simulator {
             sessions: Mutex::default(),
             idempotency: Mutex::default(),
             held: Mutex::default(),
+            delivered: AtomicU64::new(0),
             http,
         }))
+    }
+
+    /// How many webhooks the backend has acknowledged (tests wait for this, never a fixed time).
+    pub fn webhooks_delivered(&self) -> u64 {
+        self.delivered.load(Ordering::SeqCst)
     }
 
     /// Its routes, to be nested under `/sim`.
@@ -200,7 +208,10 @@ impl Simulator {
                 .send()
                 .await;
             match sent {
-                Ok(response) if response.status().is_success() => return,
+                Ok(response) if response.status().is_success() => {
+                    self.delivered.fetch_add(1, Ordering::SeqCst);
+                    return;
+                }
                 Ok(response) => {
                     tracing::warn!("webhook attempt {attempt} answered {}", response.status())
                 }

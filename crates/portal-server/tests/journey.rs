@@ -211,7 +211,12 @@ async fn the_whole_journey_pays_two_bills_and_makes_one_receipt() {
         1
     );
     // The webhook arrives too (it was not held): still one receipt.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        api.server
+            .wait_for_webhooks(1, std::time::Duration::from_secs(10))
+            .await,
+        "the checkout.session.completed webhook reached the backend"
+    );
     let receipts: ReceiptList = api
         .get("/v1/receipts", Some(token))
         .await

@@ -1,0 +1,64 @@
+//! The signed-in customer's account: who they are, and their bills.
+
+use crate::error::{ApiResult, ServerError};
+use crate::state::{AppState, SignedIn};
+use axum::Json;
+use axum::extract::{Query, State};
+use portal_api::ErrorCode;
+use portal_api::v1::{BillList, Customer, ErrorBody};
+use serde::Deserialize;
+
+/// `GET /v1/me`
+#[utoipa::path(get, path = "/v1/me", tag = "customer",
+    responses((status = 200, body = Customer), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn me(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Customer>> {
+    state
+        .db(move |store| {
+            store
+                .customer(customer_id)?
+                .map(|record| Json(record.customer))
+                .ok_or(ServerError::NotFound {
+                    what: "The account",
+                })
+        })
+        .await
+}
+
+/// The `status` filter of the bill list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BillFilter {
+    /// `outstanding` (the default: unpaid, including those in a payment under way) or `all`.
+    pub status: Option<String>,
+}
+
+/// `GET /v1/bills?status=outstanding|all`
+#[utoipa::path(get, path = "/v1/bills", tag = "customer", params(BillFilter),
+    responses((status = 200, body = BillList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn bills(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Query(filter): Query<BillFilter>,
+) -> ApiResult<Json<BillList>> {
+    let unpaid_only = match filter.status.as_deref() {
+        None | Some("outstanding") => true,
+        Some("all") => false,
+        Some(_) => {
+            return Err(ServerError::bad_request(
+                ErrorCode::InvalidFilter,
+                "status must be `outstanding` or `all`.",
+            ));
+        }
+    };
+    state
+        .db(move |store| {
+            Ok(Json(BillList {
+                bills: store.bills(customer_id, unpaid_only)?,
+            }))
+        })
+        .await
+}

@@ -1,0 +1,202 @@
+//! Customers, their invitations and sign-in codes.
+
+use super::Store;
+use super::sessions::{IssuedTokens, OneTimeCode};
+use crate::error::ServerError;
+use crate::secrets::{hash_secret, random_token};
+use portal_api::v1::Customer;
+use rusqlite::{OptionalExtension, params};
+
+/// A customer row with the fields the server needs internally.
+#[derive(Debug, Clone)]
+pub struct CustomerRecord {
+    /// Row id.
+    pub id: i64,
+    /// Service postcode (never sent to the app).
+    pub postcode: String,
+    /// The public fields.
+    pub customer: Customer,
+}
+
+/// An invitation row.
+#[derive(Debug, Clone)]
+pub struct InvitationRecord {
+    /// The invited customer.
+    pub customer_id: i64,
+    /// The invited address.
+    pub email: String,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+    /// Set once redeemed.
+    pub used_at: Option<i64>,
+}
+
+/// A sign-in code row.
+#[derive(Debug, Clone)]
+pub struct SigninCodeRecord {
+    /// The customer it signs in.
+    pub customer_id: i64,
+    /// The PKCE S256 challenge it is bound to.
+    pub code_challenge: String,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+    /// Set once used.
+    pub used_at: Option<i64>,
+}
+
+impl Store {
+    /// Inserts a customer unless the account number exists; returns its id.
+    pub fn upsert_customer(&self, customer: &Customer, postcode: &str) -> Result<i64, ServerError> {
+        self.conn.execute(
+            "INSERT INTO customers (account_number, name, email, service_address, postcode)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_number) DO NOTHING",
+            params![
+                customer.account_number,
+                customer.name,
+                customer.email,
+                customer.service_address,
+                postcode
+            ],
+        )?;
+        Ok(self.conn.query_row(
+            "SELECT id FROM customers WHERE account_number = ?1",
+            [&customer.account_number],
+            |row| row.get(0),
+        )?)
+    }
+
+    pub(super) fn customer_where(
+        &self,
+        condition: &str,
+        value: &dyn rusqlite::ToSql,
+    ) -> Result<Option<CustomerRecord>, ServerError> {
+        let sql = format!(
+            "SELECT id, postcode, name, account_number, service_address, email FROM customers WHERE {condition}"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [value], |row| {
+                Ok(CustomerRecord {
+                    id: row.get(0)?,
+                    postcode: row.get(1)?,
+                    customer: Customer {
+                        name: row.get(2)?,
+                        account_number: row.get(3)?,
+                        service_address: row.get(4)?,
+                        email: row.get(5)?,
+                    },
+                })
+            })
+            .optional()?)
+    }
+
+    /// A customer by row id.
+    pub fn customer(&self, id: i64) -> Result<Option<CustomerRecord>, ServerError> {
+        self.customer_where("id = ?1", &id)
+    }
+
+    /// A customer by account number.
+    pub fn customer_by_account(
+        &self,
+        account: &str,
+    ) -> Result<Option<CustomerRecord>, ServerError> {
+        self.customer_where("account_number = ?1", &account)
+    }
+
+    /// A customer by email (case-insensitive).
+    pub fn customer_by_email(&self, email: &str) -> Result<Option<CustomerRecord>, ServerError> {
+        self.customer_where("email = ?1", &email)
+    }
+
+    /// Stores a new invitation; returns its code (stored only hashed).
+    pub fn create_invitation(
+        &self,
+        customer_id: i64,
+        email: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<String, ServerError> {
+        let code = random_token(32);
+        self.conn.execute(
+            "INSERT INTO invitations (code_hash, customer_id, email, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![hash_secret(&code), customer_id, email, now, now + ttl],
+        )?;
+        Ok(code)
+    }
+
+    /// An invitation by its code.
+    pub fn invitation(&self, code: &str) -> Result<Option<InvitationRecord>, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT customer_id, email, expires_at, used_at FROM invitations WHERE code_hash = ?1",
+                [hash_secret(code)],
+                |row| {
+                    Ok(InvitationRecord {
+                        customer_id: row.get(0)?,
+                        email: row.get(1)?,
+                        expires_at: row.get(2)?,
+                        used_at: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Marks an invitation used and opens a session, atomically; `None` if it was used meanwhile.
+    pub fn redeem_invitation(
+        &mut self,
+        code: &str,
+        customer_id: i64,
+        now: i64,
+    ) -> Result<Option<IssuedTokens>, ServerError> {
+        self.use_code_and_open_session(OneTimeCode::Invitation, code, customer_id, now)
+    }
+
+    /// Stores a one-time sign-in code bound to a PKCE challenge; returns the code.
+    pub fn create_signin_code(
+        &self,
+        customer_id: i64,
+        challenge: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<String, ServerError> {
+        let code = random_token(32);
+        self.conn.execute(
+            "INSERT INTO signin_codes (code_hash, customer_id, code_challenge, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![hash_secret(&code), customer_id, challenge, now + ttl],
+        )?;
+        Ok(code)
+    }
+
+    /// A sign-in code, if it exists.
+    pub fn signin_code(&self, code: &str) -> Result<Option<SigninCodeRecord>, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT customer_id, code_challenge, expires_at, used_at FROM signin_codes WHERE code_hash = ?1",
+                [hash_secret(code)],
+                |row| {
+                    Ok(SigninCodeRecord {
+                        customer_id: row.get(0)?,
+                        code_challenge: row.get(1)?,
+                        expires_at: row.get(2)?,
+                        used_at: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Uses a sign-in code and opens a session, atomically; `None` if it was used meanwhile.
+    pub fn redeem_signin_code(
+        &mut self,
+        code: &str,
+        customer_id: i64,
+        now: i64,
+    ) -> Result<Option<IssuedTokens>, ServerError> {
+        self.use_code_and_open_session(OneTimeCode::SignIn, code, customer_id, now)
+    }
+}

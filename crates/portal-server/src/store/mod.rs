@@ -1,0 +1,230 @@
+//! The sandbox's SQLite database: schema, migrations, and one room per area — [`customers`]
+//! (customers and invitations, sign-in codes), [`sessions`], [`bills`], [`payments`] (payments,
+//! webhook events, receipts) and [`outbox`].
+//!
+//! One connection behind a mutex: SQLite serialises writers anyway, and the sandbox's load is a
+//! handful of devices. Handlers reach it through [`crate::state::AppState::db`], which runs the
+//! closure on tokio's blocking pool. Multi-row changes run in transactions, so a request either
+//! changes everything it should or nothing.
+
+mod bills;
+mod customers;
+mod outbox;
+mod payments;
+mod sessions;
+
+pub use customers::{CustomerRecord, InvitationRecord, SigninCodeRecord};
+pub use payments::{CheckoutOutcome, CreateOutcome, NewPayment};
+pub use sessions::{AccessTokenState, IssuedTokens, RefreshOutcome};
+
+use crate::error::ServerError;
+use portal_api::v1::PaymentStatus;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, ToSql};
+use std::path::Path;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    account_number TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    service_address TEXT NOT NULL,
+    postcode TEXT NOT NULL
+);
+CREATE TABLE bills (
+    id TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    paid_by TEXT -- the payment that paid it, or 'historical' for bills paid before the portal
+);
+CREATE INDEX bills_customer ON bills(customer_id, period_start DESC);
+CREATE TABLE invitations (
+    code_hash TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    email TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE TABLE signin_codes (
+    code_hash TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    code_challenge TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE TABLE session_families (
+    id TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    family_id TEXT NOT NULL REFERENCES session_families(id),
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE TABLE access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    family_id TEXT NOT NULL REFERENCES session_families(id),
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('processing', 'paid', 'expired', 'canceled')),
+    checkout_session_id TEXT UNIQUE,
+    checkout_url TEXT,
+    checkout_expires_at INTEGER,
+    transaction_id TEXT,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (customer_id, idempotency_key)
+);
+CREATE TABLE payment_bills (
+    payment_id TEXT NOT NULL REFERENCES payments(id),
+    bill_id TEXT NOT NULL REFERENCES bills(id),
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (payment_id, bill_id)
+);
+CREATE INDEX payment_bills_bill ON payment_bills(bill_id);
+CREATE TABLE receipts (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    payment_id TEXT NOT NULL UNIQUE REFERENCES payments(id),
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    issued_at INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    card_brand TEXT NOT NULL,
+    card_last4 TEXT NOT NULL
+);
+CREATE TABLE webhook_events (id TEXT PRIMARY KEY, type TEXT NOT NULL, received_at INTEGER NOT NULL);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    to_email TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+"#];
+
+/// How long an access token lives (seconds).
+pub const ACCESS_TTL: i64 = 15 * 60;
+/// How long a refresh token lives (seconds).
+pub const REFRESH_TTL: i64 = 30 * 24 * 3600;
+
+/// The database.
+pub struct Store {
+    pub(crate) conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and migrates it (see `portal_sqlite`).
+    pub fn open(path: &Path) -> Result<Self, ServerError> {
+        let conn =
+            portal_sqlite::open(path, MIGRATIONS).map_err(|error| ServerError::DatabaseOpen {
+                path: path.display().to_string(),
+                reason: error.to_string(),
+            })?;
+        Ok(Self { conn })
+    }
+
+    /// A setting's value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, ServerError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Sets a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), ServerError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+/// A payment's status as the database stores it: the API's enum, written as its wire name (the
+/// schema's CHECK constraint lists the same four).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredStatus(pub PaymentStatus);
+
+impl StoredStatus {
+    /// Still waiting for the provider.
+    pub const PROCESSING: Self = Self(PaymentStatus::Processing);
+    /// Paid at the provider.
+    pub const PAID: Self = Self(PaymentStatus::Paid);
+    /// The checkout expired unpaid.
+    pub const EXPIRED: Self = Self(PaymentStatus::Expired);
+    /// Canceled by the customer.
+    pub const CANCELED: Self = Self(PaymentStatus::Canceled);
+
+    fn name(self) -> &'static str {
+        match self.0 {
+            PaymentStatus::Processing => "processing",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Expired => "expired",
+            PaymentStatus::Canceled => "canceled",
+        }
+    }
+}
+
+impl ToSql for StoredStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.name()))
+    }
+}
+
+impl FromSql for StoredStatus {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        [Self::PROCESSING, Self::PAID, Self::EXPIRED, Self::CANCELED]
+            .into_iter()
+            .find(|status| value.as_str().is_ok_and(|text| text == status.name()))
+            .ok_or(FromSqlError::InvalidType)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_sqlite_and_unknown_text_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        for status in [
+            StoredStatus::PROCESSING,
+            StoredStatus::PAID,
+            StoredStatus::EXPIRED,
+            StoredStatus::CANCELED,
+        ] {
+            let back: StoredStatus = conn
+                .query_row("SELECT ?1", [status], |row| row.get(0))
+                .unwrap();
+            assert_eq!(back, status);
+        }
+        let unknown = conn.query_row("SELECT 'refunded'", [], |row| row.get::<_, StoredStatus>(0));
+        assert!(unknown.is_err());
+    }
+}

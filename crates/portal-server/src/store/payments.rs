@@ -1,0 +1,580 @@
+//! Payments, the provider's webhook events, and receipts.
+
+use super::Store;
+use super::StoredStatus;
+use super::outbox::send_mail;
+use crate::clock::{rfc3339, year_of};
+use crate::error::ServerError;
+use crate::mail::{self, ReceiptFacts};
+use crate::secrets::{hash_secret, random_id};
+use portal_api::ErrorCode;
+use portal_api::v1::{Money, Payment, PaymentStatus, Period, Receipt, ReceiptLine};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// What the payment provider said about a checkout, reduced to what settling needs.
+#[derive(Debug, Clone)]
+pub enum CheckoutOutcome {
+    /// Paid: the transaction (payment intent) id and the card.
+    Paid {
+        /// The provider's transaction id.
+        transaction_id: String,
+        /// Card brand, e.g. `visa`.
+        card_brand: String,
+        /// Last four digits.
+        card_last4: String,
+    },
+    /// Still open; perhaps with the last failed attempt's message (a declined card).
+    Open {
+        /// The provider's message for the last failed attempt.
+        last_error: Option<String>,
+    },
+    /// Expired unpaid.
+    Expired,
+}
+
+/// A new payment's bills and amount, checked and reserved.
+pub struct NewPayment {
+    /// The payment id.
+    pub id: String,
+    /// The total.
+    pub amount: Money,
+    /// (bill id, period, amount) for each bill, for the provider's line items.
+    pub lines: Vec<(String, Period, i64)>,
+}
+
+/// What creating a payment found.
+pub enum CreateOutcome {
+    /// The same key and body were seen before: this payment.
+    Existing(Box<Payment>),
+    /// Reserved; the checkout must now be created.
+    Reserved(NewPayment),
+}
+
+impl Store {
+    /// Checks the idempotency key and the bills, then reserves the bills in a new payment whose
+    /// checkout is still to be created. The same key with the same bills returns the existing
+    /// payment; with other bills it is a conflict.
+    pub fn reserve_payment(
+        &mut self,
+        customer_id: i64,
+        idempotency_key: &str,
+        bill_ids: &[String],
+        now: i64,
+    ) -> Result<CreateOutcome, ServerError> {
+        let mut sorted = bill_ids.to_vec();
+        sorted.sort();
+        let request_hash = hash_secret(&sorted.join(","));
+        let tx = self.conn.transaction()?;
+        let existing: Option<(String, String)> = tx
+            .query_row(
+                "SELECT id, request_hash FROM payments WHERE customer_id = ?1 AND idempotency_key = ?2",
+                params![customer_id, idempotency_key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if let Some((payment_id, seen_hash)) = existing {
+            if seen_hash != request_hash {
+                return Err(ServerError::conflict(
+                    ErrorCode::IdempotencyConflict,
+                    "This Idempotency-Key was already used for a different set of bills.",
+                ));
+            }
+            let payment =
+                load_payment(&tx, customer_id, &payment_id)?.ok_or(ServerError::NotFound {
+                    what: "The payment",
+                })?;
+            return Ok(CreateOutcome::Existing(Box::new(payment)));
+        }
+        let mut lines = Vec::with_capacity(sorted.len());
+        let mut currency: Option<String> = None;
+        let mut total: i64 = 0;
+        for bill_id in bill_ids {
+            let row: Option<(String, String, i64, String, bool, bool)> = tx
+                .query_row(
+                    "SELECT b.period_start, b.period_end, b.amount_minor, b.currency, b.paid_by IS NOT NULL,
+                            EXISTS (SELECT 1 FROM payment_bills pb JOIN payments p ON p.id = pb.payment_id
+                                    WHERE pb.bill_id = b.id AND p.status = ?3)
+                     FROM bills b WHERE b.id = ?1 AND b.customer_id = ?2",
+                    params![bill_id, customer_id, StoredStatus::PROCESSING],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)),
+                )
+                .optional()?;
+            let Some((start, end, amount, bill_currency, paid, in_open_payment)) = row else {
+                return Err(ServerError::bad_request(
+                    ErrorCode::UnknownBill,
+                    format!("Bill {bill_id} is not one of your bills."),
+                ));
+            };
+            if paid {
+                return Err(ServerError::conflict(
+                    ErrorCode::BillAlreadyPaid,
+                    format!("Bill {bill_id} is already paid."),
+                ));
+            }
+            if in_open_payment {
+                return Err(ServerError::conflict(
+                    ErrorCode::BillInOpenPayment,
+                    format!(
+                        "Bill {bill_id} is already in a payment that has not finished. Finish or cancel that payment first."
+                    ),
+                ));
+            }
+            match &currency {
+                Some(existing) if *existing != bill_currency => {
+                    return Err(ServerError::bad_request(
+                        ErrorCode::MixedCurrencies,
+                        "Bills in different currencies must be paid separately.",
+                    ));
+                }
+                _ => currency = Some(bill_currency),
+            }
+            total = total.checked_add(amount).ok_or_else(|| {
+                ServerError::bad_request(
+                    ErrorCode::AmountTooLarge,
+                    "The total is too large to pay at once.",
+                )
+            })?;
+            lines.push((bill_id.clone(), Period { start, end }, amount));
+        }
+        let currency = currency.ok_or_else(|| {
+            ServerError::bad_request(ErrorCode::NoBills, "Choose at least one bill to pay.")
+        })?;
+        let id = random_id("pay");
+        tx.execute(
+            "INSERT INTO payments (id, customer_id, idempotency_key, request_hash, amount_minor, currency, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                customer_id,
+                idempotency_key,
+                request_hash,
+                total,
+                currency,
+                StoredStatus::PROCESSING,
+                now
+            ],
+        )?;
+        for (bill_id, _, amount) in &lines {
+            tx.execute(
+                "INSERT INTO payment_bills (payment_id, bill_id, amount_minor) VALUES (?1, ?2, ?3)",
+                params![id, bill_id, amount],
+            )?;
+        }
+        tx.commit()?;
+        Ok(CreateOutcome::Reserved(NewPayment {
+            id,
+            amount: Money {
+                amount_minor: total,
+                currency,
+            },
+            lines,
+        }))
+    }
+
+    /// Records the checkout the provider created for a reserved payment.
+    pub fn attach_checkout(
+        &self,
+        payment_id: &str,
+        session_id: &str,
+        url: &str,
+        expires_at: i64,
+    ) -> Result<(), ServerError> {
+        self.conn.execute(
+            "UPDATE payments SET checkout_session_id = ?2, checkout_url = ?3, checkout_expires_at = ?4 WHERE id = ?1",
+            params![payment_id, session_id, url, expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// Drops a reserved payment whose checkout could not be created (the bills are free again).
+    pub fn abandon_reservation(&mut self, payment_id: &str) -> Result<(), ServerError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM payment_bills WHERE payment_id = ?1",
+            [payment_id],
+        )?;
+        tx.execute(
+            "DELETE FROM payments WHERE id = ?1 AND checkout_session_id IS NULL",
+            [payment_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One of the customer's payments.
+    pub fn payment(
+        &mut self,
+        customer_id: i64,
+        payment_id: &str,
+    ) -> Result<Option<Payment>, ServerError> {
+        let tx = self.conn.transaction()?;
+        load_payment(&tx, customer_id, payment_id)
+    }
+
+    /// The payment of a checkout session (webhooks and the return page need no customer).
+    pub fn payment_by_session(&self, session_id: &str) -> Result<Option<String>, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM payments WHERE checkout_session_id = ?1",
+                [session_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The customer a payment belongs to.
+    pub fn payment_owner(&self, payment_id: &str) -> Result<Option<i64>, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT customer_id FROM payments WHERE id = ?1",
+                [payment_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The checkout session id and status of a payment.
+    pub fn checkout_of(
+        &self,
+        customer_id: i64,
+        payment_id: &str,
+    ) -> Result<Option<(Option<String>, PaymentStatus)>, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT checkout_session_id, status FROM payments WHERE id = ?1 AND customer_id = ?2",
+                params![payment_id, customer_id],
+                |row| Ok((row.get(0)?, row.get::<_, StoredStatus>(1)?.0)),
+            )
+            .optional()?)
+    }
+
+    /// The customer's payments, newest first.
+    pub fn payments(&mut self, customer_id: i64) -> Result<Vec<Payment>, ServerError> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<String> = {
+            let mut statement = tx.prepare(
+                "SELECT id FROM payments WHERE customer_id = ?1 AND checkout_session_id IS NOT NULL
+                 ORDER BY created_at DESC, rowid DESC",
+            )?;
+            let rows = statement.query_map([customer_id], |row| row.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut payments = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(payment) = load_payment(&tx, customer_id, &id)? {
+                payments.push(payment);
+            }
+        }
+        Ok(payments)
+    }
+
+    /// Applies the provider's word on a payment's checkout, idempotently. Paid: bills paid,
+    /// transaction id stored, receipt and receipt mail created — once. Returns whether this call
+    /// created the receipt.
+    pub fn settle(
+        &mut self,
+        payment_id: &str,
+        outcome: &CheckoutOutcome,
+        now: i64,
+    ) -> Result<bool, ServerError> {
+        let tx = self.conn.transaction()?;
+        let created = match outcome {
+            CheckoutOutcome::Paid {
+                transaction_id,
+                card_brand,
+                card_last4,
+            } => {
+                // The provider's "paid" wins over any local state: money was taken.
+                let changed = tx.execute(
+                    "UPDATE payments SET status = ?3, transaction_id = ?2, last_error = NULL
+                     WHERE id = ?1 AND status != ?3",
+                    params![payment_id, transaction_id, StoredStatus::PAID],
+                )?;
+                if changed == 1 {
+                    tx.execute(
+                        "UPDATE bills SET paid_by = ?1
+                         WHERE paid_by IS NULL AND id IN (SELECT bill_id FROM payment_bills WHERE payment_id = ?1)",
+                        [payment_id],
+                    )?;
+                    create_receipt(&tx, payment_id, transaction_id, card_brand, card_last4, now)?;
+                }
+                changed == 1
+            }
+            CheckoutOutcome::Open { last_error } => {
+                tx.execute(
+                    "UPDATE payments SET last_error = ?2 WHERE id = ?1 AND status = ?3",
+                    params![payment_id, last_error, StoredStatus::PROCESSING],
+                )?;
+                false
+            }
+            CheckoutOutcome::Expired => {
+                tx.execute(
+                    "UPDATE payments SET status = ?2 WHERE id = ?1 AND status = ?3",
+                    params![payment_id, StoredStatus::EXPIRED, StoredStatus::PROCESSING],
+                )?;
+                false
+            }
+        };
+        tx.commit()?;
+        Ok(created)
+    }
+
+    /// Marks a payment canceled (its checkout was expired at the provider).
+    pub fn cancel(&self, payment_id: &str) -> Result<(), ServerError> {
+        self.conn.execute(
+            "UPDATE payments SET status = ?2 WHERE id = ?1 AND status = ?3",
+            params![payment_id, StoredStatus::CANCELED, StoredStatus::PROCESSING],
+        )?;
+        Ok(())
+    }
+
+    /// Records a webhook event id; false if it was seen before.
+    pub fn record_event(&self, event_id: &str, kind: &str, now: i64) -> Result<bool, ServerError> {
+        Ok(self.conn.execute(
+            "INSERT INTO webhook_events (id, type, received_at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+            params![event_id, kind, now],
+        )? == 1)
+    }
+
+    /// Whether a webhook event id was seen before.
+    pub fn event_seen(&self, event_id: &str) -> Result<bool, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM webhook_events WHERE id = ?1",
+                [event_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// The customer's receipts, newest first.
+    pub fn receipts(&mut self, customer_id: i64) -> Result<Vec<Receipt>, ServerError> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<String> = {
+            let mut statement = tx.prepare(
+                "SELECT payment_id FROM receipts WHERE customer_id = ?1 ORDER BY issued_at DESC, rowid DESC",
+            )?;
+            let rows = statement.query_map([customer_id], |row| row.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut receipts = Vec::with_capacity(ids.len());
+        for payment_id in ids {
+            if let Some(receipt) = load_receipt(&tx, &payment_id)? {
+                receipts.push(receipt);
+            }
+        }
+        Ok(receipts)
+    }
+
+    /// One of the customer's receipts by id.
+    pub fn receipt(
+        &mut self,
+        customer_id: i64,
+        receipt_id: &str,
+    ) -> Result<Option<Receipt>, ServerError> {
+        let tx = self.conn.transaction()?;
+        let payment_id: Option<String> = tx
+            .query_row(
+                "SELECT payment_id FROM receipts WHERE id = ?1 AND customer_id = ?2",
+                params![receipt_id, customer_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match payment_id {
+            Some(payment_id) => load_receipt(&tx, &payment_id),
+            None => Ok(None),
+        }
+    }
+}
+
+pub(super) fn create_receipt(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+    transaction_id: &str,
+    card_brand: &str,
+    card_last4: &str,
+    now: i64,
+) -> Result<(), ServerError> {
+    let (customer_id, total, currency): (i64, i64, String) = tx.query_row(
+        "SELECT customer_id, amount_minor, currency FROM payments WHERE id = ?1",
+        [payment_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let year = year_of(now);
+    let issued_this_year: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM receipts WHERE number LIKE ?1",
+        [format!("R-{year}-%")],
+        |row| row.get(0),
+    )?;
+    let number = format!("R-{year}-{:06}", issued_this_year + 1);
+    tx.execute(
+        "INSERT INTO receipts (id, number, payment_id, customer_id, issued_at, total_minor, currency,
+                               transaction_id, card_brand, card_last4)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            random_id("rcpt"),
+            number,
+            payment_id,
+            customer_id,
+            now,
+            total,
+            currency,
+            transaction_id,
+            card_brand,
+            card_last4
+        ],
+    )?;
+    let email: String = tx.query_row(
+        "SELECT email FROM customers WHERE id = ?1",
+        [customer_id],
+        |row| row.get(0),
+    )?;
+    let total = Money {
+        amount_minor: total,
+        currency,
+    };
+    let facts = ReceiptFacts {
+        number: &number,
+        total: &total,
+        transaction_id,
+        card: (card_brand, card_last4),
+    };
+    send_mail(tx, &mail::receipt(&email, &facts), now)
+}
+
+pub(super) fn load_payment(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    payment_id: &str,
+) -> Result<Option<Payment>, ServerError> {
+    type Row = (
+        String,
+        i64,
+        String,
+        StoredStatus,
+        Option<String>,
+        Option<i64>,
+        i64,
+        Option<String>,
+    );
+    let row: Option<Row> = tx
+        .query_row(
+            "SELECT id, amount_minor, currency, status, checkout_url, checkout_expires_at, created_at, last_error
+             FROM payments WHERE id = ?1 AND customer_id = ?2",
+            params![payment_id, customer_id],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, amount, currency, status, url, expires_at, created_at, last_error)) = row else {
+        return Ok(None);
+    };
+    let bill_ids: Vec<String> = {
+        let mut statement = tx.prepare_cached(
+            "SELECT bill_id FROM payment_bills WHERE payment_id = ?1 ORDER BY bill_id",
+        )?;
+        let rows = statement.query_map([&id], |row| row.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let status = status.0;
+    let receipt = if status == PaymentStatus::Paid {
+        load_receipt(tx, &id)?
+    } else {
+        None
+    };
+    Ok(Some(Payment {
+        id,
+        status,
+        amount: Money {
+            amount_minor: amount,
+            currency,
+        },
+        bill_ids,
+        checkout_url: url.unwrap_or_default(),
+        checkout_expires_at: expires_at.map(rfc3339).unwrap_or_default(),
+        created_at: rfc3339(created_at),
+        last_error,
+        receipt,
+    }))
+}
+
+pub(super) fn load_receipt(
+    tx: &Transaction<'_>,
+    payment_id: &str,
+) -> Result<Option<Receipt>, ServerError> {
+    type Row = (String, String, i64, i64, String, String, String, String);
+    let row: Option<Row> = tx
+        .query_row(
+            "SELECT id, number, issued_at, total_minor, currency, transaction_id, card_brand, card_last4
+             FROM receipts WHERE payment_id = ?1",
+            [payment_id],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, number, issued_at, total, currency, transaction_id, card_brand, card_last4)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let lines: Vec<ReceiptLine> = {
+        let mut statement = tx.prepare_cached(
+            "SELECT pb.bill_id, b.period_start, b.period_end, pb.amount_minor
+             FROM payment_bills pb JOIN bills b ON b.id = pb.bill_id
+             WHERE pb.payment_id = ?1 ORDER BY b.period_start, pb.bill_id",
+        )?;
+        let rows = statement.query_map([payment_id], |row| {
+            Ok(ReceiptLine {
+                bill_id: row.get(0)?,
+                period: Period {
+                    start: row.get(1)?,
+                    end: row.get(2)?,
+                },
+                amount: Money {
+                    amount_minor: row.get(3)?,
+                    currency: currency.clone(),
+                },
+            })
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    Ok(Some(Receipt {
+        id,
+        number,
+        issued_at: rfc3339(issued_at),
+        payment_id: payment_id.to_owned(),
+        lines,
+        total: Money {
+            amount_minor: total,
+            currency,
+        },
+        transaction_id,
+        card_brand,
+        card_last4,
+    }))
+}

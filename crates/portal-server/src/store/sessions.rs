@@ -1,0 +1,196 @@
+//! Sessions: access tokens and rotating refresh tokens in families.
+
+use super::Store;
+use super::{ACCESS_TTL, REFRESH_TTL};
+use crate::error::ServerError;
+use crate::secrets::{hash_secret, random_id, random_token};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// A refresh token row with its family.
+pub(super) struct RefreshRecord {
+    family_id: String,
+    used_at: Option<i64>,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+/// The two kinds of one-time codes that open a session.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum OneTimeCode {
+    Invitation,
+    SignIn,
+}
+
+/// What an access token is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessTokenState {
+    /// Valid: the customer's row id.
+    Valid(i64),
+    /// Past its lifetime: refresh.
+    Expired,
+    /// Its session was ended (sign-out, or a replayed refresh token).
+    Revoked,
+    /// Never issued here.
+    Unknown,
+}
+
+/// What a refresh attempt found.
+pub enum RefreshOutcome {
+    /// New tokens were issued.
+    Rotated(IssuedTokens),
+    /// The token had been used before: the whole family is now revoked.
+    Replayed,
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// Freshly issued tokens, in the clear (only here, on their way to the client).
+pub struct IssuedTokens {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+impl Store {
+    pub(super) fn use_code_and_open_session(
+        &mut self,
+        kind: OneTimeCode,
+        code: &str,
+        customer_id: i64,
+        now: i64,
+    ) -> Result<Option<IssuedTokens>, ServerError> {
+        let update = match kind {
+            OneTimeCode::Invitation => {
+                "UPDATE invitations SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL"
+            }
+            OneTimeCode::SignIn => {
+                "UPDATE signin_codes SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL"
+            }
+        };
+        let tx = self.conn.transaction()?;
+        if tx.execute(update, params![hash_secret(code), now])? != 1 {
+            return Ok(None);
+        }
+        let tokens = open_session(&tx, customer_id, now)?;
+        tx.commit()?;
+        Ok(Some(tokens))
+    }
+
+    /// What an access token is worth now.
+    pub fn access_token_state(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<AccessTokenState, ServerError> {
+        let found: Option<(i64, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT f.customer_id, a.expires_at, f.revoked_at
+                 FROM access_tokens a JOIN session_families f ON f.id = a.family_id
+                 WHERE a.token_hash = ?1",
+                [hash_secret(token)],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        Ok(match found {
+            None => AccessTokenState::Unknown,
+            Some((_, _, Some(_))) => AccessTokenState::Revoked,
+            Some((_, expires_at, None)) if expires_at <= now => AccessTokenState::Expired,
+            Some((customer, _, None)) => AccessTokenState::Valid(customer),
+        })
+    }
+
+    /// Rotates a refresh token: single use; a reused one revokes its whole family.
+    pub fn refresh(&mut self, token: &str, now: i64) -> Result<RefreshOutcome, ServerError> {
+        let tx = self.conn.transaction()?;
+        let found = tx
+            .query_row(
+                "SELECT r.family_id, r.used_at, r.expires_at, f.revoked_at
+                 FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id
+                 WHERE r.token_hash = ?1",
+                [hash_secret(token)],
+                |row| {
+                    Ok(RefreshRecord {
+                        family_id: row.get(0)?,
+                        used_at: row.get(1)?,
+                        expires_at: row.get(2)?,
+                        revoked_at: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        let Some(RefreshRecord {
+            family_id: family,
+            used_at,
+            expires_at,
+            revoked_at,
+        }) = found
+        else {
+            return Ok(RefreshOutcome::Invalid);
+        };
+        if revoked_at.is_some() || expires_at <= now {
+            return Ok(RefreshOutcome::Invalid);
+        }
+        if used_at.is_some() {
+            tx.execute(
+                "UPDATE session_families SET revoked_at = ?2 WHERE id = ?1",
+                params![family, now],
+            )?;
+            tx.commit()?;
+            return Ok(RefreshOutcome::Replayed);
+        }
+        tx.execute(
+            "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+            params![hash_secret(token), now],
+        )?;
+        let tokens = issue_tokens(&tx, &family, now)?;
+        tx.commit()?;
+        Ok(RefreshOutcome::Rotated(tokens))
+    }
+
+    /// Revokes the family of a refresh token (sign-out). Unknown tokens are ignored.
+    pub fn revoke_family_of(&self, refresh_token: &str, now: i64) -> Result<(), ServerError> {
+        self.conn.execute(
+            "UPDATE session_families SET revoked_at = ?2
+             WHERE revoked_at IS NULL AND id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?1)",
+            params![hash_secret(refresh_token), now],
+        )?;
+        Ok(())
+    }
+}
+
+/// Opens a new session family for the customer and issues its first tokens.
+pub(super) fn open_session(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    now: i64,
+) -> Result<IssuedTokens, ServerError> {
+    let family = random_id("fam");
+    tx.execute(
+        "INSERT INTO session_families (id, customer_id, created_at) VALUES (?1, ?2, ?3)",
+        params![family, customer_id, now],
+    )?;
+    issue_tokens(tx, &family, now)
+}
+
+pub(super) fn issue_tokens(
+    tx: &Transaction<'_>,
+    family: &str,
+    now: i64,
+) -> Result<IssuedTokens, ServerError> {
+    let access_token = random_token(32);
+    let refresh_token = random_token(32);
+    tx.execute(
+        "INSERT INTO access_tokens (token_hash, family_id, expires_at) VALUES (?1, ?2, ?3)",
+        params![hash_secret(&access_token), family, now + ACCESS_TTL],
+    )?;
+    tx.execute(
+        "INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES (?1, ?2, ?3)",
+        params![hash_secret(&refresh_token), family, now + REFRESH_TTL],
+    )?;
+    Ok(IssuedTokens {
+        access_token,
+        refresh_token,
+    })
+}

@@ -47,6 +47,9 @@ pub fn free_port() -> TestResult<u16> {
         .map_err(|e| e.to_string())
 }
 
+/// The identifier of debug builds: their data, logs and credential-store entries.
+pub const DEV_IDENTIFIER: &str = "com.enerpro.portal.dev";
+
 /// A running app window, driven through WebDriver.
 pub struct App {
     /// The WebDriver client.
@@ -191,6 +194,33 @@ impl App {
         }
         Err(format!(
             "{css} never showed the expected text; last seen: {last:?}"
+        ))
+    }
+
+    /// Everything the app has written to its log folder so far, once `accept` takes it (polled
+    /// until the deadline: the log is written as the app goes).
+    pub async fn wait_for_log(&self, accept: impl Fn(&str) -> bool) -> TestResult<String> {
+        let folder = self.home.join("data").join(DEV_IDENTIFIER).join("logs");
+        let started = Instant::now();
+        let mut text = String::new();
+        while started.elapsed() < PATIENCE {
+            text = std::fs::read_dir(&folder)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            if accept(&text) {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "the log folder {folder:?} never showed what was expected; it holds {} bytes",
+            text.len()
         ))
     }
 

@@ -3,7 +3,8 @@
 //! and opens the return link) → the receipt → those bills paid, the third still due.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
-use portal_e2e::{App, Launch, finish, invitation_link, run};
+use portal_core::credentials::{Credentials, names};
+use portal_e2e::{App, DEV_IDENTIFIER, Launch, finish, invitation_link, run};
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
 
@@ -19,7 +20,7 @@ fn invitation_to_receipt_in_the_real_window() {
         let mut app = App::launch(Launch {
             name: "journey",
             backend: &server.base_url(),
-            args: vec![link],
+            args: vec![link.clone()],
             env: vec![
                 ("BROWSER".into(), FAKE_BROWSER.into()),
                 ("FAKE_BROWSER_MODE".into(), "pay-and-return".into()),
@@ -72,6 +73,31 @@ fn invitation_to_receipt_in_the_real_window() {
             app.wait_for_text("#total-due", |text| text == "USD 84.12")
                 .await?;
             app.screenshot("home-after-payment").await?;
+
+            // The whole journey is in the log, and nothing secret is.
+            let log = app
+                .wait_for_log(|text| {
+                    ["accept_invitation", "start_payment", "payment_flow"]
+                        .iter()
+                        .all(|name| text.contains(&format!("command {name} ok")))
+                })
+                .await?;
+            let code = link.split("code=").nth(1).ok_or("no code in the link")?;
+            let refresh_token = Credentials::platform(DEV_IDENTIFIER)
+                .get(names::REFRESH_TOKEN)
+                .map_err(|e| e.to_string())?
+                .ok_or("no refresh token stored")?;
+            for (what, secret) in [
+                ("the invitation code", code),
+                ("the refresh token", refresh_token.as_str()),
+                ("the card number", "4242 4242 4242 4242"),
+                ("the card number", "4242424242424242"),
+                ("a bearer token", "Bearer "),
+            ] {
+                if log.contains(secret) {
+                    return Err(format!("{what} reached the log"));
+                }
+            }
             Ok(())
         }
         .await;

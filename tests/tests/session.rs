@@ -4,11 +4,12 @@
 
 use portal_core::cache::Cache;
 use portal_core::credentials::{Credentials, names};
-use portal_e2e::{App, Launch, finish, invitation_link, launch_second_instance, outbox, run};
+use portal_e2e::{
+    App, DEV_IDENTIFIER, Launch, finish, invitation_link, launch_second_instance, outbox, run,
+};
 use portal_server::{ServerOptions, spawn_with};
 
 /// The app's identifier in debug builds (credential-store service and data folder name).
-const DEV_IDENTIFIER: &str = "com.enerpro.portal.dev";
 
 fn options(dir: &std::path::Path) -> ServerOptions {
     let mut options = ServerOptions::new(dir.join("sandbox.sqlite3"));

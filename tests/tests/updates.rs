@@ -186,3 +186,50 @@ fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
         portal_e2e::finish(app, server, outcome).await
     });
 }
+
+#[test]
+fn a_late_update_answer_still_announces_the_release() {
+    run(async {
+        let workspace = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let binary = install_current_package(&workspace.path().join("installed"))?;
+        let releases = workspace.path().join("releases");
+        let next = copy_releases(&built_releases()?, &releases)?;
+        let mut options = ServerOptions::new(workspace.path().join("sandbox.sqlite3"));
+        options.updates_dir = Some(releases);
+        // Long after the UI listens, as on a slow network: the event then reaches the UI's
+        // JavaScript callback, which must not run Dioxus work outside its runtime.
+        options.updates_delay = std::time::Duration::from_secs(4);
+        let server = portal_server::spawn_with("127.0.0.1:0", options)
+            .await
+            .map_err(|e| e.to_string())?;
+        let app = App::launch_binary(
+            &binary,
+            Launch {
+                name: "late-update",
+                backend: &server.base_url(),
+                args: Vec::new(),
+                env: Vec::new(),
+                home: None,
+            },
+        )
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#welcome h1", |text| text == "Welcome to Enerpro")
+                .await?;
+            if app.is_present("#update-banner").await {
+                return Err("the banner came before the answer was sent".into());
+            }
+            app.wait_for_text("#update-banner", |text| {
+                text.contains(&format!("Version {next} of the app is available"))
+            })
+            .await?;
+            // Still alive and answering.
+            app.click("#update-banner a").await?;
+            app.wait_for_text("#version", |text| text == CURRENT)
+                .await?;
+            Ok(())
+        }
+        .await;
+        portal_e2e::finish(app, server, outcome).await
+    });
+}

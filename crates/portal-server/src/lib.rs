@@ -105,6 +105,8 @@ pub struct ServerOptions {
     pub app_links: app_links::AppLinks,
     /// The folder of signed app releases offered as updates (see [`updates`]); none when `None`.
     pub updates_dir: Option<PathBuf>,
+    /// How long each update check waits before answering (a slow network, on purpose).
+    pub updates_delay: std::time::Duration,
 }
 
 impl ServerOptions {
@@ -120,6 +122,7 @@ impl ServerOptions {
             seed_demo: false,
             app_links: app_links::AppLinks::default(),
             updates_dir: None,
+            updates_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -202,6 +205,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         StripeClient::new(stripe_config).map_err(|e| ServerError::Provider(e.to_string()))?;
     let update_shelf = UpdateShelf {
         dir: options.updates_dir.clone(),
+        delay: options.updates_delay,
         public_url: public_url.clone(),
     };
     let state = AppState::new(

@@ -71,6 +71,10 @@ enum Command {
         /// the release's `latest.json` and, optionally, its installers (see RELEASING.md).
         #[arg(long, env = "PORTAL_UPDATES_DIR")]
         updates_dir: Option<PathBuf>,
+        /// Answer each update check this many milliseconds late (to try the app on a slow
+        /// network).
+        #[arg(long, default_value_t = 0)]
+        updates_delay_ms: u64,
     },
     /// Load data into the database.
     Seed {
@@ -128,6 +132,7 @@ async fn main() -> ExitCode {
             android_cert_sha256,
             apple_app_ids,
             updates_dir,
+            updates_delay_ms,
         } => {
             let mut options = ServerOptions::new(db);
             options.app_links = portal_server::app_links::AppLinks {
@@ -137,6 +142,7 @@ async fn main() -> ExitCode {
             };
             options.public_url = public_url;
             options.updates_dir = updates_dir;
+            options.updates_delay = std::time::Duration::from_millis(updates_delay_ms);
             options.admin_key = admin_key;
             options.portal_host = portal_host;
             if let (Some(api_base), Some(secret_key), Some(webhook_secret)) =

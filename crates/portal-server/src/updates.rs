@@ -40,6 +40,9 @@ pub struct UpdateShelf {
     pub dir: Option<PathBuf>,
     /// This server's public base URL (for rewritten installer URLs).
     pub public_url: String,
+    /// How long each update check waits before answering (support staff and tests: a slow
+    /// network, to see that the app copes with a late answer).
+    pub delay: std::time::Duration,
 }
 
 /// The query of an update check.
@@ -82,6 +85,7 @@ pub async fn latest(
         )
     })?;
     let platform = format!("{target}-{arch}");
+    tokio::time::sleep(shelf.delay).await;
     let found = tokio::task::spawn_blocking(move || {
         shelf.newest_for(&platform, query.bundle.as_deref(), &current)
     })

@@ -275,7 +275,7 @@ impl App {
     }
 
     /// Waits for the element `css` to exist.
-    async fn element(&self, css: &str) -> TestResult<fantoccini::elements::Element> {
+    pub async fn element(&self, css: &str) -> TestResult<fantoccini::elements::Element> {
         self.client
             .wait()
             .at_most(PATIENCE)

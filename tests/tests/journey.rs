@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_core::credentials::{Credentials, names};
-use portal_e2e::{App, DEV_IDENTIFIER, Launch, finish, invitation_link, run};
+use portal_e2e::{
+    App, DEV_IDENTIFIER, Launch, finish, invitation_link, launch_second_instance, run,
+};
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
 
@@ -87,6 +89,19 @@ fn invitation_to_receipt_in_the_real_window() {
                 .get(names::REFRESH_TOKEN)
                 .map_err(|e| e.to_string())?
                 .ok_or("no refresh token stored")?;
+            // The invitation opened again while signed in: used, and the way home.
+            launch_second_instance(&link)?;
+            app.wait_for_text("#invitation h1", |text| {
+                text == "This invitation cannot be used"
+            })
+            .await?;
+            app.wait_for_text("#invitation-error", |text| {
+                text.contains("already been used")
+            })
+            .await?;
+            app.wait_for_text("#invitation-error a", |text| text == "Back to your bills")
+                .await?;
+            app.screenshot("invitation-used-while-signed-in").await?;
             for (what, secret) in [
                 ("the invitation code", code),
                 ("the refresh token", refresh_token.as_str()),

@@ -190,3 +190,47 @@ fn an_app_killed_during_checkout_resumes_and_shows_the_receipt_with_one_charge()
         finish(app, server, outcome).await
     });
 }
+
+#[test]
+fn with_no_browser_the_customer_copies_the_payment_link_and_the_app_follows_the_payment() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut app, _log) = signed_in_app("no-browser", &server, "broken", None).await?;
+        let outcome = async {
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Open the payment page")
+                .await?;
+            let page = app.wait_for_text("#payment", |t| !t.is_empty()).await?;
+            if page.contains("open in your browser") || page.contains("Launcher") {
+                return Err(format!("the screen claims or explains too much: {page}"));
+            }
+            let link = app
+                .element("#checkout-link")
+                .await?
+                .prop("value")
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no payment link to copy")?;
+            if !link.starts_with(&server.base_url()) {
+                return Err(format!("unexpected payment link {link}"));
+            }
+            app.click("#copy-link").await?;
+            app.wait_for_text("#copy-link", |t| t != "Copy payment link")
+                .await?;
+            app.screenshot("no-browser").await?;
+            // The customer opens the link in a browser of their own and pays.
+            match fill_hosted_checkout(&link, "4242 4242 4242 4242").await? {
+                HostedOutcome::Redirected(_) => {}
+                other => return Err(format!("the payment did not go through: {other:?}")),
+            }
+            app.wait_for_text("#payment-title", |t| t == "Payment received")
+                .await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}

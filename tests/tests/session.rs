@@ -9,8 +9,6 @@ use portal_e2e::{
 };
 use portal_server::{ServerOptions, spawn_with};
 
-/// The app's identifier in debug builds (credential-store service and data folder name).
-
 fn options(dir: &std::path::Path) -> ServerOptions {
     let mut options = ServerOptions::new(dir.join("sandbox.sqlite3"));
     options.seed_demo = true;

@@ -11,6 +11,7 @@ use portal_e2e::{App, Launch, TestResult, run};
 use portal_server::ServerOptions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 const CURRENT: &str = env!("CARGO_PKG_VERSION");
 
@@ -90,6 +91,58 @@ fn flip_signature_byte(signature: &str) -> String {
     lines.join("\n") + "\n"
 }
 
+/// This build installed from its `.deb` into a temporary root, and a releases folder holding
+/// the next release.
+struct Installed {
+    workspace: tempfile::TempDir,
+    binary: PathBuf,
+    releases: PathBuf,
+    next: String,
+}
+
+impl Installed {
+    fn prepare() -> TestResult<Self> {
+        let workspace = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let binary = install_current_package(&workspace.path().join("installed"))?;
+        let releases = workspace.path().join("releases");
+        let next = copy_releases(&built_releases()?, &releases)?;
+        assert_ne!(next, CURRENT, "the test release must be a newer version");
+        Ok(Self {
+            workspace,
+            binary,
+            releases,
+            next,
+        })
+    }
+
+    /// Serves the releases from a sandbox that answers update checks `delay` late, and launches
+    /// the installed app against it.
+    async fn launch(
+        &self,
+        name: &str,
+        delay: Duration,
+    ) -> TestResult<(portal_server::RunningServer, App)> {
+        let mut options = ServerOptions::new(self.workspace.path().join("sandbox.sqlite3"));
+        options.updates_dir = Some(self.releases.clone());
+        options.updates_delay = delay;
+        let server = portal_server::spawn_with("127.0.0.1:0", options)
+            .await
+            .map_err(|e| e.to_string())?;
+        let app = App::launch_binary(
+            &self.binary,
+            Launch {
+                name,
+                backend: &server.base_url(),
+                args: Vec::new(),
+                env: Vec::new(),
+                home: None,
+            },
+        )
+        .await?;
+        Ok((server, app))
+    }
+}
+
 /// Waits for the offer of `next` in Settings, downloads it, and returns the outcome's text.
 async fn download_offered(app: &App, next: &str) -> TestResult<String> {
     app.wait_for_text("#update-status", |text| {
@@ -107,29 +160,11 @@ async fn download_offered(app: &App, next: &str) -> TestResult<String> {
 #[test]
 fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
     run(async {
-        let workspace = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let binary = install_current_package(&workspace.path().join("installed"))?;
-        let releases = workspace.path().join("releases");
-        let next = copy_releases(&built_releases()?, &releases)?;
-        assert_ne!(next, CURRENT, "the test release must be a newer version");
+        let world = Installed::prepare()?;
+        let (releases, next) = (world.releases.clone(), world.next.clone());
         // Served from the start with a signature that does not match its package.
         spoil_signature(&releases.join(&next), flip_signature_byte)?;
-        let mut options = ServerOptions::new(workspace.path().join("sandbox.sqlite3"));
-        options.updates_dir = Some(releases.clone());
-        let server = portal_server::spawn_with("127.0.0.1:0", options)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut app = App::launch_binary(
-            &binary,
-            Launch {
-                name: "updates",
-                backend: &server.base_url(),
-                args: Vec::new(),
-                env: Vec::new(),
-                home: None,
-            },
-        )
-        .await?;
+        let (server, mut app) = world.launch("updates", Duration::ZERO).await?;
         let outcome = async {
             // The check at start finds the release and says so on every screen.
             app.wait_for_text("#update-banner", |text| {
@@ -190,29 +225,11 @@ fn the_installed_app_finds_verifies_and_offers_the_next_signed_release() {
 #[test]
 fn a_late_update_answer_still_announces_the_release() {
     run(async {
-        let workspace = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let binary = install_current_package(&workspace.path().join("installed"))?;
-        let releases = workspace.path().join("releases");
-        let next = copy_releases(&built_releases()?, &releases)?;
-        let mut options = ServerOptions::new(workspace.path().join("sandbox.sqlite3"));
-        options.updates_dir = Some(releases);
+        let world = Installed::prepare()?;
+        let next = world.next.clone();
         // Long after the UI listens, as on a slow network: the event then reaches the UI's
         // JavaScript callback, which must not run Dioxus work outside its runtime.
-        options.updates_delay = std::time::Duration::from_secs(4);
-        let server = portal_server::spawn_with("127.0.0.1:0", options)
-            .await
-            .map_err(|e| e.to_string())?;
-        let app = App::launch_binary(
-            &binary,
-            Launch {
-                name: "late-update",
-                backend: &server.base_url(),
-                args: Vec::new(),
-                env: Vec::new(),
-                home: None,
-            },
-        )
-        .await?;
+        let (server, app) = world.launch("late-update", Duration::from_secs(4)).await?;
         let outcome = async {
             app.wait_for_text("#welcome h1", |text| text == "Welcome to Enerpro")
                 .await?;

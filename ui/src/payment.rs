@@ -54,7 +54,7 @@ pub fn Processing(flow_id: i64) -> Element {
     let state = use_context::<AppState>();
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<ErrorBody>);
-    let mut copied = use_signal(|| false);
+    let mut copied = use_signal(|| None::<bool>);
     let mut flow = use_resource(move || async move {
         let _ = (state.payments_changed)();
         bridge::invoke::<ipc::PaymentFlowOf>(&FlowArgs { flow_id }).await
@@ -107,14 +107,12 @@ pub fn Processing(flow_id: i64) -> Element {
                 label { r#for: "checkout-link", "Payment link" }
                 input { id: "checkout-link", class: "checkout-link", r#type: "text", readonly: true, value: "{link}" }
                 button { id: "copy-link", class: "secondary",
-                    onclick: move |_| {
-                        let link = link.clone();
-                        if let Some(window) = web_sys::window() {
-                            let _ = window.navigator().clipboard().write_text(&link);
-                            copied.set(true);
-                        }
-                    },
-                    if copied() { "Copied" } else { "Copy payment link" }
+                    onclick: move |_| copied.set(Some(copy_to_clipboard(&link))),
+                    match copied() {
+                        Some(true) => "Copied",
+                        Some(false) => "Select the link above and copy it",
+                        None => "Copy payment link",
+                    }
                 }
             }
             if flow.state == FlowState::Declined {
@@ -143,6 +141,25 @@ pub fn Processing(flow_id: i64) -> Element {
         if !flow.state.is_open() {
             Link { to: Route::Home {}, id: "back-home", "Back to bills" }
         }
+    }
+}
+
+/// Puts `text` on the clipboard, if this webview offers one (answers whether it did). Looked up
+/// first: calling a missing browser API from WebAssembly would abort the UI.
+fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into())
+        .ok()
+        .filter(|value| !value.is_undefined() && !value.is_null());
+    match clipboard {
+        Some(clipboard) => {
+            let clipboard: web_sys::Clipboard = wasm_bindgen::JsCast::unchecked_into(clipboard);
+            let _ = clipboard.write_text(text);
+            true
+        }
+        None => false,
     }
 }
 

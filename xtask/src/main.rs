@@ -206,42 +206,22 @@ mod commands {
         step("check formatting");
         Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
         step("lint (clippy, warnings are errors)");
-        Cmd::new("cargo")
-            .args([
-                "clippy",
-                "--workspace",
-                "--exclude",
-                "portal-ui",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .run()?;
-        Cmd::new("cargo")
-            .args([
-                "clippy",
-                "--package",
-                "portal-ui",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .run()?;
+        let clippy = |selection: &[&str]| {
+            Cmd::new("cargo")
+                .arg("clippy")
+                .args(selection)
+                .args(["--", "-D", "warnings"])
+                .run()
+        };
+        clippy(&["--workspace", "--exclude", "portal-ui", "--all-targets"])?;
+        clippy(&[
+            "--package",
+            "portal-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])?;
         // A production backend is built without the checkout simulator: it must still compile.
-        Cmd::new("cargo")
-            .args([
-                "clippy",
-                "--package",
-                "portal-server",
-                "--no-default-features",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .run()?;
+        clippy(&["--package", "portal-server", "--no-default-features"])?;
         lint_workflows()?;
         step("build the tests and the app");
         Cmd::new("cargo")

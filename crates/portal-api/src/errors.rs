@@ -153,7 +153,7 @@ error_codes! {
     // ---- Invitations -------------------------------------------------------------------------
     /// The invitation has been used.
     InvitationUsed = "invitation_used", SignIn,
-        "This invitation has already been used. If it was you, sign in with your email.";
+        "This invitation has already been used.";
     /// The invitation code is not valid.
     InvitationInvalid = "invitation_invalid", AskForNewLink,
         "This invitation link is not valid. Check that you opened the whole link, or ask Enerpro for a new invitation.";

@@ -6,7 +6,8 @@
 //!   as a browser hands a link to the desktop;
 //! - `pay-and-close`: pays, then the browser is closed before the redirect;
 //! - `close`: closes the browser without paying;
-//! - `decline-and-return`: pays with a declined card, then follows "Cancel and return".
+//! - `decline-and-return`: pays with a declined card, then follows "Cancel and return";
+//! - `broken`: no browser can be started (exits with a failure at once).
 //!
 //! Several modes separated by commas apply to successive openings (the first opening uses the
 //! first mode, …), so a test can decline first and pay on the retry. Every step is appended to
@@ -92,6 +93,7 @@ async fn browse(url: &str) -> Result<(), String> {
     log(&format!("opened {url} (mode {mode})"));
     match mode.as_str() {
         "close" => Ok(()),
+        "broken" => Err("this stand-in plays a missing browser".into()),
         "pay-and-close" => fill_hosted_checkout(url, &card)
             .await
             .map(|outcome| log(&format!("{outcome:?}"))),

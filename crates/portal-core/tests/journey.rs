@@ -248,3 +248,63 @@ async fn an_expired_checkout_is_reported_and_frees_the_bills() {
         FlowState::CheckoutOpened
     );
 }
+
+#[tokio::test]
+async fn a_new_device_gets_the_whole_payment_history_from_the_backend() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bill = portal.home().await.unwrap().bills[0].id.clone();
+    let flow = portal.start_payment(&[bill]).await.unwrap();
+    fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
+        .await
+        .unwrap();
+    let paid = portal
+        .payment_returned(flow.payment_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    let receipt = paid.receipt.unwrap();
+
+    // The same customer on a device whose cache has never seen the payment.
+    let mut fresh = world.config();
+    fresh.cache_path = world
+        .config()
+        .cache_path
+        .with_file_name("other-device.sqlite3");
+    let other = portal_core::Portal::open(&fresh).unwrap();
+    assert!(other.history().unwrap().receipts.is_empty());
+    let history = other.refresh_history().await.unwrap();
+    assert_eq!(history.receipts, vec![receipt]);
+    assert!(history.problem.is_none() && history.as_of.is_some());
+}
+
+#[tokio::test]
+async fn resuming_goes_on_past_a_payment_that_cannot_be_checked() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    // A flow whose payment the backend does not know (e.g. from another backend).
+    {
+        let mut cache = portal_core::cache::Cache::open(&world.config().cache_path).unwrap();
+        let lost = cache
+            .insert_flow("lost-key", &["bill_lost".to_owned()])
+            .unwrap();
+        cache
+            .update_flow(
+                lost,
+                Some("pay_unknown_to_the_backend"),
+                None,
+                FlowState::CheckoutOpened,
+                None,
+            )
+            .unwrap();
+    }
+    let bill = portal.home().await.unwrap().bills[0].id.clone();
+    let flow = portal.start_payment(&[bill]).await.unwrap();
+    fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
+        .await
+        .unwrap();
+
+    let flows = portal.resume_payments().await.unwrap();
+    assert_eq!(flows.len(), 2, "both are reported");
+    let resumed = flows.iter().find(|f| f.flow_id == flow.flow_id).unwrap();
+    assert_eq!(resumed.state, FlowState::Paid, "the good one was checked");
+}

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{DECLINED_CARD, GOOD_CARD, JANE, World, assert_nothing_left, cached_bill_ids};
+use common::{
+    DECLINED_CARD, GOOD_CARD, JANE, World, assert_nothing_left, cached_bill_ids, pay_newest_bill,
+};
 use portal_api::ErrorCode;
 use portal_api::ipc::FlowState;
 use portal_core::credentials::names;
@@ -184,11 +186,7 @@ async fn a_killed_app_resumes_after_the_webhook_settled_it_with_one_receipt() {
 async fn a_return_link_that_arrives_twice_confirms_once() {
     let world = World::start().await;
     let portal = world.signed_in().await;
-    let bill = portal.home().await.unwrap().bills[0].id.clone();
-    let flow = portal.start_payment(&[bill]).await.unwrap();
-    fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
-        .await
-        .unwrap();
+    let flow = pay_newest_bill(&portal).await;
     let payment_id = flow.payment_id.unwrap();
     let first = portal.payment_returned(&payment_id).await.unwrap();
     let second = portal.payment_returned(&payment_id).await.unwrap();
@@ -253,11 +251,7 @@ async fn an_expired_checkout_is_reported_and_frees_the_bills() {
 async fn a_new_device_gets_the_whole_payment_history_from_the_backend() {
     let world = World::start().await;
     let portal = world.signed_in().await;
-    let bill = portal.home().await.unwrap().bills[0].id.clone();
-    let flow = portal.start_payment(&[bill]).await.unwrap();
-    fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
-        .await
-        .unwrap();
+    let flow = pay_newest_bill(&portal).await;
     let paid = portal
         .payment_returned(flow.payment_id.as_deref().unwrap())
         .await
@@ -297,11 +291,7 @@ async fn resuming_goes_on_past_a_payment_that_cannot_be_checked() {
             )
             .unwrap();
     }
-    let bill = portal.home().await.unwrap().bills[0].id.clone();
-    let flow = portal.start_payment(&[bill]).await.unwrap();
-    fill_hosted_checkout(flow.checkout_url.as_deref().unwrap(), GOOD_CARD)
-        .await
-        .unwrap();
+    let flow = pay_newest_bill(&portal).await;
 
     let flows = portal.resume_payments().await.unwrap();
     assert_eq!(flows.len(), 2, "both are reported");

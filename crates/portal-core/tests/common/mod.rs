@@ -7,6 +7,7 @@ use portal_core::api::Timeouts;
 use portal_core::credentials::Credentials;
 use portal_core::{BackendUrl, Portal, PortalConfig};
 use portal_server::RunningServer;
+use portal_server::simulator::fill_hosted_checkout;
 use std::time::Duration;
 
 pub const JANE: (&str, &str, &str) = ("100-200-300", "jane.doe@example.com", "62701");
@@ -89,6 +90,20 @@ impl World {
             .expect("the invitation is accepted");
         portal
     }
+}
+
+/// Starts paying the newest cached bill and pays it in the hosted checkout (the browser does not
+/// come back by itself); returns the flow as started.
+pub async fn pay_newest_bill(portal: &Portal) -> portal_api::ipc::PaymentFlow {
+    let bill = portal.home().await.expect("home data").bills[0].id.clone();
+    let flow = portal.start_payment(&[bill]).await.expect("a checkout");
+    fill_hosted_checkout(
+        flow.checkout_url.as_deref().expect("a checkout URL"),
+        GOOD_CARD,
+    )
+    .await
+    .expect("the hosted checkout answers");
+    flow
 }
 
 /// Asserts that neither the credential store nor the cache holds anything of the customer.

@@ -46,6 +46,29 @@ fn at_360_pixels_with_the_keyboard_alone_the_invitation_and_home_work() {
             if focusable.as_bool() != Some(true) {
                 return Err("a control is out of the Tab order".into());
             }
+            // Moving to another screen names it in the title, puts the focus on its heading and
+            // marks the current nav item.
+            app.click("nav a[href='/history']").await?;
+            app.wait_for_text("#history h1", |t| t == "Payments").await?;
+            let started = std::time::Instant::now();
+            loop {
+                let state = app
+                    .client
+                    .execute(
+                        "return [document.title, document.activeElement.tagName + ' ' + document.activeElement.textContent, \
+                         document.querySelector('nav a[aria-current=page]') && document.querySelector('nav a[aria-current=page]').textContent];",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if state == serde_json::json!(["Payments · Enerpro", "H1 Payments", "Payments"]) {
+                    break;
+                }
+                if started.elapsed() > portal_e2e::PATIENCE {
+                    return Err(format!("title, focus and current nav item: {state}"));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             Ok(())
         }
         .await;

@@ -92,7 +92,7 @@ pub fn SignIn() -> Element {
                     error.set(None);
                     resend_in.set(30);
                     while resend_in() > 0 {
-                        gloo_sleep(1000).await;
+                        crate::timer::sleep_ms(1000).await;
                         resend_in -= 1;
                     }
                 }
@@ -124,16 +124,6 @@ pub fn SignIn() -> Element {
             }
         }
     }
-}
-
-/// Waits `ms` milliseconds in the browser's event loop.
-async fn gloo_sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The sign-in link came back: finish signing in.

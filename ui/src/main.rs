@@ -12,6 +12,7 @@ mod format;
 mod home;
 mod payment;
 mod states;
+mod timer;
 mod updates;
 
 use account::{Invitation, Settings, SignIn, SignInComplete, Status};
@@ -254,18 +255,22 @@ fn Layout() -> Element {
 }
 
 /// Names the screen in the window title and moves focus to its heading, so screen readers and
-/// keyboard users start at the new screen.
-fn announce(title: &str) {
+/// keyboard users start at the new screen. The heading is looked up once the browser has applied
+/// the new screen (the effect runs before that).
+fn announce(title: &'static str) {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
     };
     document.set_title(&format!("{title} · Enerpro"));
-    if let Ok(Some(heading)) = document.query_selector("main h1") {
-        let _ = heading.set_attribute("tabindex", "-1");
-        if let Ok(heading) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading) {
-            let _ = heading.focus();
+    spawn(async move {
+        timer::sleep_ms(0).await;
+        if let Ok(Some(heading)) = document.query_selector("main h1") {
+            let _ = heading.set_attribute("tabindex", "-1");
+            if let Ok(heading) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading) {
+                let _ = heading.focus();
+            }
         }
-    }
+    });
 }
 
 /// Navigates to the screen a deep link leads to.

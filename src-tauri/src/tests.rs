@@ -23,15 +23,18 @@ fn invoke(
     invoke_in(app, "main", command)
 }
 
-/// Invokes `command` without arguments from a new window labelled `window`.
+/// Invokes `command` without arguments from the window labelled `window` (opened if needed).
 fn invoke_in(
     app: &tauri::App<tauri::test::MockRuntime>,
     window: &str,
     command: &str,
 ) -> Result<serde_json::Value, serde_json::Value> {
-    let webview = tauri::WebviewWindowBuilder::new(app, window, Default::default())
-        .build()
-        .expect("the mock window opens");
+    let webview = match app.get_webview_window(window) {
+        Some(webview) => webview,
+        None => tauri::WebviewWindowBuilder::new(app, window, Default::default())
+            .build()
+            .expect("the mock window opens"),
+    };
     get_ipc_response(
         &webview,
         InvokeRequest {
@@ -135,19 +138,24 @@ fn the_main_window_is_allowed_exactly_the_commands_of_the_contract() {
     assert_eq!(allowed, contract);
 }
 
-/// A window of the real app context (its capabilities and permission manifest), on the mock
-/// runtime.
-fn invoke_as(window: &str, command: &str) -> Result<serde_json::Value, serde_json::Value> {
+/// The app as built for real (capabilities, permission manifest, updater key and plugin), on
+/// the mock runtime, with an unreachable backend.
+fn real_app() -> tauri::App<tauri::test::MockRuntime> {
     let sources = BackendSources {
         launch_flag: None,
         environment: None,
         build_default: "http://127.0.0.1:9".to_owned(),
     };
-    let app = with_commands(mock_builder())
+    with_commands(mock_builder())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(Backend::from_sources(&sources))
         .build(context())
-        .expect("the mock app builds");
-    invoke_in(&app, window, command)
+        .expect("the mock app builds")
+}
+
+/// Invokes `command` from the window `window` of the real app.
+fn invoke_as(window: &str, command: &str) -> Result<serde_json::Value, serde_json::Value> {
+    invoke_in(&real_app(), window, command)
 }
 
 #[test]
@@ -165,4 +173,22 @@ fn a_command_the_capability_does_not_grant_is_refused() {
         other.to_string().contains("not allowed"),
         "another window is granted nothing: {other}"
     );
+}
+
+#[test]
+fn every_command_of_the_contract_has_a_handler() {
+    let app = real_app();
+    // A core that could not open: every command that needs it answers at once.
+    app.state::<Core>()
+        .opened(Err(CoreError::coded(portal_api::ErrorCode::CacheFailed)));
+    for name in portal_api::ipc::COMMANDS {
+        if let Err(error) = invoke(&app, name) {
+            assert!(
+                !error.to_string().contains("not found"),
+                "{name} has no handler: {error}"
+            );
+        }
+    }
+    let unknown = invoke(&app, "no_such_command").expect_err("refused");
+    assert!(unknown.to_string().contains("not found"), "{unknown}");
 }

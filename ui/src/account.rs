@@ -219,6 +219,7 @@ pub fn Status() -> Element {
     let current: Option<Result<HealthResponse, ErrorBody>> = status.read().clone();
     rsx! {
         section { class: "card", aria_live: "polite",
+            h1 { "Connection" }
             match current {
                 None => rsx! { p { id: "status", class: "muted", "Connecting to the server…" } },
                 Some(Ok(health)) => rsx! {

@@ -190,82 +190,75 @@ pub fn Pay() -> Element {
     let mut chosen = use_signal(|| None::<Vec<String>>);
     let mut paying = use_signal(|| false);
     let mut error = use_signal(|| None::<portal_api::ErrorBody>);
-    let mut plan = use_resource(move || async move {
+    let mut resource = use_resource(move || async move {
         let _ = (state.payments_changed)();
         let _ = (state.home)();
         bridge::invoke::<ipc::PayView>(&PaySelection { bill_ids: chosen() }).await
     });
-    let current: Option<Result<PayPlan, portal_api::ErrorBody>> = plan.read().clone();
-    let plan = match current {
-        None => {
-            return rsx! { section { id: "pay", class: "card", h1 { "Pay bills" } Loading { text: "Loading your bills…" } } };
-        }
-        Some(Err(failure)) => {
-            return rsx! {
-                section { id: "pay", class: "card",
-                    h1 { "Pay bills" }
-                    ErrorState { error: failure, retry: move |_| plan.restart() }
-                }
-            };
-        }
-        Some(Ok(plan)) => plan,
-    };
+    let current: Option<Result<PayPlan, portal_api::ErrorBody>> = resource.read().clone();
+    // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
         section { id: "pay", class: "card",
             h1 { "Pay bills" }
-            if !plan.bills.is_empty() {
-                fieldset {
-                    legend { "Bills to pay" }
-                    for bill in plan.bills.iter().cloned() {
-                        label { class: "choice",
-                            input {
-                                r#type: "checkbox",
-                                "data-bill": "{bill.id}",
-                                checked: plan.chosen.contains(&bill.id),
-                                onchange: {
-                                    let now = plan.chosen.clone();
-                                    move |_| {
-                                        let mut now = now.clone();
-                                        if let Some(at) = now.iter().position(|id| *id == bill.id) {
-                                            now.remove(at);
-                                        } else {
-                                            now.push(bill.id.clone());
-                                        }
-                                        chosen.set(Some(now));
+            match current {
+                None => rsx! { Loading { text: "Loading your bills…" } },
+                Some(Err(failure)) => rsx! { ErrorState { error: failure, retry: move |_| resource.restart() } },
+                Some(Ok(plan)) => rsx! {
+                    if !plan.bills.is_empty() {
+                        fieldset {
+                            legend { "Bills to pay" }
+                            for bill in plan.bills.iter().cloned() {
+                                label { class: "choice",
+                                    input {
+                                        r#type: "checkbox",
+                                        "data-bill": "{bill.id}",
+                                        checked: plan.chosen.contains(&bill.id),
+                                        onchange: {
+                                            let now = plan.chosen.clone();
+                                            move |_| {
+                                                let mut now = now.clone();
+                                                if let Some(at) = now.iter().position(|id| *id == bill.id) {
+                                                    now.remove(at);
+                                                } else {
+                                                    now.push(bill.id.clone());
+                                                }
+                                                chosen.set(Some(now));
+                                            }
+                                        },
                                     }
-                                },
+                                    span { "{bill.label} · due {bill.due_date} · {bill.amount.display()}" }
+                                }
                             }
-                            span { "{bill.label} · due {bill.due_date} · {bill.amount.display()}" }
                         }
                     }
-                }
-            }
-            if let Some(total) = plan.total.clone() {
-                p { class: "total", "Total: " strong { id: "pay-total", "{total.display()}" } }
-            }
-            if let Some(block) = plan.blocked.clone() {
-                Blocked { block }
-            }
-            if let Some(failure) = error() {
-                ErrorState { error: failure, id: "pay-error" }
-            }
-            if !matches!(plan.blocked, Some(PayBlock::PaymentInProgress { .. })) {
-                button {
-                    id: "pay-now",
-                    disabled: plan.blocked.is_some() || paying(),
-                    onclick: move |_| {
-                        let bill_ids = plan.chosen.clone();
-                        spawn(async move {
-                            paying.set(true);
-                            match bridge::invoke::<ipc::StartPayment>(&PayArgs { bill_ids }).await {
-                                Ok(flow) => { navigator.push(Route::Processing { flow_id: flow.flow_id }); }
-                                Err(failure) => error.set(Some(failure)),
-                            }
-                            paying.set(false);
-                        });
-                    },
-                    if paying() { "Opening checkout…" } else { "Pay in browser" }
-                }
+                    if let Some(total) = plan.total.clone() {
+                        p { class: "total", "Total: " strong { id: "pay-total", "{total.display()}" } }
+                    }
+                    if let Some(block) = plan.blocked.clone() {
+                        Blocked { block }
+                    }
+                    if let Some(failure) = error() {
+                        ErrorState { error: failure, id: "pay-error" }
+                    }
+                    if !matches!(plan.blocked, Some(PayBlock::PaymentInProgress { .. })) {
+                        button {
+                            id: "pay-now",
+                            disabled: plan.blocked.is_some() || paying(),
+                            onclick: move |_| {
+                                let bill_ids = plan.chosen.clone();
+                                spawn(async move {
+                                    paying.set(true);
+                                    match bridge::invoke::<ipc::StartPayment>(&PayArgs { bill_ids }).await {
+                                        Ok(flow) => { navigator.push(Route::Processing { flow_id: flow.flow_id }); }
+                                        Err(failure) => error.set(Some(failure)),
+                                    }
+                                    paying.set(false);
+                                });
+                            },
+                            if paying() { "Opening checkout…" } else { "Pay in browser" }
+                        }
+                    }
+                },
             }
         }
     }

@@ -221,7 +221,9 @@ fn Layout() -> Element {
         });
     });
     use_effect(use_reactive!(|route| {
-        announce(route.title());
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            document.set_title(&format!("{} · Enerpro", route.title()));
+        }
     }));
 
     let current = |target: Route| (route == target).then_some("page");
@@ -249,28 +251,26 @@ fn Layout() -> Element {
                     button { class: "secondary", onclick: move |_| update_banner.set(None), "Dismiss" }
                 }
             }
-            Outlet::<Route> {}
+            // Keyed by the route, so each new screen mounts afresh and its heading takes focus.
+            for screen in std::iter::once(route.clone()) {
+                div { key: "{screen}", onmounted: move |_| focus_heading(), Outlet::<Route> {} }
+            }
         }
     }
 }
 
-/// Names the screen in the window title and moves focus to its heading, so screen readers and
-/// keyboard users start at the new screen. The heading is looked up once the browser has applied
-/// the new screen (the effect runs before that).
-fn announce(title: &'static str) {
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
-        return;
-    };
-    document.set_title(&format!("{title} · Enerpro"));
-    spawn(async move {
-        timer::sleep_ms(0).await;
-        if let Ok(Some(heading)) = document.query_selector("main h1") {
-            let _ = heading.set_attribute("tabindex", "-1");
-            if let Ok(heading) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading) {
-                let _ = heading.focus();
-            }
+/// Moves focus to the screen's heading, so screen readers and keyboard users start at the new
+/// screen (called when the screen has mounted, so its heading is in the page).
+fn focus_heading() {
+    let heading = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector("main h1").ok().flatten());
+    if let Some(heading) = heading {
+        let _ = heading.set_attribute("tabindex", "-1");
+        if let Ok(heading) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(heading) {
+            let _ = heading.focus();
         }
-    });
+    }
 }
 
 /// Navigates to the screen a deep link leads to.

@@ -52,13 +52,46 @@ enum Action {
 #[component]
 pub fn Processing(flow_id: i64) -> Element {
     let state = use_context::<AppState>();
-    let mut busy = use_signal(|| false);
-    let mut error = use_signal(|| None::<ErrorBody>);
-    let mut copied = use_signal(|| None::<bool>);
     let mut flow = use_resource(move || async move {
         let _ = (state.payments_changed)();
         bridge::invoke::<ipc::PaymentFlowOf>(&FlowArgs { flow_id }).await
     });
+    let current: Option<Result<PaymentFlow, ErrorBody>> = flow.read().clone();
+    let loaded = current
+        .as_ref()
+        .and_then(|result| result.as_ref().ok())
+        .cloned();
+    let title = loaded.as_ref().map_or("Payment", |flow| explain(flow).0);
+    let data_state = loaded.as_ref().map(|flow| format!("{:?}", flow.state));
+    // One heading for every state, so the focus put on it when the screen opens stays there.
+    rsx! {
+        section { id: "payment", class: "card", "data-state": data_state, aria_live: "polite",
+            h1 { id: "payment-title", "{title}" }
+            match current {
+                None => rsx! { Loading { text: "Loading the payment…" } },
+                Some(Err(failure)) => rsx! { ErrorState { error: failure, retry: move |_| flow.restart() } },
+                Some(Ok(shown)) => rsx! { PaymentDetails { flow: shown, on_change: move |_| flow.restart() } },
+            }
+        }
+        if let Some(loaded) = loaded {
+            if let Some(receipt) = loaded.receipt.clone() {
+                ReceiptCard { receipt }
+            }
+            if !loaded.state.is_open() {
+                Link { to: Route::Home {}, id: "back-home", "Back to bills" }
+            }
+        }
+    }
+}
+
+/// What a payment's state means, the link to copy when no browser opened, and the actions.
+#[component]
+fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
+    let state = use_context::<AppState>();
+    let mut busy = use_signal(|| false);
+    let mut error = use_signal(|| None::<ErrorBody>);
+    let mut copied = use_signal(|| None::<bool>);
+    let flow_id = flow.flow_id;
     let act = move |action: Action| {
         spawn(async move {
             busy.set(true);
@@ -73,73 +106,49 @@ pub fn Processing(flow_id: i64) -> Element {
                 Err(failure) => error.set(Some(failure)),
             }
             busy.set(false);
-            flow.restart();
+            on_change.call(());
             state.reload().await;
         });
     };
-    let current: Option<Result<PaymentFlow, ErrorBody>> = flow.read().clone();
-    let flow = match current {
-        None => {
-            return rsx! { section { class: "card", h1 { "Payment" } Loading { text: "Loading the payment…" } } };
-        }
-        Some(Err(failure)) => {
-            return rsx! {
-                section { class: "card",
-                    h1 { "Payment" }
-                    ErrorState { error: failure, retry: move |_| flow.restart() }
-                }
-            };
-        }
-        Some(Ok(flow)) => flow,
-    };
-    let (title, explanation) = explain(&flow);
+    let explanation = explain(&flow).1;
     let amount = flow.amount.as_ref().map(|a| a.display());
     let link = flow
         .checkout_url
         .clone()
         .filter(|_| flow.browser_failed && flow.state.is_open());
     rsx! {
-        section { id: "payment", class: "card", "data-state": "{flow.state:?}", aria_live: "polite",
-            h1 { id: "payment-title", "{title}" }
-            if !explanation.is_empty() { p { "{explanation}" } }
-            if let Some(amount) = amount { p { "Amount: " strong { "{amount}" } } }
-            if let Some(link) = link.clone() {
-                label { r#for: "checkout-link", "Payment link" }
-                input { id: "checkout-link", class: "checkout-link", r#type: "text", readonly: true, value: "{link}" }
-                button { id: "copy-link", class: "secondary",
-                    onclick: move |_| copied.set(Some(copy_to_clipboard(&link))),
-                    match copied() {
-                        Some(true) => "Copied",
-                        Some(false) => "Select the link above and copy it",
-                        None => "Copy payment link",
-                    }
-                }
-            }
-            if flow.state == FlowState::Declined {
-                ErrorState { error: ErrorBody::for_customer(portal_api::ErrorCode::CardDeclined), id: "payment-message" }
-            }
-            if let Some(failure) = error() {
-                ErrorState { error: failure }
-            }
-            if flow.state.is_open() {
-                div { class: "actions",
-                    button { id: "open-checkout", disabled: busy(),
-                        onclick: move |_| act(Action::OpenCheckout),
-                        "Open checkout again" }
-                    button { id: "check-now", class: "secondary", disabled: busy(),
-                        onclick: move |_| act(Action::Check),
-                        "Check now" }
-                    button { id: "cancel-payment", class: "secondary", disabled: busy(),
-                        onclick: move |_| act(Action::Cancel),
-                        "Cancel" }
+        if !explanation.is_empty() { p { "{explanation}" } }
+        if let Some(amount) = amount { p { "Amount: " strong { "{amount}" } } }
+        if let Some(link) = link.clone() {
+            label { r#for: "checkout-link", "Payment link" }
+            input { id: "checkout-link", class: "checkout-link", r#type: "text", readonly: true, value: "{link}" }
+            button { id: "copy-link", class: "secondary",
+                onclick: move |_| copied.set(Some(copy_to_clipboard(&link))),
+                match copied() {
+                    Some(true) => "Copied",
+                    Some(false) => "Select the link above and copy it",
+                    None => "Copy payment link",
                 }
             }
         }
-        if let Some(receipt) = flow.receipt.clone() {
-            ReceiptCard { receipt }
+        if flow.state == FlowState::Declined {
+            ErrorState { error: ErrorBody::for_customer(portal_api::ErrorCode::CardDeclined), id: "payment-message" }
         }
-        if !flow.state.is_open() {
-            Link { to: Route::Home {}, id: "back-home", "Back to bills" }
+        if let Some(failure) = error() {
+            ErrorState { error: failure }
+        }
+        if flow.state.is_open() {
+            div { class: "actions",
+                button { id: "open-checkout", disabled: busy(),
+                    onclick: move |_| act(Action::OpenCheckout),
+                    "Open checkout again" }
+                button { id: "check-now", class: "secondary", disabled: busy(),
+                    onclick: move |_| act(Action::Check),
+                    "Check now" }
+                button { id: "cancel-payment", class: "secondary", disabled: busy(),
+                    onclick: move |_| act(Action::Cancel),
+                    "Cancel" }
+            }
         }
     }
 }
@@ -203,13 +212,14 @@ pub fn ReceiptView(receipt_id: String) -> Element {
         bridge::invoke::<ipc::ReceiptOf>(&ReceiptArgs { receipt_id }).await
     }));
     let current: Option<Result<Receipt, ErrorBody>> = receipt.read().clone();
+    // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
+        h1 { class: "visually-hidden", "Receipt" }
         match current {
-            None => rsx! { h1 { class: "visually-hidden", "Receipt" } Loading { text: "Loading the receipt…" } },
-            Some(Ok(receipt)) => rsx! { h1 { class: "visually-hidden", "Receipt {receipt.number}" } ReceiptCard { receipt } },
+            None => rsx! { Loading { text: "Loading the receipt…" } },
+            Some(Ok(receipt)) => rsx! { ReceiptCard { receipt } },
             Some(Err(failure)) => rsx! {
                 section { class: "card",
-                    h1 { "Receipt" }
                     ErrorState { error: failure, retry: move |_| receipt.restart() }
                 }
             },
@@ -238,49 +248,49 @@ pub fn History() -> Element {
         }
     });
     let current = history.read().clone();
-    let view = match current {
-        None => {
-            return rsx! { section { id: "history", class: "card", h1 { "Payments" } Loading { text: "Loading your payments…" } } };
-        }
-        Some(Err(failure)) => {
-            return rsx! {
-                section { id: "history", class: "card",
-                    h1 { "Payments" }
-                    ErrorState { error: failure, retry: move |_| fetch() }
-                }
-            };
-        }
-        Some(Ok(view)) => view,
-    };
+    // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
         section { id: "history", class: "card",
             h1 { "Payments" }
-            if let Some(problem) = view.problem.clone() {
-                ErrorState { error: problem, id: "history-problem", signed_in: state.signed_in() }
+            match current {
+                None => rsx! { Loading { text: "Loading your payments…" } },
+                Some(Err(failure)) => rsx! { ErrorState { error: failure, retry: move |_| fetch() } },
+                Some(Ok(view)) => rsx! { HistoryList { view, refreshing: refreshing() } },
             }
-            if !view.in_progress.is_empty() {
-                h2 { "In progress" }
-                ul {
-                    for payment in view.in_progress.iter().cloned() {
-                        li { Link { to: Route::Processing { flow_id: payment.flow_id },
-                            "Payment started {format::moment(&payment.started_at)}"
-                            if let Some(amount) = payment.amount.as_ref() { " · {amount.display()}" }
-                        } }
-                    }
+        }
+    }
+}
+
+/// The receipts and the payments under way.
+#[component]
+fn HistoryList(view: HistoryView, refreshing: bool) -> Element {
+    let state = use_context::<AppState>();
+    rsx! {
+        if let Some(problem) = view.problem.clone() {
+            ErrorState { error: problem, id: "history-problem", signed_in: state.signed_in() }
+        }
+        if !view.in_progress.is_empty() {
+            h2 { "In progress" }
+            ul {
+                for payment in view.in_progress.iter().cloned() {
+                    li { Link { to: Route::Processing { flow_id: payment.flow_id },
+                        "Payment started {format::moment(&payment.started_at)}"
+                        if let Some(amount) = payment.amount.as_ref() { " · {amount.display()}" }
+                    } }
                 }
             }
-            h2 { "Receipts" }
-            if view.receipts.is_empty() && refreshing() {
-                Loading { text: "Looking for your receipts…" }
-            } else if view.receipts.is_empty() {
-                p { class: "muted", id: "no-receipts", "No payments yet." }
-            } else {
-                ul { class: "receipts",
-                    for receipt in view.receipts.iter() {
-                        li {
-                            Link { to: Route::ReceiptView { receipt_id: receipt.id.clone() },
-                                "{receipt.number} · {format::moment(&receipt.issued_at)} · {receipt.total.display()}"
-                            }
+        }
+        h2 { "Receipts" }
+        if view.receipts.is_empty() && refreshing {
+            Loading { text: "Looking for your receipts…" }
+        } else if view.receipts.is_empty() {
+            p { class: "muted", id: "no-receipts", "No payments yet." }
+        } else {
+            ul { class: "receipts",
+                for receipt in view.receipts.iter() {
+                    li {
+                        Link { to: Route::ReceiptView { receipt_id: receipt.id.clone() },
+                            "{receipt.number} · {format::moment(&receipt.issued_at)} · {receipt.total.display()}"
                         }
                     }
                 }

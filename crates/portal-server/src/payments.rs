@@ -218,6 +218,8 @@ pub fn outcome_of(session: &CheckoutSession) -> CheckoutOutcome {
             card_last4: card
                 .map(|c| c.last4.clone())
                 .unwrap_or_else(|| "????".into()),
+            amount_total: session.amount_total,
+            currency: session.currency.clone(),
         };
     }
     if session.status.as_deref() == Some("expired") {

@@ -9,7 +9,7 @@
 use crate::clock::Clock;
 use crate::payments::escape;
 use crate::secrets::random_id;
-use crate::stripe::sign;
+use crate::stripe::{STRIPE_API_VERSION, sign};
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -232,12 +232,32 @@ fn stripe_error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-fn authorized(simulator: &Simulator, headers: &HeaderMap) -> bool {
-    headers
+/// Why a request to the simulator's API is refused, if it is: a wrong key (401), or a
+/// `Stripe-Version` other than the one the adapter pins (400) — so every test that goes through
+/// the simulator proves the adapter sends it.
+fn refused(simulator: &Simulator, headers: &HeaderMap) -> Option<Response> {
+    let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        == Some(simulator.config.secret_key.as_str())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    if key != Some(simulator.config.secret_key.as_str()) {
+        return Some(stripe_error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid API Key provided.",
+        ));
+    }
+    let version = headers
+        .get("Stripe-Version")
+        .and_then(|value| value.to_str().ok());
+    if version != Some(STRIPE_API_VERSION) {
+        return Some(stripe_error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "This simulator speaks Stripe API version {STRIPE_API_VERSION}: send it as Stripe-Version."
+            ),
+        ));
+    }
+    None
 }
 
 /// `POST /v1/checkout/sessions` (form-encoded, as Stripe).
@@ -246,8 +266,8 @@ async fn create_session(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !authorized(&simulator, &headers) {
-        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
+    if let Some(refusal) = refused(&simulator, &headers) {
+        return refusal;
     }
     let key = headers
         .get("Idempotency-Key")
@@ -363,8 +383,8 @@ async fn retrieve_session(
     Path(id): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
-    if !authorized(&simulator, &headers) {
-        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
+    if let Some(refusal) = refused(&simulator, &headers) {
+        return refusal;
     }
     let expand = query.unwrap_or_default().contains("payment_intent");
     let (answer, expired) = {
@@ -390,8 +410,8 @@ async fn expire_session(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if !authorized(&simulator, &headers) {
-        return stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.");
+    if let Some(refusal) = refused(&simulator, &headers) {
+        return refusal;
     }
     let (answer, just_expired) = {
         let mut sessions = simulator.sessions();

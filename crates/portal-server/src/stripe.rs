@@ -11,6 +11,10 @@ use sha2::Sha256;
 use std::collections::HashMap;
 use std::time::Duration;
 
+/// The Stripe API version the adapter is written for, sent as `Stripe-Version` on every request
+/// so that an account's default version can never change the answers it reads.
+pub const STRIPE_API_VERSION: &str = "2024-06-20";
+
 /// Where and how to reach the provider.
 #[derive(Debug, Clone)]
 pub struct StripeConfig {
@@ -192,6 +196,13 @@ impl StripeClient {
         &self.config.webhook_secret
     }
 
+    /// A request with the secret key and the pinned API version.
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
+            .bearer_auth(&self.config.secret_key)
+            .header("Stripe-Version", STRIPE_API_VERSION)
+    }
+
     /// `POST /v1/checkout/sessions` with an idempotency key.
     pub async fn create(
         &self,
@@ -224,9 +235,10 @@ impl StripeClient {
             form.push((key("[quantity]"), "1".into()));
         }
         let request = self
-            .http
-            .post(format!("{}/v1/checkout/sessions", self.config.api_base))
-            .bearer_auth(&self.config.secret_key)
+            .authorized(
+                self.http
+                    .post(format!("{}/v1/checkout/sessions", self.config.api_base)),
+            )
             .header("Idempotency-Key", idempotency_key)
             .form(&form);
         read(request).await
@@ -235,25 +247,20 @@ impl StripeClient {
     /// `GET /v1/checkout/sessions/{id}` with the payment intent and its charge expanded.
     pub async fn retrieve(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
         let request = self
-            .http
-            .get(format!(
+            .authorized(self.http.get(format!(
                 "{}/v1/checkout/sessions/{session_id}",
                 self.config.api_base
-            ))
-            .bearer_auth(&self.config.secret_key)
+            )))
             .query(&[("expand[]", "payment_intent.latest_charge")]);
         read(request).await
     }
 
     /// `POST /v1/checkout/sessions/{id}/expire`.
     pub async fn expire(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
-        let request = self
-            .http
-            .post(format!(
-                "{}/v1/checkout/sessions/{session_id}/expire",
-                self.config.api_base
-            ))
-            .bearer_auth(&self.config.secret_key);
+        let request = self.authorized(self.http.post(format!(
+            "{}/v1/checkout/sessions/{session_id}/expire",
+            self.config.api_base
+        )));
         read(request).await
     }
 }
@@ -300,7 +307,7 @@ pub const SIGNATURE_TOLERANCE_SECONDS: i64 = 300;
 pub enum SignatureError {
     /// The header is missing or unreadable.
     Malformed,
-    /// The timestamp is outside the tolerance.
+    /// The timestamp is older than the tolerance.
     Stale,
     /// No `v1` signature matches.
     Mismatch,
@@ -326,8 +333,10 @@ pub fn verify_signature(
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    // Any i64 can arrive here (`t=-9223372036854775808` too): compare without overflowing.
-    if now.abs_diff(timestamp) > SIGNATURE_TOLERANCE_SECONDS.unsigned_abs() {
+    // Only events older than the tolerance are replays; a sender clock a little ahead is not
+    // (Stripe's libraries check the same way). Any i64 can arrive (`t=-9223372036854775808`
+    // too): the subtraction saturates instead of overflowing.
+    if now.saturating_sub(timestamp) > SIGNATURE_TOLERANCE_SECONDS {
         return Err(SignatureError::Stale);
     }
     for signature in signatures {
@@ -391,6 +400,35 @@ mod tests {
         assert_eq!(
             verify_signature("t=1", payload, "whsec_test", 1),
             Err(SignatureError::Malformed)
+        );
+    }
+
+    #[test]
+    fn only_old_timestamps_are_stale_a_sender_clock_ahead_is_not() {
+        let payload = br#"{"id":"evt_1"}"#;
+        let ahead = sign(payload, "whsec_test", 1_000_600);
+        assert_eq!(
+            verify_signature(&ahead, payload, "whsec_test", 1_000_000),
+            Ok(())
+        );
+        let old = sign(payload, "whsec_test", 1_000_000);
+        assert_eq!(
+            verify_signature(
+                &old,
+                payload,
+                "whsec_test",
+                1_000_000 + SIGNATURE_TOLERANCE_SECONDS
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            verify_signature(
+                &old,
+                payload,
+                "whsec_test",
+                1_000_001 + SIGNATURE_TOLERANCE_SECONDS
+            ),
+            Err(SignatureError::Stale)
         );
     }
 

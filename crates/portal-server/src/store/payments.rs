@@ -14,7 +14,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 /// What the payment provider said about a checkout, reduced to what settling needs.
 #[derive(Debug, Clone)]
 pub enum CheckoutOutcome {
-    /// Paid: the transaction (payment intent) id and the card.
+    /// Paid: the transaction (payment intent) id, the card, and what was taken.
     Paid {
         /// The provider's transaction id.
         transaction_id: String,
@@ -22,6 +22,10 @@ pub enum CheckoutOutcome {
         card_brand: String,
         /// Last four digits.
         card_last4: String,
+        /// The amount taken, in minor units.
+        amount_total: Option<i64>,
+        /// Its currency (ISO 4217, any case).
+        currency: Option<String>,
     },
     /// Still open; perhaps with the last failed attempt's message (a declined card).
     Open {
@@ -286,7 +290,24 @@ impl Store {
                 transaction_id,
                 card_brand,
                 card_last4,
+                amount_total,
+                currency,
             } => {
+                // Paid means paid in full: the amount the provider took is the payment's.
+                let (expected, expected_currency): (i64, String) = tx.query_row(
+                    "SELECT amount_minor, currency FROM payments WHERE id = ?1",
+                    [payment_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                let in_full = *amount_total == Some(expected)
+                    && currency
+                        .as_deref()
+                        .is_some_and(|paid| paid.eq_ignore_ascii_case(&expected_currency));
+                if !in_full {
+                    return Err(ServerError::Provider(format!(
+                        "the provider reports {amount_total:?} {currency:?} paid for payment {payment_id}, which is {expected} {expected_currency}: not settled"
+                    )));
+                }
                 // The provider's "paid" wins over any local state: money was taken.
                 let changed = tx.execute(
                     "UPDATE payments SET status = ?3, transaction_id = ?2, last_error = NULL
@@ -577,4 +598,55 @@ pub(super) fn load_receipt(
         card_brand,
         card_last4,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paid(amount_total: Option<i64>, currency: Option<&str>) -> CheckoutOutcome {
+        CheckoutOutcome::Paid {
+            transaction_id: "pi_1".into(),
+            card_brand: "visa".into(),
+            card_last4: "4242".into(),
+            amount_total,
+            currency: currency.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_payment_is_settled_only_when_paid_in_full() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&folder.path().join("sandbox.sqlite3")).unwrap();
+        crate::demo::seed(&store).unwrap();
+        let jane = store.customer_by_account("100-200-300").unwrap().unwrap();
+        let bills = store.bills(jane.id, true).unwrap();
+        let CreateOutcome::Reserved(payment) = store
+            .reserve_payment(jane.id, "key-1", &[bills[0].id.clone()], 1_000)
+            .unwrap()
+        else {
+            panic!("a new payment")
+        };
+        let amount = payment.amount.amount_minor;
+        for wrong in [
+            paid(Some(amount - 1), Some("usd")),
+            paid(Some(amount), Some("eur")),
+            paid(None, Some("usd")),
+            paid(Some(amount), None),
+        ] {
+            assert!(
+                store.settle(&payment.id, &wrong, 1_001).is_err(),
+                "{wrong:?}"
+            );
+            let status = store.payment(jane.id, &payment.id).unwrap().unwrap().status;
+            assert_eq!(status, PaymentStatus::Processing, "{wrong:?}");
+        }
+        assert!(
+            store
+                .settle(&payment.id, &paid(Some(amount), Some("usd")), 1_002)
+                .unwrap()
+        );
+        let status = store.payment(jane.id, &payment.id).unwrap().unwrap().status;
+        assert_eq!(status, PaymentStatus::Paid);
+    }
 }

@@ -296,9 +296,18 @@ pub async fn cancel_payment(
         .ok_or(ServerError::NotFound {
             what: "The payment",
         })?;
-    let Some(session_id) = session_id.filter(|_| status == PaymentStatus::Processing) else {
+    let cancelable = matches!(status, PaymentStatus::Processing | PaymentStatus::Expired);
+    let Some(session_id) = session_id.filter(|_| cancelable) else {
         return load(&state, customer_id, payment_id).await.map(Json);
     };
+    // Recorded first: an expiry webhook racing this cancel then ends as canceled too.
+    let id = payment_id.clone();
+    state.db(move |store| store.request_cancel(&id)).await?;
+    if status == PaymentStatus::Expired {
+        let id = payment_id.clone();
+        state.db(move |store| store.cancel(&id)).await?;
+        return load(&state, customer_id, payment_id).await.map(Json);
+    }
     match state.stripe.expire(&session_id).await {
         Ok(session)
             if session.status.as_deref() == Some("expired") && session.payment_status != "paid" =>

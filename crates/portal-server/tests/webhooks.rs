@@ -172,3 +172,39 @@ async fn forged_stale_duplicate_and_out_of_order_events_change_nothing_wrongly()
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_cancel_raced_by_the_expiry_webhook_ends_canceled() {
+    let (api, _dir) = holding_webhooks().await;
+    let token = api.sign_in(JANE).await.access_token;
+    let bills = api.bills(&token, "outstanding").await;
+    // The webhook the cancel causes arrives after the cancel's answer.
+    let first: Payment = api.new_payment(&token, "k1", &[&bills[0].id]).await;
+    let canceled = api.payment_action(&token, &first.id, "cancel").await;
+    assert_eq!(canceled.status, PaymentStatus::Canceled);
+    api.server.release_webhooks().await;
+    assert!(
+        api.server
+            .wait_for_webhooks(1, std::time::Duration::from_secs(10))
+            .await
+    );
+    let after = api.payment_action(&token, &first.id, "confirm").await;
+    assert_eq!(
+        after.status,
+        PaymentStatus::Canceled,
+        "the late expiry changes nothing"
+    );
+
+    // The checkout expired on its own and the backend heard it first; the customer then cancels.
+    let second: Payment = api.new_payment(&token, "k2", &[&bills[0].id]).await;
+    api.server.advance_clock(2 * 3600);
+    let token = api.sign_in(JANE).await.access_token;
+    let expired = api.payment_action(&token, &second.id, "confirm").await;
+    assert_eq!(expired.status, PaymentStatus::Expired);
+    let canceled = api.payment_action(&token, &second.id, "cancel").await;
+    assert_eq!(
+        canceled.status,
+        PaymentStatus::Canceled,
+        "the customer's cancel wins"
+    );
+}

@@ -24,7 +24,8 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 use std::path::Path;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE customers (
     id INTEGER PRIMARY KEY,
@@ -122,7 +123,12 @@ CREATE TABLE outbox (
     body TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+-- The customer asked to cancel: an expiry that races the cancel ends as canceled.
+ALTER TABLE payments ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+"#,
+];
 
 /// How long an access token lives (seconds).
 pub const ACCESS_TTL: i64 = 15 * 60;

@@ -332,9 +332,16 @@ impl Store {
                 false
             }
             CheckoutOutcome::Expired => {
+                // An expiry the customer's cancel caused (or raced) is a cancel.
                 tx.execute(
-                    "UPDATE payments SET status = ?2 WHERE id = ?1 AND status = ?3",
-                    params![payment_id, StoredStatus::EXPIRED, StoredStatus::PROCESSING],
+                    "UPDATE payments SET status = CASE WHEN cancel_requested = 1 THEN ?4 ELSE ?2 END
+                     WHERE id = ?1 AND status = ?3",
+                    params![
+                        payment_id,
+                        StoredStatus::EXPIRED,
+                        StoredStatus::PROCESSING,
+                        StoredStatus::CANCELED
+                    ],
                 )?;
                 false
             }
@@ -343,11 +350,27 @@ impl Store {
         Ok(created)
     }
 
-    /// Marks a payment canceled (its checkout was expired at the provider).
+    /// Records that the customer asked to cancel, before the provider is asked to expire the
+    /// checkout: whatever order the provider's answer and its `expired` webhook then arrive in,
+    /// the payment ends canceled (unless it was paid: money taken always wins).
+    pub fn request_cancel(&self, payment_id: &str) -> Result<(), ServerError> {
+        self.conn.execute(
+            "UPDATE payments SET cancel_requested = 1 WHERE id = ?1 AND status IN (?2, ?3)",
+            params![payment_id, StoredStatus::PROCESSING, StoredStatus::EXPIRED],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a payment canceled (the customer canceled; its checkout is expired at the provider).
     pub fn cancel(&self, payment_id: &str) -> Result<(), ServerError> {
         self.conn.execute(
-            "UPDATE payments SET status = ?2 WHERE id = ?1 AND status = ?3",
-            params![payment_id, StoredStatus::CANCELED, StoredStatus::PROCESSING],
+            "UPDATE payments SET status = ?2 WHERE id = ?1 AND status IN (?3, ?4)",
+            params![
+                payment_id,
+                StoredStatus::CANCELED,
+                StoredStatus::PROCESSING,
+                StoredStatus::EXPIRED
+            ],
         )?;
         Ok(())
     }
@@ -614,10 +637,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_payment_is_settled_only_when_paid_in_full() {
-        let folder = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&folder.path().join("sandbox.sqlite3")).unwrap();
+    /// A demo store with one payment reserved for Jane's newest bill.
+    fn store_with_a_payment(folder: &std::path::Path) -> (Store, i64, NewPayment) {
+        let mut store = Store::open(&folder.join("sandbox.sqlite3")).unwrap();
         crate::demo::seed(&store).unwrap();
         let jane = store.customer_by_account("100-200-300").unwrap().unwrap();
         let bills = store.bills(jane.id, true).unwrap();
@@ -627,6 +649,65 @@ mod tests {
         else {
             panic!("a new payment")
         };
+        (store, jane.id, payment)
+    }
+
+    fn status(store: &mut Store, customer: i64, payment: &NewPayment) -> PaymentStatus {
+        store
+            .payment(customer, &payment.id)
+            .unwrap()
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn the_customers_cancel_wins_over_an_expiry_in_any_order() {
+        // The expiry settles before the cancel is asked for, between the request and the cancel,
+        // and after the cancel.
+        for order in ["expiry first", "expiry between", "expiry last"] {
+            let folder = tempfile::tempdir().unwrap();
+            let (mut store, jane, payment) = store_with_a_payment(folder.path());
+            let expire = |store: &mut Store| {
+                store
+                    .settle(&payment.id, &CheckoutOutcome::Expired, 1_001)
+                    .unwrap()
+            };
+            if order == "expiry first" {
+                expire(&mut store);
+            }
+            store.request_cancel(&payment.id).unwrap();
+            if order == "expiry between" {
+                expire(&mut store);
+            }
+            store.cancel(&payment.id).unwrap();
+            if order == "expiry last" {
+                expire(&mut store);
+            }
+            assert_eq!(
+                status(&mut store, jane, &payment),
+                PaymentStatus::Canceled,
+                "{order}"
+            );
+        }
+    }
+
+    #[test]
+    fn money_taken_wins_over_a_cancel() {
+        let folder = tempfile::tempdir().unwrap();
+        let (mut store, jane, payment) = store_with_a_payment(folder.path());
+        store.request_cancel(&payment.id).unwrap();
+        let full = Some(payment.amount.amount_minor);
+        store
+            .settle(&payment.id, &paid(full, Some("usd")), 1_001)
+            .unwrap();
+        store.cancel(&payment.id).unwrap();
+        assert_eq!(status(&mut store, jane, &payment), PaymentStatus::Paid);
+    }
+
+    #[test]
+    fn a_payment_is_settled_only_when_paid_in_full() {
+        let folder = tempfile::tempdir().unwrap();
+        let (mut store, jane, payment) = store_with_a_payment(folder.path());
         let amount = payment.amount.amount_minor;
         for wrong in [
             paid(Some(amount - 1), Some("usd")),
@@ -638,15 +719,17 @@ mod tests {
                 store.settle(&payment.id, &wrong, 1_001).is_err(),
                 "{wrong:?}"
             );
-            let status = store.payment(jane.id, &payment.id).unwrap().unwrap().status;
-            assert_eq!(status, PaymentStatus::Processing, "{wrong:?}");
+            assert_eq!(
+                status(&mut store, jane, &payment),
+                PaymentStatus::Processing,
+                "{wrong:?}"
+            );
         }
         assert!(
             store
                 .settle(&payment.id, &paid(Some(amount), Some("usd")), 1_002)
                 .unwrap()
         );
-        let status = store.payment(jane.id, &payment.id).unwrap().unwrap().status;
-        assert_eq!(status, PaymentStatus::Paid);
+        assert_eq!(status(&mut store, jane, &payment), PaymentStatus::Paid);
     }
 }

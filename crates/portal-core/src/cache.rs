@@ -7,9 +7,11 @@
 //! flows live here too, because they must survive the app being killed mid-checkout.
 //!
 //! A file that is not a database, is corrupt, or comes from a newer app is moved aside
-//! (`*.corrupt-<unix time>`) and rebuilt: the cache is a copy of the backend, so nothing is lost
-//! that a refresh cannot bring back — except open payment flows, which the backend's payment
-//! list recovers on the next resume.
+//! (`*.corrupt-<unix time>`), the cache rebuilt, and the broken copy deleted (it may hold a
+//! customer's data): the cache is a copy of the backend, so nothing is lost that a refresh cannot
+//! bring back — except open payment flows, which the backend's payment list recovers on the next
+//! resume. Sign-out leaves nothing on disk: `secure_delete` is on and the write-ahead log is
+//! truncated after the wipe.
 
 use crate::CoreError;
 use portal_api::ipc::{AsOf, FlowState, PaymentFlow};
@@ -136,9 +138,19 @@ impl Cache {
                         })?;
                     }
                 }
-                Self::try_open(path).map_err(|e| CoreError::Cache {
+                let rebuilt = Self::try_open(path).map_err(|e| CoreError::Cache {
                     detail: e.to_string(),
-                })
+                })?;
+                // The broken copy may still hold a customer's data: gone once the new one works.
+                for suffix in ["", "-wal", "-shm"] {
+                    let aside = PathBuf::from(format!("{}{suffix}", aside.display()));
+                    if let Err(error) = std::fs::remove_file(&aside)
+                        && error.kind() != std::io::ErrorKind::NotFound
+                    {
+                        tracing::warn!("could not delete {}: {error}", aside.display());
+                    }
+                }
+                Ok(rebuilt)
             }
         }
     }
@@ -146,6 +158,8 @@ impl Cache {
     fn try_open(path: &Path) -> Result<Self, portal_sqlite::OpenError> {
         let conn = portal_sqlite::open(path, MIGRATIONS)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Deleted records are overwritten, not just unlinked from the page (sign-out).
+        conn.pragma_update(None, "secure_delete", true)?;
         let check: String = conn.query_row("PRAGMA quick_check", [], |row| row.get(0))?;
         if check != "ok" {
             return Err(portal_sqlite::OpenError::Sqlite(
@@ -187,10 +201,15 @@ impl Cache {
     }
 
     /// Deletes every customer record (sign-out).
+    ///
+    /// Nothing of the customer stays on disk: `secure_delete` overwrites the freed pages, and the
+    /// write-ahead log (which still holds the old pages) is checkpointed and truncated.
     pub fn clear(&mut self) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;
         wipe(&tx)?;
         tx.commit()?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 

@@ -298,3 +298,41 @@ async fn resuming_goes_on_past_a_payment_that_cannot_be_checked() {
     let resumed = flows.iter().find(|f| f.flow_id == flow.flow_id).unwrap();
     assert_eq!(resumed.state, FlowState::Paid, "the good one was checked");
 }
+
+#[tokio::test]
+async fn after_sign_out_no_file_of_the_cache_holds_the_customer() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let flow = pay_newest_bill(&portal).await;
+    portal
+        .payment_returned(flow.payment_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    portal.refresh().await.unwrap();
+    portal.sign_out().await.unwrap();
+    // While the app keeps running, and after it is closed.
+    assert_no_file_holds_jane(&world, "signed out");
+    drop(portal);
+    assert_no_file_holds_jane(&world, "closed");
+}
+
+fn assert_no_file_holds_jane(world: &World, moment: &str) {
+    for entry in std::fs::read_dir(world.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in [
+            "Jane Doe",
+            "jane.doe@example.com",
+            "100-200-300",
+            "Orchard Lane",
+        ] {
+            assert!(
+                !bytes
+                    .windows(secret.len())
+                    .any(|window| window == secret.as_bytes()),
+                "{secret} is still in {} ({moment})",
+                path.display()
+            );
+        }
+    }
+}

@@ -169,7 +169,7 @@ impl Portal {
             Err(CoreError::NotSignedIn) => None,
             Err(error) => {
                 tracing::warn!("refreshing the home data failed: {error}");
-                self.forget_if_ended(&error);
+                self.forget_if_ended(&error).await;
                 Some(error)
             }
         };
@@ -240,12 +240,17 @@ impl Portal {
         Ok(())
     }
 
-    /// A session the backend ended leaves nothing of the customer on this device.
-    fn forget_if_ended(&self, error: &CoreError) {
-        if let CoreError::Unauthorized { .. } = error
-            && let Err(error) = self.cache().clear()
-        {
-            tracing::warn!("could not clear the cache after the session ended: {error}");
+    /// A session the backend ended (any 401 but an expired access token) leaves nothing of the
+    /// customer on this device: neither its data nor its tokens, so nothing retries with them.
+    async fn forget_if_ended(&self, error: &CoreError) {
+        if let CoreError::Unauthorized { .. } = error {
+            tracing::warn!("the backend ended the session: {error}");
+            if let Err(error) = self.cache().clear() {
+                tracing::warn!("could not clear the cache after the session ended: {error}");
+            }
+            if let Err(error) = self.session.forget().await {
+                tracing::warn!("could not delete the ended session's tokens: {error}");
+            }
         }
     }
 
@@ -347,12 +352,14 @@ impl Portal {
 
     /// Fetches the receipts and replaces the cached ones.
     pub async fn refresh_receipts(&self) -> Result<Vec<Receipt>, CoreError> {
-        let receipts = self
+        let fetched = self
             .session
             .call(|token| async move { self.api.receipts(&token).await })
-            .await
-            .inspect_err(|e| self.forget_if_ended(e))?
-            .receipts;
+            .await;
+        if let Err(error) = &fetched {
+            self.forget_if_ended(error).await;
+        }
+        let receipts = fetched?.receipts;
         self.cache().store_receipts(&receipts)?;
         Ok(receipts)
     }
@@ -453,7 +460,7 @@ impl Portal {
             Err(error) => {
                 // The backend refused: nothing was created.
                 self.cache().delete_flow(flow_id)?;
-                self.forget_if_ended(&error);
+                self.forget_if_ended(&error).await;
                 Err(error)
             }
         }

@@ -151,6 +151,14 @@ impl Session {
         }
     }
 
+    /// Forgets a session the backend ended (revoked, signed out elsewhere): the tokens leave this
+    /// device, so nothing retries with them.
+    pub async fn forget(&self) -> Result<(), CoreError> {
+        *self.access.lock().await = None;
+        let credentials = self.credentials.clone();
+        blocking(move || credentials.delete(names::REFRESH_TOKEN)).await
+    }
+
     /// Ends the session: revokes it on the backend (best effort: offline still signs out here)
     /// and deletes the tokens from this device.
     pub async fn end(&self) -> Result<(), CoreError> {

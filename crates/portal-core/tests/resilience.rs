@@ -208,3 +208,31 @@ async fn wrong_input_comes_back_as_the_backends_message() {
         matches!(limited, portal_core::CoreError::RateLimited { retry_after, .. } if retry_after > 0)
     );
 }
+
+#[tokio::test]
+async fn a_session_the_backend_revoked_ends_here_with_a_message_and_no_retries() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    portal.refresh().await.unwrap();
+    // Revoked on the server (e.g. signed out on another device or by support).
+    let refresh_token = world
+        .credentials()
+        .get(portal_core::credentials::names::REFRESH_TOKEN)
+        .unwrap()
+        .unwrap();
+    let revoked = reqwest::Client::new()
+        .post(format!("{}/v1/auth/signout", world.server.base_url()))
+        .json(&serde_json::json!({"refresh_token": refresh_token}))
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+
+    let view = portal.refresh().await.unwrap();
+    assert_eq!(view.problem.unwrap().code, ErrorCode::Unauthorized);
+    assert!(!view.signed_in && view.customer.is_none());
+    assert_nothing_left(&world, &portal).await;
+    // Nothing is retried with the dead session: the next refresh just finds nobody signed in.
+    let again = portal.refresh().await.unwrap();
+    assert!(again.problem.is_none() && !again.signed_in);
+}

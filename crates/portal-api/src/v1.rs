@@ -134,6 +134,15 @@ pub struct InvitationPreview {
     pub expires_at: String,
 }
 
+/// `POST /v1/invitations/preview`: who an invitation is for. The code travels in the body, never
+/// in a request path that proxies and access logs keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PreviewInvitationRequest {
+    /// The invitation code.
+    pub code: String,
+}
+
 /// `POST /v1/invitations/redeem`: accept an invitation by confirming the service postcode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -9,9 +9,9 @@ use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
 use portal_api::v1::{
     BillList, CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH, HealthResponse,
-    IDEMPOTENCY_HEADER, InvitationPreview, Payment, PaymentList, ReceiptList,
-    RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted, SignInRequest,
-    SignOutRequest,
+    IDEMPOTENCY_HEADER, InvitationPreview, Payment, PaymentList, PreviewInvitationRequest,
+    ReceiptList, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
+    SignInRequest, SignOutRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -88,8 +88,16 @@ impl ApiClient {
 
     /// `GET /v1/invitations/{code}`
     pub async fn preview_invitation(&self, code: &str) -> Result<InvitationPreview, CoreError> {
-        let path = format!("/v1/invitations/{code}");
-        self.get(&path, None).await
+        let request = PreviewInvitationRequest {
+            code: code.to_owned(),
+        };
+        self.post(
+            "/v1/invitations/preview",
+            None,
+            Some(&request),
+            Repeat::Safe,
+        )
+        .await
     }
 
     /// `POST /v1/invitations/redeem`

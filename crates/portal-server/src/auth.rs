@@ -10,14 +10,14 @@ use crate::secrets::{mask_email, pkce_challenge};
 use crate::state::{Admin, ApiJson, AppState};
 use crate::store::{ACCESS_TTL, IssuedTokens, RefreshOutcome, Store};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use portal_api::ErrorCode;
 use portal_api::links::DeepLink;
 use portal_api::v1::{
     CreateInvitationRequest, ErrorBody, ExchangeRequest, InvitationCreated, InvitationPreview,
-    ONE_TIME_CODE_LEN, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
-    SignInRequest, SignOutRequest, is_token_shaped,
+    ONE_TIME_CODE_LEN, PreviewInvitationRequest, RedeemInvitationRequest, RefreshRequest,
+    SessionTokens, SignInAccepted, SignInRequest, SignOutRequest, is_token_shaped,
 };
 use std::net::SocketAddr;
 
@@ -107,15 +107,16 @@ fn failures_from(state: &AppState, what: &str, client: SocketAddr, now: i64) -> 
     Ok(key)
 }
 
-/// `GET /v1/invitations/{code}`: who the invitation is for.
-#[utoipa::path(get, path = "/v1/invitations/{code}", tag = "auth",
-    params(("code" = String, Path, description = "The invitation code")),
+/// `POST /v1/invitations/preview`: who the invitation is for (the code in the body, never in a
+/// path that access logs keep).
+#[utoipa::path(post, path = "/v1/invitations/preview", tag = "auth",
+    request_body = PreviewInvitationRequest,
     responses((status = 200, body = InvitationPreview), (status = 404, body = ErrorBody),
               (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn preview_invitation(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    ApiJson(PreviewInvitationRequest { code }): ApiJson<PreviewInvitationRequest>,
 ) -> ApiResult<Json<InvitationPreview>> {
     let now = state.now();
     let address_key = failures_from(&state, "invite-address", client, now)?;

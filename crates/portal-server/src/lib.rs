@@ -278,7 +278,7 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/admin/invitations", post(auth::admin_create_invitation))
         .route("/v1/admin/outbox", get(payments::admin_outbox))
         .route("/v1/invitations/redeem", post(auth::redeem_invitation))
-        .route("/v1/invitations/{code}", get(auth::preview_invitation))
+        .route("/v1/invitations/preview", post(auth::preview_invitation))
         .route("/v1/auth/signin", post(auth::request_signin))
         .route("/v1/auth/exchange", post(auth::exchange_signin))
         .route("/v1/auth/refresh", post(auth::refresh))

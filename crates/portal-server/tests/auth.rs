@@ -254,7 +254,7 @@ async fn an_invitation_works_once_and_expires_after_seven_days() {
         (status, error.as_str()),
         (StatusCode::GONE, "invitation_used")
     );
-    let (status, error) = error_code(api.get(&format!("/v1/invitations/{code}"), None).await).await;
+    let (status, error) = error_code(api.preview(&code).await).await;
     assert_eq!(
         (status, error.as_str()),
         (StatusCode::GONE, "invitation_used")
@@ -322,7 +322,7 @@ async fn unknown_invitation_codes_and_bad_signin_requests_get_clear_errors() {
         (status, code.as_str()),
         (StatusCode::BAD_REQUEST, "invitation_invalid")
     );
-    let (status, code) = error_code(api.get("/v1/invitations/short", None).await).await;
+    let (status, code) = error_code(api.preview("short").await).await;
     assert_eq!(
         (status, code.as_str()),
         (StatusCode::NOT_FOUND, "not_found")
@@ -340,4 +340,14 @@ async fn unknown_invitation_codes_and_bad_signin_requests_get_clear_errors() {
         (status, code.as_str()),
         (StatusCode::BAD_REQUEST, "invalid_code_challenge")
     );
+}
+
+#[tokio::test]
+async fn an_invitation_code_never_travels_in_a_request_path() {
+    let api = Api::start().await;
+    let code = api.invite(JANE).await;
+    let by_path = api.get(&format!("/v1/invitations/{code}"), None).await;
+    assert_eq!(by_path.status(), StatusCode::NOT_FOUND, "no such route");
+    let preview = api.preview(&code).await;
+    assert_eq!(preview.status(), StatusCode::OK);
 }

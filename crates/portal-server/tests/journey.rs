@@ -43,12 +43,7 @@ async fn the_whole_journey_pays_two_bills_and_makes_one_receipt() {
     )));
 
     // 2. Who is it for, then redeem with the postcode.
-    let preview: InvitationPreview = api
-        .get(&format!("/v1/invitations/{code}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let preview: InvitationPreview = api.preview(&code).await.json().await.unwrap();
     assert_eq!(preview.masked_email, "j***@example.com");
     assert_eq!(preview.account_name, "Jane Doe");
     let response = api.redeem(&code, "62701").await;

@@ -79,6 +79,16 @@ impl Api {
             .expect("a code in the link")
     }
 
+    /// Asks who an invitation is for (the code in the body).
+    pub async fn preview(&self, code: &str) -> Response {
+        self.post(
+            "/v1/invitations/preview",
+            None,
+            &serde_json::json!({ "code": code }),
+        )
+        .await
+    }
+
     pub async fn redeem(&self, code: &str, postcode: &str) -> Response {
         let body = serde_json::to_value(RedeemInvitationRequest {
             code: code.into(),

@@ -3,7 +3,7 @@
 use crate::clock::rfc3339;
 use crate::error::{ApiResult, ServerError};
 use crate::limits::{
-    FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, RateLimiter, SIGNINS_PER_ADDRESS, SIGNINS_PER_EMAIL,
+    Attempt, FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGNINS_PER_ADDRESS, SIGNINS_PER_EMAIL,
 };
 use crate::mail;
 use crate::secrets::{mask_email, pkce_challenge};
@@ -100,11 +100,11 @@ pub async fn admin_create_invitation(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// The limiter key of `client`'s failed attempts at `what`, once it is under the limit.
-fn failures_from(state: &AppState, what: &str, client: SocketAddr, now: i64) -> ApiResult<String> {
+/// Counts an attempt at `what` from `client`, if it is under the limit; forgive it when the
+/// attempt succeeds.
+fn attempt_from(state: &AppState, what: &str, client: SocketAddr, now: i64) -> ApiResult<Attempt> {
     let key = format!("{what}:{}", client.ip());
-    state.limiter.check(&key, FAILURES_PER_ADDRESS, now)?;
-    Ok(key)
+    state.limiter.attempt(&[(&key, FAILURES_PER_ADDRESS)], now)
 }
 
 /// `POST /v1/invitations/preview`: who the invitation is for (the code in the body, never in a
@@ -119,19 +119,16 @@ pub async fn preview_invitation(
     ApiJson(PreviewInvitationRequest { code }): ApiJson<PreviewInvitationRequest>,
 ) -> ApiResult<Json<InvitationPreview>> {
     let now = state.now();
-    let address_key = failures_from(&state, "invite-address", client, now)?;
+    let attempt = attempt_from(&state, "invite-address", client, now)?;
     let limiter = state.limiter.clone();
     state
         .db(move |store| {
-            let invitation =
-                find_invitation(store, &code, &limiter, &address_key, now).map_err(|error| {
-                    match error {
-                        ServerError::BadRequest { .. } => ServerError::NotFound {
-                            what: "The invitation",
-                        },
-                        other => other,
-                    }
-                })?;
+            let invitation = find_invitation(store, &code).map_err(|error| match error {
+                ServerError::BadRequest { .. } => ServerError::NotFound {
+                    what: "The invitation",
+                },
+                other => other,
+            })?;
             usable(invitation.used_at, invitation.expires_at, now)?;
             let customer =
                 store
@@ -139,6 +136,7 @@ pub async fn preview_invitation(
                     .ok_or(ServerError::NotFound {
                         what: "The invitation",
                     })?;
+            limiter.forgive(attempt);
             Ok(Json(InvitationPreview {
                 masked_email: mask_email(&invitation.email),
                 account_name: customer.customer.name,
@@ -155,24 +153,14 @@ fn invitation_used() -> ServerError {
     }
 }
 
-/// The invitation with this code; an unknown or malformed code counts as a failed attempt from
-/// the client address.
-fn find_invitation(
-    store: &Store,
-    code: &str,
-    limiter: &RateLimiter,
-    address_key: &str,
-    now: i64,
-) -> ApiResult<crate::store::InvitationRecord> {
+/// The invitation with this code (an unknown or malformed one stays a counted failed attempt).
+fn find_invitation(store: &Store, code: &str) -> ApiResult<crate::store::InvitationRecord> {
     let found = if is_token_shaped(code, &ONE_TIME_CODE_LEN) {
         store.invitation(code)?
     } else {
         None
     };
-    found.ok_or_else(|| {
-        limiter.record(address_key, now);
-        ServerError::bad_request(ErrorCode::InvitationInvalid, INVITATION_INVALID)
-    })
+    found.ok_or_else(|| ServerError::bad_request(ErrorCode::InvitationInvalid, INVITATION_INVALID))
 }
 
 fn usable(used_at: Option<i64>, expires_at: i64, now: i64) -> ApiResult<()> {
@@ -211,29 +199,29 @@ pub async fn redeem_invitation(
     ApiJson(request): ApiJson<RedeemInvitationRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
-    let address_key = failures_from(&state, "invite-address", client, now)?;
+    let attempt = attempt_from(&state, "invite-address", client, now)?;
     let limiter = state.limiter.clone();
     state
         .db(move |store| {
-            let invitation = find_invitation(store, &request.code, &limiter, &address_key, now)?;
+            let invitation = find_invitation(store, &request.code)?;
             let account_key = format!("account:{}", invitation.customer_id);
-            limiter.check(&account_key, FAILURES_PER_ACCOUNT, now)?;
+            let on_account = limiter.attempt(&[(&account_key, FAILURES_PER_ACCOUNT)], now)?;
             usable(invitation.used_at, invitation.expires_at, now)?;
             let customer = store
                 .customer(invitation.customer_id)?
                 .ok_or(ServerError::NotFound { what: "The account" })?;
             if !same_postcode(&request.postcode, &customer.postcode) {
-                limiter.record(&address_key, now);
-                limiter.record(&account_key, now);
                 return Err(ServerError::bad_request(
                     ErrorCode::WrongPostcode,
                     "That postcode does not match the service address of this account. Check it and try again.",
                 ));
             }
-            store
+            let tokens = store
                 .redeem_invitation(&request.code, customer.id, now)?
-                .map(|tokens| Json(tokens.into()))
-                .ok_or_else(invitation_used)
+                .ok_or_else(invitation_used)?;
+            limiter.forgive(attempt);
+            limiter.forgive(on_account);
+            Ok(Json(tokens.into()))
         })
         .await
 }
@@ -282,12 +270,14 @@ pub async fn request_signin(
     let now = state.now();
     let address_key = format!("signin-address:{}", client.ip());
     let email_key = format!("signin-email:{}", request.email.trim().to_lowercase());
-    state
-        .limiter
-        .check(&address_key, SIGNINS_PER_ADDRESS, now)?;
-    state.limiter.check(&email_key, SIGNINS_PER_EMAIL, now)?;
-    state.limiter.record(&address_key, now);
-    state.limiter.record(&email_key, now);
+    // Every request counts, whether or not the email exists (nothing to forgive).
+    let _counted = state.limiter.attempt(
+        &[
+            (&address_key, SIGNINS_PER_ADDRESS),
+            (&email_key, SIGNINS_PER_EMAIL),
+        ],
+        now,
+    )?;
     let host = state.settings.portal_host.clone();
     state
         .db(move |store| {
@@ -328,7 +318,7 @@ pub async fn exchange_signin(
     ApiJson(request): ApiJson<ExchangeRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
-    let address_key = failures_from(&state, "exchange-address", client, now)?;
+    let attempt = attempt_from(&state, "exchange-address", client, now)?;
     let limiter = state.limiter.clone();
     let invalid = || {
         ServerError::bad_request(
@@ -343,22 +333,21 @@ pub async fn exchange_signin(
                 .transpose()?
                 .flatten();
             let Some(record) = found else {
-                limiter.record(&address_key, now);
                 return Err(invalid());
             };
             let account_key = format!("account:{}", record.customer_id);
-            limiter.check(&account_key, FAILURES_PER_ACCOUNT, now)?;
+            let on_account = limiter.attempt(&[(&account_key, FAILURES_PER_ACCOUNT)], now)?;
             let verifier_matches = valid_pkce_value(&request.code_verifier)
                 && pkce_challenge(&request.code_verifier) == record.code_challenge;
             if record.used_at.is_some() || record.expires_at <= now || !verifier_matches {
-                limiter.record(&address_key, now);
-                limiter.record(&account_key, now);
                 return Err(invalid());
             }
-            store
+            let tokens = store
                 .redeem_signin_code(&request.code, record.customer_id, now)?
-                .map(|tokens| Json(tokens.into()))
-                .ok_or_else(invalid)
+                .ok_or_else(invalid)?;
+            limiter.forgive(attempt);
+            limiter.forgive(on_account);
+            Ok(Json(tokens.into()))
         })
         .await
 }

@@ -121,6 +121,25 @@ fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
             app.wait_for_text("#welcome h1", |t| t.contains("Welcome"))
                 .await?;
 
+            // Not a byte of the customer in any file of the app's data folder (the cache, its
+            // write-ahead log and shared memory, set-aside copies, the logs).
+            let data = home.join("data").join(DEV_IDENTIFIER);
+            let files = files_under(&data);
+            if !files.iter().any(|path| path.ends_with("cache.sqlite3")) {
+                return Err(format!("no cache among the files of {}", data.display()));
+            }
+            for path in files {
+                let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+                for secret in ["Jane Doe", "jane.doe@example.com", "100-200-300"] {
+                    if bytes
+                        .windows(secret.len())
+                        .any(|window| window == secret.as_bytes())
+                    {
+                        return Err(format!("{secret} is still in {}", path.display()));
+                    }
+                }
+            }
+
             let credentials = Credentials::platform(DEV_IDENTIFIER);
             if credentials
                 .get(names::REFRESH_TOKEN)
@@ -233,4 +252,21 @@ fn support_staff_switch_the_backend_in_settings_and_it_applies_at_the_next_start
         second.stop().await.map_err(|e| e.to_string())?;
         result
     });
+}
+
+/// Every file below `folder`.
+fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }

@@ -110,8 +110,15 @@ impl Portal {
     /// What the home screen shows, from the cache, at once, with the outcome of the last
     /// refresh. Asks the credential store only when nothing is cached.
     pub async fn home(&self) -> Result<HomeView, CoreError> {
-        let has_customer = self.cache().customer()?.is_some();
-        let (signed_in, store_problem) = if has_customer {
+        let (customer, bills, open) = {
+            let cache = self.cache();
+            (
+                cache.customer()?,
+                cache.unpaid_bills()?,
+                cache.open_flows()?,
+            )
+        };
+        let (signed_in, store_problem) = if customer.is_some() {
             (true, None)
         } else {
             match self.session.has_refresh_token().await {
@@ -120,11 +127,6 @@ impl Portal {
             }
         };
         let problem = store_problem.or_else(|| self.last_problem().clone());
-        let cache = self.cache();
-        let customer = cache.customer()?;
-        let bills = cache.unpaid_bills()?;
-        let open = cache.open_flows()?;
-        drop(cache);
         let as_of = bills.as_ref().map(|bills| bills.as_of.clone());
         let bills: Vec<BillView> = bills
             .map(|bills| bills.data)
@@ -134,13 +136,8 @@ impl Portal {
             .collect();
         let outstanding: Vec<&BillView> = bills.iter().filter(|b| !b.processing).collect();
         let offline = problem.as_ref().is_some_and(CoreError::is_connectivity);
-        let pay_blocked = if offline {
-            Some(PayBlock::Offline)
-        } else if outstanding.is_empty() {
-            Some(in_progress_or(&open, PayBlock::NothingDue))
-        } else {
-            None
-        };
+        // Home offers to pay every outstanding bill: the pay screen's rule with all of them chosen.
+        let pay_blocked = pay_block(offline, outstanding.len(), outstanding.len(), &open);
         Ok(HomeView {
             signed_in,
             customer: customer.map(|customer| customer.data),
@@ -207,15 +204,7 @@ impl Portal {
             .last_problem()
             .as_ref()
             .is_some_and(CoreError::is_connectivity);
-        let blocked = if offline {
-            Some(PayBlock::Offline)
-        } else if bills.is_empty() {
-            Some(in_progress_or(&open, PayBlock::NothingDue))
-        } else if chosen.is_empty() {
-            Some(PayBlock::NothingChosen)
-        } else {
-            None
-        };
+        let blocked = pay_block(offline, bills.len(), chosen.len(), &open);
         Ok(PayPlan {
             bills,
             chosen,
@@ -684,13 +673,28 @@ fn summary(flow: &PaymentFlow) -> PaymentSummary {
     }
 }
 
-/// The payment under way that blocks paying, if any; otherwise `otherwise`.
-fn in_progress_or(open: &[(PaymentFlow, String)], otherwise: PayBlock) -> PayBlock {
-    open.first()
-        .map(|(flow, _)| PayBlock::PaymentInProgress {
-            payment: summary(flow),
+/// Why paying cannot start, if it cannot — the one rule of Home and the pay screen: offline;
+/// nothing payable (a payment under way holds the rest, or nothing is due); nothing chosen.
+fn pay_block(
+    offline: bool,
+    payable: usize,
+    chosen: usize,
+    open: &[(PaymentFlow, String)],
+) -> Option<PayBlock> {
+    if offline {
+        Some(PayBlock::Offline)
+    } else if payable == 0 {
+        Some(match open.first() {
+            Some((flow, _)) => PayBlock::PaymentInProgress {
+                payment: summary(flow),
+            },
+            None => PayBlock::NothingDue,
         })
-        .unwrap_or(otherwise)
+    } else if chosen == 0 {
+        Some(PayBlock::NothingChosen)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -517,6 +517,26 @@ impl App {
     }
 }
 
+/// The mail of `kind` in the sandbox's outbox once there is at least `count` of it, waiting
+/// (bounded) for mail the server sends after answering (sign-in links).
+pub async fn wait_for_outbox(
+    server: &portal_server::RunningServer,
+    kind: &str,
+    count: usize,
+) -> TestResult<Vec<serde_json::Value>> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mail = outbox(server, kind).await?;
+        if mail.len() >= count {
+            return Ok(mail);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("no {kind} mail in the outbox after 10 s"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The mail in the sandbox's outbox of `kind` (`invitation`, `signin`, `receipt`).
 pub async fn outbox(
     server: &portal_server::RunningServer,

@@ -5,7 +5,8 @@
 use portal_core::cache::Cache;
 use portal_core::credentials::{Credentials, names};
 use portal_e2e::{
-    App, DEV_IDENTIFIER, Launch, finish, invitation_link, launch_second_instance, outbox, run,
+    App, DEV_IDENTIFIER, Launch, finish, invitation_link, launch_second_instance, run,
+    wait_for_outbox,
 };
 use portal_server::{ServerOptions, spawn_with};
 
@@ -169,7 +170,7 @@ fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
             app.wait_for_text("#check-email", |t| t.contains("sign-in link is on its way"))
                 .await?;
             app.screenshot("check-email").await?;
-            let mail = outbox(&server, "signin").await?;
+            let mail = wait_for_outbox(&server, "signin", 1).await?;
             let body = mail
                 .last()
                 .and_then(|m| m["body"].as_str())

@@ -85,6 +85,14 @@ macro_rules! error_codes {
     };
 }
 
+/// The sentence that says how many tries are left, in `language`.
+pub fn attempts_left(left: u32, language: Language) -> String {
+    match (language, left) {
+        (Language::English, 1) => "You have 1 attempt left.".to_owned(),
+        (Language::English, n) => format!("You have {n} attempts left."),
+    }
+}
+
 error_codes! {
     // ---- Reaching the backend ----------------------------------------------------------------
     /// No connection could be made to the backend.
@@ -163,6 +171,9 @@ error_codes! {
     /// The postcode does not match the service address.
     WrongPostcode = "wrong_postcode", Correct,
         "That postcode does not match the service address of this account. Check it and try again.";
+    /// Too many wrong postcodes: the invitation is spent.
+    InvitationLocked = "invitation_locked", AskForNewLink,
+        "This invitation was locked after too many wrong postcodes. Ask Enerpro for a new invitation, and have a recent bill at hand for the postcode of the service address.";
     /// Admin: the email is not the one on file.
     EmailNotOnFile = "email_not_on_file", Correct,
         "That email is not the one on file for this account.";

@@ -51,6 +51,10 @@ pub struct ErrorBody {
     pub code: ErrorCode,
     /// One or two sentences for the customer, saying what happened and what to do.
     pub message: String,
+    /// How many more tries are allowed, where a limited number are (e.g. postcodes against an
+    /// invitation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
 }
 
 impl ErrorBody {
@@ -59,12 +63,26 @@ impl ErrorBody {
         Self {
             code,
             message: message.into(),
+            attempts_left: None,
         }
     }
 
     /// The error body a customer sees for `code`: its message from the catalog.
     pub fn for_customer(code: ErrorCode) -> Self {
         Self::new(code, code.message(Language::English))
+    }
+
+    /// The same error with the tries left, said to the customer after its message.
+    pub fn with_attempts_left(mut self, attempts_left: Option<u32>) -> Self {
+        if let Some(left) = attempts_left {
+            self.message = format!(
+                "{} {}",
+                self.message,
+                crate::errors::attempts_left(left, Language::English)
+            );
+        }
+        self.attempts_left = attempts_left;
+        self
     }
 }
 

@@ -20,6 +20,8 @@ pub mod names {
     pub const REFRESH_TOKEN: &str = "refresh-token";
     /// The PKCE verifier of a sign-in link that has not come back yet.
     pub const PKCE_VERIFIER: &str = "pkce-verifier";
+    /// Written and deleted again to learn whether the store takes writes.
+    pub const WRITE_CHECK: &str = "write-check";
 }
 
 /// The app's secrets in the OS credential store, under one service name (the app identifier).
@@ -48,6 +50,21 @@ impl Credentials {
             store: platform_store(),
             service: service.to_owned(),
         }
+    }
+
+    /// The app's secrets in a given store (another platform store, or a wrapper around one).
+    pub fn with_store(service: &str, store: Arc<CredentialStore>) -> Self {
+        Self {
+            store: Ok(store),
+            service: service.to_owned(),
+        }
+    }
+
+    /// Writes a throwaway secret and deletes it: whether a session could be kept here now.
+    /// Blocks; checked before a one-time code is spent.
+    pub fn check_writable(&self) -> Result<(), CoreError> {
+        self.set(names::WRITE_CHECK, "writable")?;
+        self.delete(names::WRITE_CHECK)
     }
 
     /// Why this device has no usable store, if it has none.

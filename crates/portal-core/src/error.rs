@@ -130,7 +130,11 @@ impl CoreError {
     /// This error as the customer sees it: the catalog's message for its code. The technical
     /// detail (`Display`) is for the log only.
     pub fn to_body(&self) -> ErrorBody {
-        ErrorBody::for_customer(self.code())
+        let attempts_left = match self {
+            Self::Api(body) => body.attempts_left,
+            _ => None,
+        };
+        ErrorBody::for_customer(self.code()).with_attempts_left(attempts_left)
     }
 
     /// Whether this is the network's fault (the app should fall back to its cache).

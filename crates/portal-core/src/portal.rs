@@ -265,12 +265,15 @@ impl Portal {
         self.api.preview_invitation(code).await
     }
 
-    /// Accepts an invitation with the service postcode; signs in and loads the home data.
+    /// Accepts an invitation with the service postcode; signs in and loads the home data. The
+    /// invitation is spent only once the credential store has shown it takes writes, so a
+    /// failing store never uses up an invitation without keeping its session.
     pub async fn accept_invitation(
         &self,
         code: &str,
         postcode: &str,
     ) -> Result<HomeView, CoreError> {
+        self.check_credentials_writable().await?;
         let tokens = self
             .api
             .redeem_invitation(&RedeemInvitationRequest {
@@ -280,6 +283,11 @@ impl Portal {
             .await?;
         self.session.start(tokens).await?;
         self.refresh().await
+    }
+
+    async fn check_credentials_writable(&self) -> Result<(), CoreError> {
+        let credentials = self.credentials.clone();
+        blocking(move || credentials.check_writable()).await
     }
 
     /// Asks for a sign-in link by email. The PKCE verifier stays in the credential store until
@@ -304,6 +312,7 @@ impl Portal {
         let verifier = blocking(move || credentials.get(names::PKCE_VERIFIER))
             .await?
             .ok_or_else(|| CoreError::coded(ErrorCode::SigninNotStarted))?;
+        self.check_credentials_writable().await?;
         let tokens = self
             .api
             .exchange_signin(&ExchangeRequest {

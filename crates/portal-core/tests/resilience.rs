@@ -196,17 +196,20 @@ async fn wrong_input_comes_back_as_the_backends_message() {
     let world = World::start().await;
     let portal = world.portal();
     let code = world.invite().await;
-    let error = portal.accept_invitation(&code, "00000").await.unwrap_err();
-    assert_eq!(error.code(), ErrorCode::WrongPostcode);
-    assert!(error.to_string().contains("postcode does not match"));
-    assert!(!portal.is_signed_in().await.unwrap());
-    for _ in 0..4 {
-        let _ = portal.accept_invitation(&code, "00000").await;
+    for left in (1..=4).rev() {
+        let error = portal.accept_invitation(&code, "00000").await.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::WrongPostcode);
+        assert!(error.to_string().contains("postcode does not match"));
+        let said = error.to_body();
+        assert_eq!(said.attempts_left, Some(left));
+        assert!(said.message.contains("attempt"), "{}", said.message);
+        assert!(!portal.is_signed_in().await.unwrap());
     }
-    let limited = portal.accept_invitation(&code, "62701").await.unwrap_err();
-    assert!(
-        matches!(limited, portal_core::CoreError::RateLimited { retry_after, .. } if retry_after > 0)
-    );
+    let spent = portal.accept_invitation(&code, "00001").await.unwrap_err();
+    assert_eq!(spent.code(), ErrorCode::InvitationLocked);
+    let spent = portal.accept_invitation(&code, "62701").await.unwrap_err();
+    assert_eq!(spent.code(), ErrorCode::InvitationLocked);
+    assert!(spent.to_body().message.contains("new invitation"));
 }
 
 #[tokio::test]
@@ -235,4 +238,204 @@ async fn a_session_the_backend_revoked_ends_here_with_a_message_and_no_retries()
     // Nothing is retried with the dead session: the next refresh just finds nobody signed in.
     let again = portal.refresh().await.unwrap();
     assert!(again.problem.is_none() && !again.signed_in);
+}
+
+/// A credential store that reads and deletes through the real one but refuses every write, as
+/// a locked keychain or a full disk would.
+mod refusing {
+    use keyring_core::api::{CredentialApi, CredentialStoreApi};
+    use keyring_core::{Credential, CredentialStore, Entry, Error, Result};
+    use std::any::Any;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    pub struct RefusesWrites(pub Arc<CredentialStore>);
+    struct RefusingEntry(Entry);
+
+    impl CredentialStoreApi for RefusesWrites {
+        fn vendor(&self) -> String {
+            "refuses writes".into()
+        }
+        fn id(&self) -> String {
+            "refuses-writes".into()
+        }
+        fn build(
+            &self,
+            service: &str,
+            user: &str,
+            modifiers: Option<&HashMap<&str, &str>>,
+        ) -> Result<Entry> {
+            let real = self.0.build(service, user, modifiers)?;
+            Ok(Entry::new_with_credential(Arc::new(RefusingEntry(real))))
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+
+    impl CredentialApi for RefusingEntry {
+        fn set_secret(&self, _: &[u8]) -> Result<()> {
+            Err(Error::NoStorageAccess("the store refuses writes".into()))
+        }
+        fn get_secret(&self) -> Result<Vec<u8>> {
+            self.0.get_secret()
+        }
+        fn delete_credential(&self) -> Result<()> {
+            self.0.delete_credential()
+        }
+        fn get_credential(&self) -> Result<Option<Arc<Credential>>> {
+            Ok(None)
+        }
+        fn get_specifiers(&self) -> Option<(String, String)> {
+            self.0.get_specifiers()
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_credential_store_that_refuses_writes_does_not_spend_the_invitation() {
+    let world = World::start().await;
+    let real = zbus_secret_service_keyring_store::Store::new().unwrap();
+    let refusing = portal_core::credentials::Credentials::with_store(
+        &world.service,
+        Arc::new(refusing::RefusesWrites(real)),
+    );
+    let portal = portal_core::Portal::open_with(&world.config(), refusing).unwrap();
+    let code = world.invite().await;
+    let error = portal
+        .accept_invitation(&code, common::JANE.2)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::CredentialStoreLocked);
+    assert!(!portal.is_signed_in().await.unwrap());
+
+    // Once the store takes writes again, the same invitation still works.
+    let portal = world.portal();
+    let home = portal
+        .accept_invitation(&code, common::JANE.2)
+        .await
+        .unwrap();
+    assert!(home.signed_in);
+}
+
+/// A proxy in front of the server that, while `drop_answers` is set, passes every request on
+/// but closes the connection instead of passing on the answer to a refresh: the server rotated
+/// the tokens, the app never hears of it.
+async fn lossy_proxy(
+    backend: std::net::SocketAddr,
+    drop_answers: Arc<std::sync::atomic::AtomicBool>,
+) -> String {
+    use std::sync::atomic::Ordering::SeqCst;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let drop_answers = drop_answers.clone();
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect(backend).await else {
+                    return;
+                };
+                let refresh_asked = std::sync::atomic::AtomicBool::new(false);
+                let (mut client_read, mut client_write) = client.split();
+                let (mut server_read, mut server_write) = server.split();
+                let requests = async {
+                    let mut buffer = vec![0u8; 16 * 1024];
+                    while let Ok(read @ 1..) = client_read.read(&mut buffer).await {
+                        let chunk = &buffer[..read];
+                        if chunk.starts_with(b"POST ") || chunk.starts_with(b"GET ") {
+                            refresh_asked
+                                .store(chunk.starts_with(b"POST /v1/auth/refresh "), SeqCst);
+                        }
+                        if server_write.write_all(chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let answers = async {
+                    let mut buffer = vec![0u8; 16 * 1024];
+                    while let Ok(read @ 1..) = server_read.read(&mut buffer).await {
+                        if drop_answers.load(SeqCst) && refresh_asked.load(SeqCst) {
+                            break;
+                        }
+                        if client_write.write_all(&buffer[..read]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                tokio::select! {
+                    () = requests => {}
+                    () = answers => {}
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_lost_refresh_answer_does_not_sign_the_customer_out() {
+    let world = World::start().await;
+    let drop_answers = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let proxy = lossy_proxy(world.server.address(), drop_answers.clone()).await;
+    let portal = portal_core::Portal::open(&world.config_for(&proxy)).unwrap();
+    let code = world.invite().await;
+    portal
+        .accept_invitation(&code, common::JANE.2)
+        .await
+        .unwrap();
+    let refreshes = portal.session().refresh_count();
+
+    // The access token expires; the refresh reaches the server, its answer is lost.
+    world.server.advance_clock(16 * 60);
+    drop_answers.store(true, std::sync::atomic::Ordering::SeqCst);
+    let lost = portal.refresh().await.unwrap();
+    assert!(
+        lost.offline,
+        "the lost answer reads as a connection problem"
+    );
+    assert!(lost.signed_in);
+    assert!(
+        portal.session().refresh_count() > refreshes,
+        "a refresh was sent"
+    );
+
+    // The connection is back: the old refresh token is replayed within the grace, and works.
+    drop_answers.store(false, std::sync::atomic::Ordering::SeqCst);
+    world.server.advance_clock(5);
+    let back = portal.refresh().await.unwrap();
+    assert!(back.problem.is_none(), "{:?}", back.problem);
+    assert!(back.signed_in && back.customer.is_some());
+    assert!(portal.is_signed_in().await.unwrap());
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_new_refresh_token_the_store_could_not_keep_does_not_sign_the_customer_out() {
+    let world = World::start().await;
+    world.signed_in().await;
+    world.server.advance_clock(16 * 60);
+    // The app starts again; this time the store refuses to keep the rotated token.
+    let real = zbus_secret_service_keyring_store::Store::new().unwrap();
+    let refusing = portal_core::credentials::Credentials::with_store(
+        &world.service,
+        Arc::new(refusing::RefusesWrites(real)),
+    );
+    let portal = portal_core::Portal::open_with(&world.config(), refusing).unwrap();
+    let view = portal.refresh().await.unwrap();
+    assert_eq!(
+        view.problem.map(|problem| problem.code),
+        Some(ErrorCode::CredentialStoreLocked)
+    );
+    drop(portal);
+
+    // The store works again: the old token is replayed within the grace and the session goes on.
+    world.server.advance_clock(5);
+    let portal = world.portal();
+    let view = portal.refresh().await.unwrap();
+    assert!(view.problem.is_none(), "{:?}", view.problem);
+    assert!(view.signed_in && view.customer.is_some());
 }

@@ -7,10 +7,12 @@ use crate::limits::{
 };
 use crate::mail;
 use crate::secrets::{mask_email, pkce_challenge};
-use crate::state::{Admin, ApiJson, AppState};
-use crate::store::{ACCESS_TTL, IssuedTokens, RefreshOutcome, Store};
+use crate::state::{Admin, ApiJson, AppState, ClientAddress};
+use crate::store::{
+    ACCESS_TTL, InvitationRecord, IssuedTokens, MAX_POSTCODE_FAILURES, RefreshOutcome, Store,
+};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portal_api::ErrorCode;
 use portal_api::links::DeepLink;
@@ -19,7 +21,7 @@ use portal_api::v1::{
     ONE_TIME_CODE_LEN, PreviewInvitationRequest, RedeemInvitationRequest, RefreshRequest,
     SessionTokens, SignInAccepted, SignInRequest, SignOutRequest, is_token_shaped,
 };
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 /// How long an invitation works (seconds): 7 days.
 pub const INVITATION_TTL: i64 = 7 * 24 * 3600;
@@ -102,8 +104,8 @@ pub async fn admin_create_invitation(
 
 /// Counts an attempt at `what` from `client`, if it is under the limit; forgive it when the
 /// attempt succeeds.
-fn attempt_from(state: &AppState, what: &str, client: SocketAddr, now: i64) -> ApiResult<Attempt> {
-    let key = format!("{what}:{}", client.ip());
+fn attempt_from(state: &AppState, what: &str, client: IpAddr, now: i64) -> ApiResult<Attempt> {
+    let key = format!("{what}:{client}");
     state.limiter.attempt(&[(&key, FAILURES_PER_ADDRESS)], now)
 }
 
@@ -115,7 +117,7 @@ fn attempt_from(state: &AppState, what: &str, client: SocketAddr, now: i64) -> A
               (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn preview_invitation(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ApiJson(PreviewInvitationRequest { code }): ApiJson<PreviewInvitationRequest>,
 ) -> ApiResult<Json<InvitationPreview>> {
     let now = state.now();
@@ -129,7 +131,7 @@ pub async fn preview_invitation(
                 },
                 other => other,
             })?;
-            usable(invitation.used_at, invitation.expires_at, now)?;
+            usable(&invitation, now)?;
             let customer =
                 store
                     .customer(invitation.customer_id)?
@@ -154,7 +156,7 @@ fn invitation_used() -> ServerError {
 }
 
 /// The invitation with this code (an unknown or malformed one stays a counted failed attempt).
-fn find_invitation(store: &Store, code: &str) -> ApiResult<crate::store::InvitationRecord> {
+fn find_invitation(store: &Store, code: &str) -> ApiResult<InvitationRecord> {
     let found = if is_token_shaped(code, &ONE_TIME_CODE_LEN) {
         store.invitation(code)?
     } else {
@@ -163,11 +165,14 @@ fn find_invitation(store: &Store, code: &str) -> ApiResult<crate::store::Invitat
     found.ok_or_else(|| ServerError::bad_request(ErrorCode::InvitationInvalid, INVITATION_INVALID))
 }
 
-fn usable(used_at: Option<i64>, expires_at: i64, now: i64) -> ApiResult<()> {
-    if used_at.is_some() {
+fn usable(invitation: &InvitationRecord, now: i64) -> ApiResult<()> {
+    if invitation.used_at.is_some() {
         return Err(invitation_used());
     }
-    if expires_at <= now {
+    if invitation.failed_postcodes >= MAX_POSTCODE_FAILURES {
+        return Err(invitation_locked());
+    }
+    if invitation.expires_at <= now {
         return Err(ServerError::Gone {
             code: ErrorCode::InvitationExpired,
             message: "This invitation has expired. Ask Enerpro to send you a new one.",
@@ -176,15 +181,28 @@ fn usable(used_at: Option<i64>, expires_at: i64, now: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Postcodes compare without spaces and case.
-fn same_postcode(a: &str, b: &str) -> bool {
-    let normal = |s: &str| -> String {
-        s.chars()
+fn invitation_locked() -> ServerError {
+    ServerError::Gone {
+        code: ErrorCode::InvitationLocked,
+        message: "This invitation was locked after too many wrong postcodes. Ask Enerpro for a new invitation.",
+    }
+}
+
+/// Postcodes compare without spaces and case, in constant time: their SHA-256 digests are
+/// compared with `subtle`, so neither the content nor the length of the one on file leaks
+/// through the time an answer takes.
+fn same_postcode(typed: &str, on_file: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    let digest = |s: &str| {
+        let normal: String = s
+            .chars()
             .filter(|c| !c.is_whitespace())
             .flat_map(char::to_uppercase)
-            .collect()
+            .collect();
+        Sha256::digest(normal.as_bytes())
     };
-    normal(a) == normal(b)
+    digest(typed).ct_eq(&digest(on_file)).into()
 }
 
 /// `POST /v1/invitations/redeem`
@@ -195,7 +213,7 @@ fn same_postcode(a: &str, b: &str) -> bool {
               (status = 429, body = ErrorBody)))]
 pub async fn redeem_invitation(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<RedeemInvitationRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
@@ -204,17 +222,23 @@ pub async fn redeem_invitation(
     state
         .db(move |store| {
             let invitation = find_invitation(store, &request.code)?;
+            usable(&invitation, now)?;
             let account_key = format!("account:{}", invitation.customer_id);
             let on_account = limiter.attempt(&[(&account_key, FAILURES_PER_ACCOUNT)], now)?;
-            usable(invitation.used_at, invitation.expires_at, now)?;
-            let customer = store
-                .customer(invitation.customer_id)?
-                .ok_or(ServerError::NotFound { what: "The account" })?;
+            let customer =
+                store
+                    .customer(invitation.customer_id)?
+                    .ok_or(ServerError::NotFound {
+                        what: "The account",
+                    })?;
             if !same_postcode(&request.postcode, &customer.postcode) {
-                return Err(ServerError::bad_request(
-                    ErrorCode::WrongPostcode,
-                    "That postcode does not match the service address of this account. Check it and try again.",
-                ));
+                let failures = store.record_wrong_postcode(&request.code)?;
+                return Err(match MAX_POSTCODE_FAILURES.checked_sub(failures) {
+                    Some(left) if left > 0 => ServerError::WrongPostcode {
+                        attempts_left: left,
+                    },
+                    _ => invitation_locked(),
+                });
             }
             let tokens = store
                 .redeem_invitation(&request.code, customer.id, now)?
@@ -242,14 +266,15 @@ fn valid_pkce_value(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
 }
 
-/// `POST /v1/auth/signin`: always 202; a link goes to the outbox only for a known email.
+/// `POST /v1/auth/signin`: always 202; a link goes to the outbox only for a known email, after
+/// the answer.
 #[utoipa::path(post, path = "/v1/auth/signin", tag = "auth",
     request_body = SignInRequest,
     responses((status = 202, body = SignInAccepted), (status = 400, body = ErrorBody),
               (status = 429, body = ErrorBody)))]
 pub async fn request_signin(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> ApiResult<(StatusCode, Json<SignInAccepted>)> {
     if !valid_email(&request.email) {
@@ -268,7 +293,7 @@ pub async fn request_signin(
         ));
     }
     let now = state.now();
-    let address_key = format!("signin-address:{}", client.ip());
+    let address_key = format!("signin-address:{client}");
     let email_key = format!("signin-email:{}", request.email.trim().to_lowercase());
     // Every request counts, whether or not the email exists (nothing to forgive).
     let _counted = state.limiter.attempt(
@@ -278,8 +303,21 @@ pub async fn request_signin(
         ],
         now,
     )?;
+    // The answer does not wait for the lookup or the mail: it leaves after the same work for
+    // every email, so its timing cannot tell which emails have an account.
+    tokio::spawn(send_signin_link(state.clone(), request, now));
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignInAccepted {
+            message: SIGNIN_ACCEPTED.to_owned(),
+        }),
+    ))
+}
+
+/// Puts a sign-in link in the outbox if the email has an account (after the answer was sent).
+async fn send_signin_link(state: AppState, request: SignInRequest, now: i64) {
     let host = state.settings.portal_host.clone();
-    state
+    let sent = state
         .db(move |store| {
             if let Some(customer) = store.customer_by_email(request.email.trim())? {
                 let code = store.create_signin_code(
@@ -298,13 +336,10 @@ pub async fn request_signin(
             }
             Ok(())
         })
-        .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(SignInAccepted {
-            message: SIGNIN_ACCEPTED.to_owned(),
-        }),
-    ))
+        .await;
+    if let Err(error) = sent {
+        tracing::error!("a sign-in link could not be sent: {error}");
+    }
 }
 
 /// `POST /v1/auth/exchange`: the sign-in link's code plus the PKCE verifier.
@@ -314,7 +349,7 @@ pub async fn request_signin(
               (status = 429, body = ErrorBody)))]
 pub async fn exchange_signin(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<ExchangeRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();

@@ -36,6 +36,14 @@ pub enum ServerError {
         /// What is wrong.
         message: String,
     },
+    /// The postcode does not match; the invitation takes this many more tries.
+    #[error(
+        "That postcode does not match the service address of this account. Check it and try again."
+    )]
+    WrongPostcode {
+        /// Tries left before the invitation is spent.
+        attempts_left: u32,
+    },
     /// The request body is larger than the API accepts.
     #[error("The request is too large.")]
     TooLarge,
@@ -106,6 +114,7 @@ impl ServerError {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError)
             }
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
+            Self::WrongPostcode { .. } => (StatusCode::BAD_REQUEST, ErrorCode::WrongPostcode),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge),
             Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
             Self::NotFound { .. } => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
@@ -126,7 +135,12 @@ impl IntoResponse for ServerError {
         } else {
             self.to_string()
         };
-        let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
+        let attempts_left = match self {
+            Self::WrongPostcode { attempts_left } => Some(attempts_left),
+            _ => None,
+        };
+        let body = ErrorBody::new(code, message).with_attempts_left(attempts_left);
+        let mut response = (status, Json(body)).into_response();
         if let Self::RateLimited { retry_after } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
         {

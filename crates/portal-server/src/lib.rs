@@ -107,6 +107,9 @@ pub struct ServerOptions {
     pub updates_dir: Option<PathBuf>,
     /// How long each update check waits before answering (a slow network, on purpose).
     pub updates_delay: std::time::Duration,
+    /// The reverse proxy in front of the server, whose `X-Forwarded-For` names the client for
+    /// rate limits; from any other peer the header is ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl ServerOptions {
@@ -123,6 +126,7 @@ impl ServerOptions {
             app_links: app_links::AppLinks::default(),
             updates_dir: None,
             updates_delay: std::time::Duration::ZERO,
+            trusted_proxy: None,
         }
     }
 }
@@ -216,6 +220,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             public_url,
             portal_host: options.portal_host.clone(),
             admin_key_hash,
+            trusted_proxy: options.trusted_proxy,
         },
     );
     let well_known = Router::new()

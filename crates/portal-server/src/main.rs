@@ -26,6 +26,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the command line is parsed once, at start-up"
+)]
 enum Command {
     /// Serve the /v1 API (and the checkout simulator at /sim).
     Serve {
@@ -75,6 +79,10 @@ enum Command {
         /// network).
         #[arg(long, default_value_t = 0)]
         updates_delay_ms: u64,
+        /// The address of the reverse proxy in front of the server: rate limits then count the
+        /// client address it appends to `X-Forwarded-For` (from no other peer).
+        #[arg(long)]
+        trusted_proxy: Option<std::net::IpAddr>,
     },
     /// Load data into the database.
     Seed {
@@ -133,6 +141,7 @@ async fn main() -> ExitCode {
             apple_app_ids,
             updates_dir,
             updates_delay_ms,
+            trusted_proxy,
         } => {
             let mut options = ServerOptions::new(db);
             options.app_links = portal_server::app_links::AppLinks {
@@ -143,6 +152,7 @@ async fn main() -> ExitCode {
             options.public_url = public_url;
             options.updates_dir = updates_dir;
             options.updates_delay = std::time::Duration::from_millis(updates_delay_ms);
+            options.trusted_proxy = trusted_proxy;
             options.admin_key = admin_key;
             options.portal_host = portal_host;
             if let (Some(api_base), Some(secret_key), Some(webhook_secret)) =

@@ -8,10 +8,11 @@ use crate::secrets::hash_secret;
 use crate::store::{AccessTokenState, Store};
 use crate::stripe::StripeClient;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use portal_api::ErrorCode;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 /// Settings that do not change while the server runs.
@@ -23,6 +24,8 @@ pub struct Settings {
     pub portal_host: String,
     /// SHA-256 of the admin key.
     pub admin_key_hash: String,
+    /// The reverse proxy whose `X-Forwarded-For` names the client (see [`ClientAddress`]).
+    pub trusted_proxy: Option<IpAddr>,
 }
 
 /// Shared by all handlers.
@@ -164,5 +167,67 @@ impl FromRequestParts<AppState> for Admin {
                 message: "This needs the sandbox's admin key.",
             }),
         }
+    }
+}
+
+/// The client's address, for rate limits: the connection's peer, or — only when the peer is the
+/// configured trusted proxy — the last address that proxy appended to `X-Forwarded-For`. From
+/// any other peer the header is ignored, so a client cannot pick its own address.
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip())
+            .ok_or_else(|| {
+                ServerError::bad_request(ErrorCode::InvalidBody, "No client address is known.")
+            })?;
+        if state.settings.trusted_proxy != Some(peer) {
+            return Ok(Self(peer));
+        }
+        Ok(Self(forwarded_client(&parts.headers).unwrap_or(peer)))
+    }
+}
+
+/// The address the nearest proxy appended: the last valid entry of the last `X-Forwarded-For`.
+fn forwarded_client(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()?
+        .to_str()
+        .ok()?
+        .rsplit(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn the_proxy_appended_address_is_the_last_one() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(forwarded_client(&headers), None);
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 10.0.0.7"),
+        );
+        assert_eq!(forwarded_client(&headers), "10.0.0.7".parse().ok());
+        headers.append("x-forwarded-for", HeaderValue::from_static("2001:db8::1"));
+        assert_eq!(forwarded_client(&headers), "2001:db8::1".parse().ok());
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not an address"),
+        );
+        assert_eq!(forwarded_client(&headers), None);
     }
 }

@@ -29,6 +29,8 @@ pub struct InvitationRecord {
     pub expires_at: i64,
     /// Set once redeemed.
     pub used_at: Option<i64>,
+    /// Wrong postcodes tried so far.
+    pub failed_postcodes: u32,
 }
 
 /// A sign-in code row.
@@ -130,7 +132,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT customer_id, email, expires_at, used_at FROM invitations WHERE code_hash = ?1",
+                "SELECT customer_id, email, expires_at, used_at, failed_postcodes
+                 FROM invitations WHERE code_hash = ?1",
                 [hash_secret(code)],
                 |row| {
                     Ok(InvitationRecord {
@@ -138,10 +141,21 @@ impl Store {
                         email: row.get(1)?,
                         expires_at: row.get(2)?,
                         used_at: row.get(3)?,
+                        failed_postcodes: row.get(4)?,
                     })
                 },
             )
             .optional()?)
+    }
+
+    /// Counts a wrong postcode against an invitation; returns the failures so far.
+    pub fn record_wrong_postcode(&self, code: &str) -> Result<u32, ServerError> {
+        Ok(self.conn.query_row(
+            "UPDATE invitations SET failed_postcodes = failed_postcodes + 1
+             WHERE code_hash = ?1 RETURNING failed_postcodes",
+            [hash_secret(code)],
+            |row| row.get(0),
+        )?)
     }
 
     /// Marks an invitation used and opens a session, atomically; `None` if it was used meanwhile.

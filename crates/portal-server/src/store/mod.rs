@@ -128,12 +128,26 @@ CREATE TABLE outbox (
 -- The customer asked to cancel: an expiry that races the cancel ends as canceled.
 ALTER TABLE payments ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- Wrong postcodes tried against an invitation: at MAX_POSTCODE_FAILURES it is spent.
+ALTER TABLE invitations ADD COLUMN failed_postcodes INTEGER NOT NULL DEFAULT 0;
+-- Refresh rotation grace: the token issued in exchange for this one (hashed), and the refresh
+-- token each access token was issued with, so that an unused successor can be withdrawn whole.
+ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
+ALTER TABLE access_tokens ADD COLUMN refresh_hash TEXT;
+ALTER TABLE access_tokens ADD COLUMN used_at INTEGER;
+"#,
 ];
 
 /// How long an access token lives (seconds).
 pub const ACCESS_TTL: i64 = 15 * 60;
 /// How long a refresh token lives (seconds).
 pub const REFRESH_TTL: i64 = 30 * 24 * 3600;
+/// How long after a rotation the previous refresh token is accepted again, as long as its
+/// successor has not been used (seconds): the answer to the first refresh may have been lost.
+pub const REFRESH_GRACE: i64 = 30;
+/// Wrong postcodes an invitation survives in total; the last one spends it.
+pub const MAX_POSTCODE_FAILURES: u32 = 5;
 
 /// The database.
 pub struct Store {

@@ -1,7 +1,14 @@
 //! Sessions: access tokens and rotating refresh tokens in families.
+//!
+//! A refresh token is single use. A replay normally means theft and revokes the whole family,
+//! but the answer to a refresh can be lost on its way (a dropped connection, a credential store
+//! that failed to save the new token): then the app replays the old token in good faith. So for
+//! [`REFRESH_GRACE`] seconds after a rotation the old token is accepted again as long as its
+//! successor was never used; the unused successor (and its access token) is withdrawn and a new
+//! pair issued. After the grace, or once the successor was used, a replay revokes the family.
 
 use super::Store;
-use super::{ACCESS_TTL, REFRESH_TTL};
+use super::{ACCESS_TTL, REFRESH_GRACE, REFRESH_TTL};
 use crate::error::ServerError;
 use crate::secrets::{hash_secret, random_id, random_token};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -12,6 +19,7 @@ pub(super) struct RefreshRecord {
     used_at: Option<i64>,
     expires_at: i64,
     revoked_at: Option<i64>,
+    successor_hash: Option<String>,
 }
 
 /// The two kinds of one-time codes that open a session.
@@ -93,58 +101,81 @@ impl Store {
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()?;
-        Ok(match found {
+        let state = match found {
             None => AccessTokenState::Unknown,
             Some((_, _, Some(_))) => AccessTokenState::Revoked,
             Some((_, expires_at, None)) if expires_at <= now => AccessTokenState::Expired,
             Some((customer, _, None)) => AccessTokenState::Valid(customer),
-        })
+        };
+        if matches!(state, AccessTokenState::Valid(_)) {
+            // A used access token ends its refresh token's grace (see the module header).
+            self.conn.execute(
+                "UPDATE access_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+                params![hash_secret(token), now],
+            )?;
+        }
+        Ok(state)
     }
 
-    /// Rotates a refresh token: single use; a reused one revokes its whole family.
+    /// Rotates a refresh token: single use; a reused one revokes its whole family, except for
+    /// a replay within [`REFRESH_GRACE`] of its rotation whose successor was never used.
     pub fn refresh(&mut self, token: &str, now: i64) -> Result<RefreshOutcome, ServerError> {
+        let token_hash = hash_secret(token);
         let tx = self.conn.transaction()?;
         let found = tx
             .query_row(
-                "SELECT r.family_id, r.used_at, r.expires_at, f.revoked_at
+                "SELECT r.family_id, r.used_at, r.expires_at, f.revoked_at, r.successor_hash
                  FROM refresh_tokens r JOIN session_families f ON f.id = r.family_id
                  WHERE r.token_hash = ?1",
-                [hash_secret(token)],
+                [&token_hash],
                 |row| {
                     Ok(RefreshRecord {
                         family_id: row.get(0)?,
                         used_at: row.get(1)?,
                         expires_at: row.get(2)?,
                         revoked_at: row.get(3)?,
+                        successor_hash: row.get(4)?,
                     })
                 },
             )
             .optional()?;
-        let Some(RefreshRecord {
-            family_id: family,
-            used_at,
-            expires_at,
-            revoked_at,
-        }) = found
-        else {
+        let Some(record) = found else {
             return Ok(RefreshOutcome::Invalid);
         };
-        if revoked_at.is_some() || expires_at <= now {
+        if record.revoked_at.is_some() || record.expires_at <= now {
             return Ok(RefreshOutcome::Invalid);
         }
-        if used_at.is_some() {
+        if let Some(used_at) = record.used_at {
+            if !within_grace(&tx, &record, used_at, now)? {
+                tx.execute(
+                    "UPDATE session_families SET revoked_at = ?2 WHERE id = ?1",
+                    params![record.family_id, now],
+                )?;
+                tx.commit()?;
+                return Ok(RefreshOutcome::Replayed);
+            }
+            // The answer to the first rotation was lost: withdraw its unused successor.
+            if let Some(successor) = &record.successor_hash {
+                tx.execute(
+                    "DELETE FROM access_tokens WHERE refresh_hash = ?1",
+                    [successor],
+                )?;
+                tx.execute(
+                    "DELETE FROM refresh_tokens WHERE token_hash = ?1",
+                    [successor],
+                )?;
+            }
+        } else {
             tx.execute(
-                "UPDATE session_families SET revoked_at = ?2 WHERE id = ?1",
-                params![family, now],
+                "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+                params![token_hash, now],
             )?;
-            tx.commit()?;
-            return Ok(RefreshOutcome::Replayed);
         }
+        let tokens = issue_tokens(&tx, &record.family_id, now)?;
         tx.execute(
-            "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
-            params![hash_secret(token), now],
+            "UPDATE refresh_tokens SET successor_hash = ?2 WHERE token_hash = ?1",
+            params![token_hash, hash_secret(&tokens.refresh_token)],
         )?;
-        let tokens = issue_tokens(&tx, &family, now)?;
         tx.commit()?;
         Ok(RefreshOutcome::Rotated(tokens))
     }
@@ -174,6 +205,36 @@ pub(super) fn open_session(
     issue_tokens(tx, &family, now)
 }
 
+/// Whether a replayed, already rotated token is still in its grace: rotated less than
+/// [`REFRESH_GRACE`] ago, and its successor never used.
+fn within_grace(
+    tx: &Transaction<'_>,
+    record: &RefreshRecord,
+    used_at: i64,
+    now: i64,
+) -> Result<bool, ServerError> {
+    if now - used_at > REFRESH_GRACE {
+        return Ok(false);
+    }
+    let Some(successor) = &record.successor_hash else {
+        return Ok(false);
+    };
+    let successor_used: Option<Option<i64>> = tx
+        .query_row(
+            "SELECT used_at FROM refresh_tokens WHERE token_hash = ?1",
+            [successor],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let access_used: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM access_tokens WHERE refresh_hash = ?1 AND used_at IS NOT NULL)",
+        [successor],
+        |row| row.get(0),
+    )?;
+    Ok(matches!(successor_used, Some(None)) && !access_used)
+}
+
+/// Issues an access token and a refresh token in the family.
 pub(super) fn issue_tokens(
     tx: &Transaction<'_>,
     family: &str,
@@ -182,8 +243,14 @@ pub(super) fn issue_tokens(
     let access_token = random_token(32);
     let refresh_token = random_token(32);
     tx.execute(
-        "INSERT INTO access_tokens (token_hash, family_id, expires_at) VALUES (?1, ?2, ?3)",
-        params![hash_secret(&access_token), family, now + ACCESS_TTL],
+        "INSERT INTO access_tokens (token_hash, family_id, expires_at, refresh_hash)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            hash_secret(&access_token),
+            family,
+            now + ACCESS_TTL,
+            hash_secret(&refresh_token)
+        ],
     )?;
     tx.execute(
         "INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES (?1, ?2, ?3)",

@@ -7,6 +7,8 @@
 //! as `log` records.
 
 mod commands;
+#[cfg(target_os = "linux")]
+mod instance;
 mod links;
 mod payments;
 mod timings;
@@ -234,6 +236,10 @@ pub fn run() {
         let config = context.config_mut();
         config.identifier = format!("{}.dev", config.identifier);
     }
+    #[cfg(target_os = "linux")]
+    if instance::hand_over(&context.config().identifier) == instance::Handover::Delivered {
+        return;
+    }
     let builder = tauri::Builder::default();
     // Single instance first, so a second launch hands its link over before anything else starts.
     #[cfg(desktop)]
@@ -288,12 +294,25 @@ pub fn run() {
             updates::check_at_start(app.handle());
             Ok(())
         });
-    let result = with_commands(builder).run(context);
+    let result = with_commands(builder)
+        .build(context)
+        .map(|app| app.run(release_instance_on_exit));
     if let Err(error) = result {
         tracing::error!("enerpro-portal could not start: {error}");
         eprintln!("enerpro-portal could not start: {error}");
         std::process::exit(1);
     }
+}
+
+/// An exiting app lets go of its single-instance name at once, so a launch in the meantime
+/// starts as the instance instead of handing its link to an app that is going away.
+fn release_instance_on_exit<R: Runtime>(app: &tauri::AppHandle<R>, event: tauri::RunEvent) {
+    #[cfg(desktop)]
+    if let tauri::RunEvent::ExitRequested { .. } = event {
+        tauri_plugin_single_instance::destroy(app);
+    }
+    #[cfg(mobile)]
+    let _ = (app, event);
 }
 
 #[cfg(test)]

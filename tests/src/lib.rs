@@ -7,6 +7,7 @@
 //! screenshots.
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -84,9 +85,15 @@ impl App {
 
     /// Like [`App::launch`], with another build of the app (e.g. one installed from a package).
     pub async fn launch_binary(binary: &Path, launch: Launch<'_>) -> TestResult<Self> {
+        wait_until_no_instance(binary).await?;
+        Self::launch_at_once(binary, launch).await
+    }
+
+    /// Like [`App::launch_binary`], without waiting for an earlier instance to be gone: a
+    /// person opening a link right after closing the app.
+    pub async fn launch_at_once(binary: &Path, launch: Launch<'_>) -> TestResult<Self> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let binary = binary.to_path_buf();
-        wait_until_no_instance(&binary).await?;
         let port = free_port()?;
         let native_port = free_port()?;
         let home = match launch.home {
@@ -103,6 +110,8 @@ impl App {
         };
         std::fs::create_dir_all(&home).map_err(|e| format!("cannot create {home:?}: {e}"))?;
         let driver = Command::new("tauri-driver")
+            // Its own process group, so that closing kills WebKitWebDriver and the app with it.
+            .process_group(0)
             .args([
                 "--port",
                 &port.to_string(),
@@ -117,10 +126,7 @@ impl App {
             )
             .env("ENERPRO_APP_BIN", &binary)
             .env("ENERPRO_BACKEND_URL", launch.backend)
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
+            .envs(home_env(&home))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -137,20 +143,23 @@ impl App {
                 serde_json::Value::Object(map) => map,
                 _ => return Err("capabilities are not an object".into()),
             };
-            let builder = ClientBuilder::rustls().map_err(|e| e.to_string());
-            match builder {
-                Ok(mut builder) => match builder
+            let mut builder = ClientBuilder::rustls().map_err(|e| e.to_string())?;
+            // A launch that failed can leave the session request unanswered: bounded.
+            let remaining = PATIENCE.saturating_sub(started.elapsed());
+            match tokio::time::timeout(
+                remaining,
+                builder
                     .capabilities(capabilities)
-                    .connect(&format!("http://127.0.0.1:{port}"))
-                    .await
-                {
-                    Ok(client) => {
-                        app = Some(client);
-                        break;
-                    }
-                    Err(error) => last_error = error.to_string(),
-                },
-                Err(error) => return Err(error),
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            )
+            .await
+            {
+                Ok(Ok(client)) => {
+                    app = Some(client);
+                    break;
+                }
+                Ok(Err(error)) => last_error = error.to_string(),
+                Err(_) => last_error = "the WebDriver session was never answered".into(),
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -164,8 +173,7 @@ impl App {
                 home,
             }),
             None => {
-                let _ = driver.kill();
-                let _ = driver.wait();
+                stop_driver(&mut driver);
                 Err(format!(
                     "the app did not start through tauri-driver: {last_error}"
                 ))
@@ -318,8 +326,7 @@ impl App {
     /// Ends the session (the app quits) and stops tauri-driver.
     pub async fn close(mut self) -> TestResult {
         let closed = self.client.clone().close().await.map_err(|e| e.to_string());
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_driver(&mut self.driver);
         closed
     }
 
@@ -339,9 +346,43 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_driver(&mut self.driver);
     }
+}
+
+/// Kills tauri-driver's process group (tauri-driver, WebKitWebDriver, an app still running) and
+/// reaps tauri-driver, so no driver outlives its test.
+fn stop_driver(driver: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", driver.id())])
+        .stderr(Stdio::null())
+        .status();
+    let _ = driver.kill();
+    let _ = driver.wait();
+}
+
+/// The environment that gives the app `home` as its private home and data folders.
+fn home_env(home: &Path) -> [(&'static str, PathBuf); 4] {
+    [
+        ("HOME", home.to_path_buf()),
+        ("XDG_DATA_HOME", home.join("data")),
+        ("XDG_CONFIG_HOME", home.join("config")),
+        ("XDG_CACHE_HOME", home.join("cache")),
+    ]
+}
+
+/// Starts the app binary directly with `argument`, as a desktop does for a link, with the
+/// private `home` and `backend` a [`Launch`] would give it; the caller ends it.
+pub fn spawn_app(home: &Path, backend: &str, argument: &str) -> TestResult<Child> {
+    let binary = app_binary()?;
+    Command::new(&binary)
+        .arg(argument)
+        .env("ENERPRO_BACKEND_URL", backend)
+        .envs(home_env(home))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot launch {binary:?}: {e}"))
 }
 
 /// Runs the app binary directly (a second launch, as a desktop does for a link) and waits for it
@@ -369,17 +410,34 @@ pub fn launch_second_instance(argument: &str) -> TestResult<Duration> {
     }
 }
 
-/// Waits until no process runs `binary` (a previous test's app has fully quit), so a new launch
-/// is not handed over to it as a second instance.
+/// Waits until no process runs `binary` and no app owns its single-instance name on the session
+/// bus (a previous test's app has fully quit), so a new launch is not handed to it.
 async fn wait_until_no_instance(binary: &Path) -> TestResult {
     let started = Instant::now();
     while started.elapsed() < PATIENCE {
-        if !instance_running(binary) {
+        if !instance_running(binary) && !instance_name_owned() {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("an earlier {binary:?} is still running"))
+}
+
+/// Whether a debug or release build of the app owns its single-instance D-Bus name.
+fn instance_name_owned() -> bool {
+    let Ok(connection) = zbus::blocking::Connection::session() else {
+        return false;
+    };
+    let Ok(bus) = zbus::blocking::fdo::DBusProxy::new(&connection) else {
+        return false;
+    };
+    [DEV_IDENTIFIER, "com.enerpro.portal"]
+        .iter()
+        .any(|identifier| {
+            let name = format!("{identifier}.SingleInstance");
+            zbus::names::BusName::try_from(name.as_str())
+                .is_ok_and(|name| bus.name_has_owner(name).unwrap_or(false))
+        })
 }
 
 fn instance_running(binary: &Path) -> bool {

@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{
-    App, Launch, finish, invitation_link, launch_second_instance, run, start_with_invitation,
-    start_with_server,
+    App, Launch, finish, invitation_link, launch_second_instance, run, spawn_app,
+    start_with_invitation, start_with_server,
 };
 
 fn connected_text() -> String {
@@ -174,5 +174,55 @@ fn malformed_and_foreign_links_show_a_message_and_change_nothing() {
         }
         .await;
         finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn opening_a_link_right_after_closing_the_app_always_opens_it() {
+    const ROUNDS: usize = 6;
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let backend = server.base_url();
+        let home = std::env::temp_dir().join(format!("enerpro-e2e-reopen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        for round in 1..=ROUNDS {
+            let app = App::launch(Launch {
+                name: "reopen",
+                backend: &backend,
+                args: vec![],
+                env: vec![],
+                home: Some(home.clone()),
+            })
+            .await?;
+            app.wait_for_text("#welcome h1", |text| text.contains("Welcome"))
+                .await?;
+            let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+            // The customer closes the window and, while that app is still exiting, opens the
+            // link: the desktop starts the app with it.
+            app.client
+                .close_window()
+                .await
+                .map_err(|e| format!("round {round}: closing the window: {e}"))?;
+            let mut reopened = spawn_app(&home, &backend, &link)?;
+            let opened = app
+                .wait_for_log(|log| log.matches("deep link accepted: invite").count() == round)
+                .await;
+            let still_running = reopened.try_wait().map_err(|e| e.to_string())?;
+            let _ = reopened.kill();
+            let _ = reopened.wait();
+            drop(app);
+            match (opened, still_running) {
+                (Ok(_), None) => {}
+                (_, Some(status)) => {
+                    return Err(format!(
+                        "round {round}: the app opened with the link exited ({status}) instead of opening it"
+                    ));
+                }
+                (Err(error), None) => return Err(format!("round {round}: {error}")),
+            }
+        }
+        server.stop().await.map_err(|e| e.to_string())
     });
 }

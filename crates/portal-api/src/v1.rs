@@ -420,6 +420,37 @@ pub struct ReceiptList {
 // Outbox (the sandbox's stand-in for email)
 // ---------------------------------------------------------------------------------------------
 
+/// How long the backend gives the payment provider to create a checkout, retries included
+/// (seconds). Past it the payment is dropped and its bills are free again.
+pub const PROVIDER_BUDGET_SECS: u64 = 20;
+
+/// How long the app waits for `POST /v1/payments` (seconds): longer than
+/// [`PROVIDER_BUDGET_SECS`], so the app never gives up on a payment the backend is still
+/// creating (it would then try again with the same key and find it).
+pub const CREATE_PAYMENT_TIMEOUT_SECS: u64 = PROVIDER_BUDGET_SECS + 10;
+
+/// `POST /v1/admin/clock` (sandbox only): move the sandbox's clock forward, so that support
+/// staff and tests see expiries without waiting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AdvanceClockRequest {
+    /// Seconds to move forward: 1 to [`MAX_CLOCK_ADVANCE`].
+    pub advance_seconds: i64,
+}
+
+/// The most one clock move may advance (seconds): a year.
+pub const MAX_CLOCK_ADVANCE: i64 = 366 * 24 * 3600;
+
+/// The sandbox's clock after a move.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SandboxClock {
+    /// The sandbox's time now, RFC 3339.
+    pub now: String,
+    /// Payments the sweep that followed the move ended (unlinked and overdue).
+    pub payments_ended: u32,
+}
+
 /// One mail the backend sent (in the sandbox: wrote to the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

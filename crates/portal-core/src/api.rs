@@ -25,6 +25,8 @@ pub struct Timeouts {
     pub connect: Duration,
     /// A whole request.
     pub request: Duration,
+    /// Creating a payment: the backend may spend its whole provider budget on it.
+    pub create_payment: Duration,
 }
 
 impl Default for Timeouts {
@@ -32,6 +34,7 @@ impl Default for Timeouts {
         Self {
             connect: Duration::from_secs(5),
             request: Duration::from_secs(15),
+            create_payment: Duration::from_secs(portal_api::v1::CREATE_PAYMENT_TIMEOUT_SECS),
         }
     }
 }
@@ -46,6 +49,7 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 pub struct ApiClient {
     http: reqwest::Client,
     backend: BackendUrl,
+    create_payment_timeout: Duration,
 }
 
 /// Whether a request may be sent again after a failure.
@@ -73,7 +77,11 @@ impl ApiClient {
             .map_err(|error| CoreError::InvalidBackendUrl {
                 reason: format!("the HTTP client could not start: {error}"),
             })?;
-        Ok(Self { http, backend })
+        Ok(Self {
+            http,
+            backend,
+            create_payment_timeout: timeouts.create_payment,
+        })
     }
 
     /// The backend this client talks to.
@@ -244,7 +252,10 @@ impl ApiClient {
             request = request.json(body);
         }
         if let Some(key) = key {
-            request = request.header(IDEMPOTENCY_HEADER, key);
+            // Only payment creation carries a key; it may take the backend's provider budget.
+            request = request
+                .header(IDEMPOTENCY_HEADER, key)
+                .timeout(self.create_payment_timeout);
         }
         request
     }

@@ -21,6 +21,7 @@ pub mod simulator;
 pub mod state;
 pub mod store;
 pub mod stripe;
+pub mod sweeper;
 pub mod updates;
 
 pub use error::{ApiResult, ServerError};
@@ -110,6 +111,8 @@ pub struct ServerOptions {
     /// The reverse proxy in front of the server, whose `X-Forwarded-For` names the client for
     /// rate limits; from any other peer the header is ignored.
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// How often the sweeper ends payments nobody ends (see [`sweeper`]).
+    pub sweep_every: std::time::Duration,
 }
 
 impl ServerOptions {
@@ -127,6 +130,7 @@ impl ServerOptions {
             updates_dir: None,
             updates_delay: std::time::Duration::ZERO,
             trusted_proxy: None,
+            sweep_every: sweeper::DEFAULT_INTERVAL,
         }
     }
 }
@@ -144,6 +148,8 @@ pub struct App {
     /// The simulator, when mounted.
     #[cfg(feature = "simulator")]
     pub simulator: Option<Arc<Simulator>>,
+    /// The payment sweeper (start it with [`sweeper::Sweeper::spawn`]).
+    pub sweeper: sweeper::Sweeper,
     /// The secret webhooks are verified with.
     pub webhook_secret: String,
 }
@@ -187,6 +193,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
                 api_base: format!("{public_url}/sim"),
                 secret_key: format!("sk_test_{}", secrets::random_token(18)),
                 webhook_secret: format!("whsec_{}", secrets::random_token(24)),
+                timeout: std::time::Duration::from_secs(portal_api::v1::PROVIDER_BUDGET_SECS),
             };
             let mounted = Simulator::new(
                 SimulatorConfig {
@@ -230,12 +237,21 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             get(app_links::apple_app_site_association),
         )
         .with_state(Arc::new(options.app_links.clone()));
+    let sweeper = sweeper::Sweeper::new(
+        state.clone(),
+        #[cfg(feature = "simulator")]
+        simulator.clone(),
+    );
     let router = well_known
         .merge(update_routes(update_shelf))
         .merge(api_routes(state));
     #[cfg(feature = "simulator")]
     let router = match &simulator {
-        Some(simulator) => router.nest("/sim", simulator.router()),
+        Some(simulator) => router.nest("/sim", simulator.router()).merge(
+            Router::new()
+                .route("/v1/admin/clock", post(sweeper::admin_advance_clock))
+                .with_state(sweeper.clone()),
+        ),
         None => router,
     };
     Ok(App {
@@ -247,6 +263,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         clock,
         #[cfg(feature = "simulator")]
         simulator,
+        sweeper,
         webhook_secret,
     })
 }
@@ -344,7 +361,15 @@ pub struct RunningServer {
     db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
+    sweeper: sweeper::Sweeper,
+    sweeper_task: JoinHandle<()>,
     _temporary_dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.sweeper_task.abort();
+    }
 }
 
 impl RunningServer {
@@ -356,6 +381,11 @@ impl RunningServer {
     /// Its base URL, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// Runs one payment sweep now (see [`sweeper`]), as the timer would.
+    pub async fn sweep_now(&self) -> Result<sweeper::Swept, ServerError> {
+        self.sweeper.sweep().await
     }
 
     /// The admin key.
@@ -447,6 +477,7 @@ pub async fn spawn_with(
     let listener = TcpListener::bind(address).await.map_err(listen_error)?;
     let bound = listener.local_addr().map_err(listen_error)?;
     let app = build(&options, bound)?;
+    let sweeper_task = app.sweeper.clone().spawn(options.sweep_every);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, app.router, async {
         let _ = stopped.await;
@@ -461,6 +492,8 @@ pub async fn spawn_with(
         db_path: options.db_path,
         stop: Some(stop),
         task,
+        sweeper: app.sweeper,
+        sweeper_task,
         _temporary_dir: None,
     })
 }

@@ -83,6 +83,27 @@ enum Command {
         /// client address it appends to `X-Forwarded-For` (from no other peer).
         #[arg(long)]
         trusted_proxy: Option<std::net::IpAddr>,
+        /// How often (seconds) payments nobody ended are swept: unlinked ones expired, overdue
+        /// checkouts settled from the provider.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        sweep_every_secs: u64,
+    },
+    /// Move a running sandbox's clock forward (sandbox only), e.g. to see a checkout expire:
+    /// `advance-clock --by 2h`. Payments that ended in the meantime are swept at once.
+    AdvanceClock {
+        /// The running sandbox.
+        #[arg(
+            long,
+            default_value = "http://127.0.0.1:8787",
+            env = "PORTAL_PUBLIC_URL"
+        )]
+        server: String,
+        /// Its admin key.
+        #[arg(long, env = "PORTAL_ADMIN_KEY", hide_env_values = true)]
+        admin_key: String,
+        /// How far: seconds, or a number with s, m, h or d (90m, 2h, 7d).
+        #[arg(long, value_parser = parse_advance)]
+        by: i64,
     },
     /// Load data into the database.
     Seed {
@@ -142,6 +163,7 @@ async fn main() -> ExitCode {
             updates_dir,
             updates_delay_ms,
             trusted_proxy,
+            sweep_every_secs,
         } => {
             let mut options = ServerOptions::new(db);
             options.app_links = portal_server::app_links::AppLinks {
@@ -153,6 +175,7 @@ async fn main() -> ExitCode {
             options.updates_dir = updates_dir;
             options.updates_delay = std::time::Duration::from_millis(updates_delay_ms);
             options.trusted_proxy = trusted_proxy;
+            options.sweep_every = std::time::Duration::from_secs(sweep_every_secs);
             options.admin_key = admin_key;
             options.portal_host = portal_host;
             if let (Some(api_base), Some(secret_key), Some(webhook_secret)) =
@@ -162,6 +185,7 @@ async fn main() -> ExitCode {
                     api_base: api_base.trim_end_matches('/').to_owned(),
                     secret_key,
                     webhook_secret,
+                    timeout: std::time::Duration::from_secs(portal_api::v1::PROVIDER_BUDGET_SECS),
                 });
             }
             serve(&listen, options).await
@@ -175,6 +199,11 @@ async fn main() -> ExitCode {
             portal_host,
         } => invite(&db, &account, &email, &portal_host),
         Command::Outbox => outbox(&db),
+        Command::AdvanceClock {
+            server,
+            admin_key,
+            by,
+        } => advance_clock(&server, &admin_key, by).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -183,6 +212,58 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Parses a clock move: seconds, or a number with `s`, `m`, `h` or `d`.
+fn parse_advance(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last() {
+        Some((at, unit @ ('s' | 'm' | 'h' | 'd'))) => (&text[..at], unit),
+        _ => (text, 's'),
+    };
+    let scale = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 24 * 3600,
+        _ => 1,
+    };
+    let max = portal_api::v1::MAX_CLOCK_ADVANCE;
+    number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|seconds| (1..=max).contains(seconds))
+        .ok_or_else(|| format!("expected 1 second to 366 days, like 90m, 2h or 7d; got {text:?}"))
+}
+
+async fn advance_clock(server: &str, admin_key: &str, seconds: i64) -> Result<(), ServerError> {
+    let failed =
+        |detail: String| ServerError::Provider(format!("the sandbox at {server}: {detail}"));
+    let response = portal_server::stripe::http_client(std::time::Duration::from_secs(30))
+        .map_err(failed)?
+        .post(format!("{}/v1/admin/clock", server.trim_end_matches('/')))
+        .bearer_auth(admin_key)
+        .json(&portal_api::v1::AdvanceClockRequest {
+            advance_seconds: seconds,
+        })
+        .send()
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body: Option<portal_api::ErrorBody> = response.json().await.ok();
+        return Err(failed(match body {
+            Some(body) => format!("{status}: {}", body.message),
+            None => status.to_string(),
+        }));
+    }
+    let clock: portal_api::v1::SandboxClock =
+        response.json().await.map_err(|e| failed(e.to_string()))?;
+    println!(
+        "The sandbox's clock now reads {}; {} payment(s) ended in the sweep.",
+        clock.now, clock.payments_ended
+    );
+    Ok(())
 }
 
 async fn serve(listen: &str, options: ServerOptions) -> Result<(), ServerError> {
@@ -207,10 +288,13 @@ async fn serve(listen: &str, options: ServerOptions) -> Result<(), ServerError> 
         portal_server::SERVER_NAME,
         options.db_path.display()
     );
-    portal_server::serve(listener, app.router, async {
+    let sweeper = app.sweeper.spawn(options.sweep_every);
+    let served = portal_server::serve(listener, app.router, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await;
+    sweeper.abort();
+    served
 }
 
 fn seed(db: &std::path::Path, load_test_bills: Option<u32>) -> Result<(), ServerError> {

@@ -251,14 +251,24 @@ async fn settle_from_provider(
             .retrieve(&session_id)
             .await
             .map_err(|error| ServerError::Provider(error.to_string()))?;
-        let outcome = outcome_of(&session);
-        let now = state.now();
-        let id = payment_id.clone();
-        state
-            .db(move |store| store.settle(&id, &outcome, now))
-            .await?;
+        settle_with(state, &payment_id, &session).await?;
     }
     load(state, customer_id, payment_id).await
+}
+
+/// Records what `session` says about the payment.
+pub(crate) async fn settle_with(
+    state: &AppState,
+    payment_id: &str,
+    session: &CheckoutSession,
+) -> ApiResult<()> {
+    let outcome = outcome_of(session);
+    let now = state.now();
+    let id = payment_id.to_owned();
+    state
+        .db(move |store| store.settle(&id, &outcome, now))
+        .await?;
+    Ok(())
 }
 
 /// `POST /v1/payments/{id}/confirm`: ask the provider and record the outcome. Idempotent.

@@ -126,6 +126,19 @@ impl Simulator {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Expires every open session whose time is up, each with its `checkout.session.expired`
+    /// webhook, as Stripe does on its own (the sweeper calls this on its timer).
+    pub fn expire_due(self: &Arc<Self>) {
+        let expired: Vec<Session> = self
+            .sessions()
+            .values_mut()
+            .filter_map(|session| self.expire_if_due(session).then(|| session.clone()))
+            .collect();
+        for session in expired {
+            self.send_event("checkout.session.expired", &session);
+        }
+    }
+
     /// Expires a session whose time is up, as Stripe does; returns whether it just expired.
     fn expire_if_due(&self, session: &mut Session) -> bool {
         if session.status == "open" && session.expires_at <= self.clock.now() {

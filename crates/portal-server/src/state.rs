@@ -8,7 +8,7 @@ use crate::secrets::hash_secret;
 use crate::store::{AccessTokenState, Store};
 use crate::stripe::StripeClient;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use portal_api::ErrorCode;
@@ -156,10 +156,14 @@ impl FromRequestParts<AppState> for SignedIn {
 /// Support staff (from `Authorization: Bearer <admin key>`).
 pub struct Admin;
 
-impl FromRequestParts<AppState> for Admin {
+impl<S: Send + Sync> FromRequestParts<S> for Admin
+where
+    AppState: FromRef<S>,
+{
     type Rejection = ServerError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        let state = AppState::from_ref(state);
         match bearer(parts) {
             Some(key) if hash_secret(key) == state.settings.admin_key_hash => Ok(Admin),
             _ => Err(ServerError::Unauthorized {

@@ -24,6 +24,9 @@ pub struct StripeConfig {
     pub secret_key: String,
     /// Webhook signing secret (`whsec_…`).
     pub webhook_secret: String,
+    /// How long the provider may take to answer, retries included (see
+    /// [`portal_api::v1::PROVIDER_BUDGET_SECS`]).
+    pub timeout: Duration,
 }
 
 /// Errors of the adapter.
@@ -187,7 +190,7 @@ pub struct StripeClient {
 impl StripeClient {
     /// A client with timeouts suited to a payment API.
     pub fn new(config: StripeConfig) -> Result<Self, StripeError> {
-        let http = http_client(Duration::from_secs(20)).map_err(StripeError::Transport)?;
+        let http = http_client(config.timeout).map_err(StripeError::Transport)?;
         Ok(Self { http, config })
     }
 

@@ -135,3 +135,40 @@ fn serve_prints_the_admin_key_once_and_answers_health() {
     let _ = again.kill();
     let _ = again.wait();
 }
+
+#[test]
+fn advance_clock_moves_a_running_sandbox_and_refuses_bad_amounts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime
+        .block_on(portal_server::spawn("127.0.0.1:0"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.sqlite3");
+    let advance = |by: &str, key: &str| {
+        run(
+            &db,
+            &[
+                "advance-clock",
+                "--server",
+                &server.base_url(),
+                "--admin-key",
+                key,
+                &format!("--by={by}"),
+            ],
+        )
+    };
+    let (ok, stdout, stderr) = advance("2h", server.admin_key());
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("clock now reads"), "{stdout}");
+    for bad in ["0", "-5m", "2w", "abc", "", "367d", "9999999999999999999h"] {
+        let (ok, _, stderr) = advance(bad, server.admin_key());
+        assert!(!ok, "{bad:?} was accepted");
+        assert!(
+            stderr.contains("expected 1 second to 366 days"),
+            "{bad:?}: {stderr}"
+        );
+    }
+    let (ok, _, stderr) = advance("1h", "adm_wrong");
+    assert!(!ok);
+    assert!(stderr.contains("admin key"), "{stderr}");
+}

@@ -41,6 +41,7 @@ impl World {
             timeouts: Timeouts {
                 connect: Duration::from_secs(2),
                 request: Duration::from_secs(2),
+                create_payment: Duration::from_secs(4),
             },
         }
     }

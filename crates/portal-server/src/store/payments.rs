@@ -350,6 +350,30 @@ impl Store {
         Ok(created)
     }
 
+    /// Expires the payments that were recorded but never linked to a checkout (the provider never
+    /// answered, or the server stopped in between) since before `cutoff`: their bills are free
+    /// again. Returns how many.
+    pub fn expire_unlinked(&self, cutoff: i64) -> Result<usize, ServerError> {
+        Ok(self.conn.execute(
+            "UPDATE payments SET status = ?2
+             WHERE status = ?1 AND checkout_session_id IS NULL AND created_at <= ?3",
+            params![StoredStatus::PROCESSING, StoredStatus::EXPIRED, cutoff],
+        )?)
+    }
+
+    /// The payments still processing whose checkout's expiry time has passed: (payment id,
+    /// checkout session id).
+    pub fn overdue_checkouts(&self, now: i64) -> Result<Vec<(String, String)>, ServerError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, checkout_session_id FROM payments
+             WHERE status = ?1 AND checkout_session_id IS NOT NULL AND checkout_expires_at <= ?2",
+        )?;
+        let rows = statement.query_map(params![StoredStatus::PROCESSING, now], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records that the customer asked to cancel, before the provider is asked to expire the
     /// checkout: whatever order the provider's answer and its `expired` webhook then arrive in,
     /// the payment ends canceled (unless it was paid: money taken always wins).

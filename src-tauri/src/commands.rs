@@ -172,6 +172,18 @@ pub async fn cancel_payment(
         .await
 }
 
+/// Dismisses a payment the backend has no record of.
+#[tauri::command]
+pub async fn dismiss_payment(
+    core: State<'_, Core>,
+    args: Args<ipc::DismissPayment>,
+) -> Reply<ipc::DismissPayment> {
+    logged::<ipc::DismissPayment>(async {
+        core.portal().await?.dismiss_payment(args.flow_id).await
+    })
+    .await
+}
+
 /// One payment started on this device.
 #[tauri::command]
 pub async fn payment_flow(

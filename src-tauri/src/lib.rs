@@ -181,6 +181,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::open_checkout,
             commands::check_payment,
             commands::cancel_payment,
+            commands::dismiss_payment,
             commands::payment_flow,
             commands::history,
             commands::refresh_history,

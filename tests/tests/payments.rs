@@ -90,6 +90,17 @@ fn a_browser_closed_before_the_redirect_is_resolved_by_polling() {
     });
 }
 
+/// Deletes the sandbox's processing payments, as a backend restored from an older backup would
+/// have lost them.
+fn forget_every_open_payment(server: &portal_server::RunningServer) -> portal_e2e::TestResult {
+    let db = rusqlite::Connection::open(server.db_path()).map_err(|e| e.to_string())?;
+    db.execute_batch(
+        "DELETE FROM payment_bills WHERE payment_id IN (SELECT id FROM payments WHERE status = 'processing');
+         DELETE FROM payments WHERE status = 'processing';",
+    )
+    .map_err(|e| e.to_string())
+}
+
 #[test]
 fn a_checkout_closed_without_paying_stays_processing_and_cancel_frees_the_bills() {
     run(async {
@@ -124,6 +135,32 @@ fn a_checkout_closed_without_paying_stays_processing_and_cancel_frees_the_bills(
             app.wait_for_count("input[type=checkbox]", 3).await?;
             if app.is_present("#pay-blocked").await {
                 return Err("the bills are still blocked after canceling".into());
+            }
+            // The history says what became of it.
+            app.click("a[href='/history']").await?;
+            app.wait_for_text("ul.ended li", |t| t.contains("Canceled, nothing charged"))
+                .await?;
+            app.screenshot("history-with-a-canceled-attempt").await?;
+
+            // A payment the backend then has no record of (restored from an older backup): the
+            // customer dismisses it and can pay the bills again.
+            app.click("a[href='/']").await?;
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Finish paying in your browser")
+                .await?;
+            forget_every_open_payment(&server)?;
+            app.click("#check-now").await?;
+            app.wait_for_text("#payment-title", |t| t == "Payment not found")
+                .await?;
+            app.screenshot("payment-not-found").await?;
+            app.click("#dismiss-payment").await?;
+            app.wait_for_text("#customer-title", |t| t == "Jane Doe")
+                .await?;
+            app.click("#go-pay").await?;
+            app.wait_for_count("input[type=checkbox]", 3).await?;
+            if app.is_present("#pay-blocked").await {
+                return Err("the bills are still blocked after dismissing".into());
             }
             Ok(())
         }

@@ -4,11 +4,19 @@ use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
 use portal_api::ErrorBody;
-use portal_api::ipc::{self, FlowArgs, FlowState, HistoryView, PaymentFlow, ReceiptArgs};
+use portal_api::ipc::{
+    self, EndedOutcome, FlowArgs, FlowState, HistoryView, PaymentFlow, ReceiptArgs,
+};
 use portal_api::v1::Receipt;
 
 /// What the customer reads about a payment in each state: a title and what happens next.
 fn explain(flow: &PaymentFlow) -> (&'static str, &'static str) {
+    if flow.unknown_to_backend && flow.state.is_open() {
+        return (
+            "Payment not found",
+            "Enerpro has no record of this payment, so nothing was charged by it. Dismiss it to pay these bills again.",
+        );
+    }
     match flow.state {
         FlowState::Created => (
             "Contacting Enerpro…",
@@ -46,6 +54,7 @@ enum Action {
     OpenCheckout,
     Check,
     Cancel,
+    Dismiss,
 }
 
 /// One payment: what is happening, and what the customer can do about it.
@@ -97,9 +106,17 @@ fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
             busy.set(true);
             let args = FlowArgs { flow_id };
             let outcome = match action {
-                Action::OpenCheckout => bridge::invoke::<ipc::OpenCheckout>(&args).await,
-                Action::Check => bridge::invoke::<ipc::CheckPayment>(&args).await,
-                Action::Cancel => bridge::invoke::<ipc::CancelPayment>(&args).await,
+                Action::OpenCheckout => bridge::invoke::<ipc::OpenCheckout>(&args).await.map(drop),
+                Action::Check => bridge::invoke::<ipc::CheckPayment>(&args).await.map(drop),
+                Action::Cancel => bridge::invoke::<ipc::CancelPayment>(&args).await.map(drop),
+                Action::Dismiss => match bridge::invoke::<ipc::DismissPayment>(&args).await {
+                    Ok(true) => {
+                        state.reload().await;
+                        navigator().replace(Route::Home {});
+                        return;
+                    }
+                    other => other.map(drop),
+                },
             };
             match outcome {
                 Ok(_) => error.set(None),
@@ -137,7 +154,13 @@ fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
         if let Some(failure) = error() {
             ErrorState { error: failure }
         }
-        if flow.state.is_open() {
+        if flow.state.is_open() && flow.unknown_to_backend {
+            div { class: "actions",
+                button { id: "dismiss-payment", disabled: busy(),
+                    onclick: move |_| act(Action::Dismiss),
+                    "Dismiss" }
+            }
+        } else if flow.state.is_open() {
             div { class: "actions",
                 button { id: "open-checkout", disabled: busy(),
                     onclick: move |_| act(Action::OpenCheckout),
@@ -261,6 +284,15 @@ pub fn History() -> Element {
     }
 }
 
+/// How an attempt that took no money ended, for the history.
+fn ended_label(outcome: EndedOutcome) -> &'static str {
+    match outcome {
+        EndedOutcome::Canceled => "Canceled, nothing charged",
+        EndedOutcome::Expired => "Checkout expired, nothing charged",
+        EndedOutcome::Declined => "Card declined, nothing charged",
+    }
+}
+
 /// The receipts and the payments under way.
 #[component]
 fn HistoryList(view: HistoryView, refreshing: bool) -> Element {
@@ -280,11 +312,23 @@ fn HistoryList(view: HistoryView, refreshing: bool) -> Element {
                 }
             }
         }
+        if !view.ended.is_empty() {
+            h2 { "Did not go through" }
+            ul { class: "ended",
+                for payment in view.ended.iter() {
+                    li { "data-outcome": "{payment.outcome:?}",
+                        "{format::moment(&payment.started_at)} · {payment.amount.display()} · {ended_label(payment.outcome)}"
+                    }
+                }
+            }
+        }
         h2 { "Receipts" }
         if view.receipts.is_empty() && refreshing {
             Loading { text: "Looking for your receipts…" }
-        } else if view.receipts.is_empty() {
+        } else if view.receipts.is_empty() && view.ended.is_empty() {
             p { class: "muted", id: "no-receipts", "No payments yet." }
+        } else if view.receipts.is_empty() {
+            p { class: "muted", id: "no-receipts", "No receipts yet: nothing has been paid here." }
         } else {
             ul { class: "receipts",
                 for receipt in view.receipts.iter() {

@@ -80,6 +80,8 @@ commands! {
     CheckPayment = "check_payment", FlowArgs => PaymentFlow;
     /// Cancel a payment's checkout.
     CancelPayment = "cancel_payment", FlowArgs => PaymentFlow;
+    /// Dismiss a payment the backend has no record of; answers whether it is gone.
+    DismissPayment = "dismiss_payment", FlowArgs => bool;
     /// One payment started on this device.
     PaymentFlowOf = "payment_flow", FlowArgs => PaymentFlow;
     /// The payment history from the cache, at once.
@@ -260,10 +262,52 @@ pub struct HistoryView {
     pub receipts: Vec<Receipt>,
     /// Payments of this device still under way.
     pub in_progress: Vec<PaymentSummary>,
+    /// Payment attempts that ended without taking money, newest first.
+    #[serde(default)]
+    pub ended: Vec<EndedPayment>,
     /// When the receipts were fetched, if ever.
     pub as_of: Option<AsOf>,
     /// What went wrong fetching them, if anything.
     pub problem: Option<ErrorBody>,
+}
+
+/// A payment attempt that ended without taking money.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndedPayment {
+    /// The backend's payment id.
+    pub payment_id: String,
+    /// How it ended.
+    pub outcome: EndedOutcome,
+    /// What it would have paid.
+    pub amount: Money,
+    /// When it was started, RFC 3339 (UTC).
+    pub started_at: String,
+}
+
+/// How a payment attempt ended without taking money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedOutcome {
+    /// The customer canceled it.
+    Canceled,
+    /// The checkout expired unpaid.
+    Expired,
+    /// A card was declined and the checkout then ended unpaid.
+    Declined,
+}
+
+impl EndedOutcome {
+    /// How a payment ended, from the backend's status and its last failed attempt; `None` for
+    /// a payment still under way or paid.
+    pub fn of(payment: &crate::v1::Payment) -> Option<Self> {
+        use crate::v1::PaymentStatus;
+        match (payment.status, payment.last_error.is_some()) {
+            (PaymentStatus::Processing | PaymentStatus::Paid, _) => None,
+            (PaymentStatus::Expired | PaymentStatus::Canceled, true) => Some(Self::Declined),
+            (PaymentStatus::Expired, false) => Some(Self::Expired),
+            (PaymentStatus::Canceled, false) => Some(Self::Canceled),
+        }
+    }
 }
 
 /// Arguments of [`ReceiptOf`].
@@ -324,6 +368,10 @@ pub struct PaymentFlow {
     /// Whether the system browser could not be opened on its checkout page (the customer copies
     /// the link instead).
     pub browser_failed: bool,
+    /// Whether the backend answered that it has no record of this payment: nothing can be
+    /// charged by it, and the customer may dismiss it to pay its bills again.
+    #[serde(default)]
+    pub unknown_to_backend: bool,
     /// The receipt, once paid.
     pub receipt: Option<crate::v1::Receipt>,
 }

@@ -14,7 +14,7 @@
 //! truncated after the wipe.
 
 use crate::CoreError;
-use portal_api::ipc::{AsOf, FlowState, PaymentFlow};
+use portal_api::ipc::{AsOf, EndedPayment, FlowState, PaymentFlow};
 use portal_api::v1::{Bill, BillStatus, Customer, Money, Period, Receipt};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -41,12 +41,18 @@ CREATE TABLE payment_flows (id INTEGER PRIMARY KEY, idempotency_key TEXT NOT NUL
 ALTER TABLE payment_flows ADD COLUMN started_at INTEGER;
 ALTER TABLE payment_flows ADD COLUMN browser_failed INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+CREATE TABLE ended_payments (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, json TEXT NOT NULL);
+-- The backend answered that it has no such payment (a restored backup, a sweep of another kind).
+ALTER TABLE payment_flows ADD COLUMN unknown_to_backend INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Dataset names.
 const CUSTOMER: &str = "customer";
 const BILLS: &str = "bills";
 const RECEIPTS: &str = "receipts";
+const ENDED_PAYMENTS: &str = "ended_payments";
 
 /// Data from the cache, with when it was fetched from the backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,6 +355,36 @@ impl Cache {
         Ok(())
     }
 
+    /// Replaces the payment attempts that ended without taking money, atomically.
+    pub fn store_ended_payments(&mut self, ended: &[EndedPayment]) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM ended_payments", [])?;
+        for payment in ended {
+            tx.execute(
+                "INSERT OR REPLACE INTO ended_payments (id, started_at, json) VALUES (?1, ?2, ?3)",
+                params![payment.payment_id, payment.started_at, to_json(payment)?],
+            )?;
+        }
+        mark_fetched(&tx, ENDED_PAYMENTS)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The payment attempts that ended without taking money, newest first.
+    pub fn ended_payments(&self) -> Result<Vec<EndedPayment>, CoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT json FROM ended_payments ORDER BY started_at DESC, id")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        let mut ended = Vec::new();
+        for json in rows {
+            if let Ok(payment) = serde_json::from_str(&json?) {
+                ended.push(payment);
+            }
+        }
+        Ok(ended)
+    }
+
     /// Adds (or replaces) one receipt.
     pub fn store_receipt(&mut self, receipt: &Receipt) -> Result<(), CoreError> {
         insert_receipt(&self.conn, receipt)
@@ -440,6 +476,15 @@ impl Cache {
         Ok(())
     }
 
+    /// Records whether the backend says it has no record of the flow's payment.
+    pub fn set_unknown_to_backend(&mut self, flow_id: i64, unknown: bool) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE payment_flows SET unknown_to_backend = ?2 WHERE id = ?1",
+            params![flow_id, unknown],
+        )?;
+        Ok(())
+    }
+
     /// Forgets a flow the backend never recorded (refused before anything was created).
     pub fn delete_flow(&mut self, flow_id: i64) -> Result<(), CoreError> {
         self.conn
@@ -488,7 +533,7 @@ impl Cache {
     ) -> Result<Vec<(PaymentFlow, String)>, CoreError> {
         let sql = format!(
             "SELECT id, idempotency_key, bill_ids, payment_id, amount_minor, currency, state, checkout_url,
-                 COALESCE(started_at, updated_at), browser_failed
+                 COALESCE(started_at, updated_at), browser_failed, unknown_to_backend
              FROM payment_flows WHERE {condition} ORDER BY id"
         );
         let mut statement = self.conn.prepare(&sql)?;
@@ -504,6 +549,7 @@ impl Cache {
                 row.get::<_, Option<String>>(7)?,
                 row.get::<_, i64>(8)?,
                 row.get::<_, bool>(9)?,
+                row.get::<_, bool>(10)?,
             ))
         })?;
         let mut flows = Vec::new();
@@ -519,6 +565,7 @@ impl Cache {
                 checkout_url,
                 started_at,
                 browser_failed,
+                unknown_to_backend,
             ) = row?;
             let receipt = match &payment_id {
                 Some(id) => self.receipt_for(id)?,
@@ -537,6 +584,7 @@ impl Cache {
                     checkout_url,
                     started_at: rfc3339(started_at),
                     browser_failed,
+                    unknown_to_backend,
                     receipt,
                 },
                 key,
@@ -549,7 +597,7 @@ impl Cache {
 fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
     tx.execute_batch(
         "DELETE FROM owner; DELETE FROM datasets; DELETE FROM customer; DELETE FROM bills;
-         DELETE FROM receipts; DELETE FROM payment_flows;",
+         DELETE FROM receipts; DELETE FROM payment_flows; DELETE FROM ended_payments;",
     )
 }
 
@@ -561,13 +609,21 @@ fn mark_fetched(tx: &rusqlite::Transaction<'_>, dataset: &str) -> Result<(), rus
     Ok(())
 }
 
-fn insert_receipt(conn: &Connection, receipt: &Receipt) -> Result<(), CoreError> {
-    let json = serde_json::to_string(receipt).map_err(|e| CoreError::Cache {
+fn to_json(value: &impl serde::Serialize) -> Result<String, CoreError> {
+    serde_json::to_string(value).map_err(|e| CoreError::Cache {
         detail: e.to_string(),
-    })?;
+    })
+}
+
+fn insert_receipt(conn: &Connection, receipt: &Receipt) -> Result<(), CoreError> {
     conn.execute(
         "INSERT OR REPLACE INTO receipts (id, payment_id, issued_at, json) VALUES (?1, ?2, ?3, ?4)",
-        params![receipt.id, receipt.payment_id, receipt.issued_at, json],
+        params![
+            receipt.id,
+            receipt.payment_id,
+            receipt.issued_at,
+            to_json(receipt)?
+        ],
     )?;
     Ok(())
 }

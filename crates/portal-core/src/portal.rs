@@ -15,8 +15,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_api::ErrorCode;
 use portal_api::ipc::{
-    BillView, Destination, FlowState, HistoryView, HomeView, PayBlock, PayPlan, PaymentFlow,
-    PaymentSummary,
+    BillView, Destination, EndedOutcome, EndedPayment, FlowState, HistoryView, HomeView, PayBlock,
+    PayPlan, PaymentFlow, PaymentSummary,
 };
 use portal_api::links::DeepLink;
 use portal_api::v1::{
@@ -362,6 +362,30 @@ impl Portal {
         Ok(receipts)
     }
 
+    /// Fetches the customer's payments and caches those that ended without taking money.
+    async fn refresh_ended_payments(&self) -> Result<(), CoreError> {
+        let fetched = self
+            .session
+            .call(|token| async move { self.api.payments(&token).await })
+            .await;
+        if let Err(error) = &fetched {
+            self.forget_if_ended(error).await;
+        }
+        let ended: Vec<EndedPayment> = fetched?
+            .payments
+            .into_iter()
+            .filter_map(|payment| {
+                Some(EndedPayment {
+                    outcome: EndedOutcome::of(&payment)?,
+                    payment_id: payment.id,
+                    amount: payment.amount,
+                    started_at: payment.created_at,
+                })
+            })
+            .collect();
+        self.cache().store_ended_payments(&ended)
+    }
+
     /// The payment history from the cache: receipts and this device's payments under way.
     pub fn history(&self) -> Result<HistoryView, CoreError> {
         let cache = self.cache();
@@ -372,6 +396,7 @@ impl Portal {
                 .iter()
                 .map(|(flow, _)| summary(flow))
                 .collect(),
+            ended: cache.ended_payments()?,
             as_of: cache.receipts_as_of()?,
             problem: None,
         })
@@ -380,7 +405,9 @@ impl Portal {
     /// Fetches every receipt of the customer (a complete history on a new device) and answers
     /// the history; a failure answers the cached history with the problem.
     pub async fn refresh_history(&self) -> Result<HistoryView, CoreError> {
-        let problem = match self.refresh_receipts().await {
+        let (receipts, ended) =
+            tokio::join!(self.refresh_receipts(), self.refresh_ended_payments());
+        let problem = match receipts.and(ended) {
             Ok(_) => None,
             Err(error @ CoreError::Cache { .. }) => return Err(error),
             Err(error) => {
@@ -578,10 +605,30 @@ impl Portal {
             .call(|token| async move { self.api.confirm_payment(&token, payment_ref).await })
             .await;
         match confirmed {
-            Ok(payment) => self.apply(flow_id, &payment, open_state),
+            Ok(payment) => {
+                self.cache().set_unknown_to_backend(flow_id, false)?;
+                self.apply(flow_id, &payment, open_state)
+            }
             Err(error) if error.is_connectivity() => Ok(self.flow(flow_id)?.0),
+            Err(error) if error.code() == ErrorCode::NotFound => {
+                tracing::warn!(flow = flow_id, "the backend has no record of this payment");
+                self.cache().set_unknown_to_backend(flow_id, true)?;
+                Ok(self.flow(flow_id)?.0)
+            }
             Err(error) => Err(error),
         }
+    }
+
+    /// Dismisses a flow whose payment the backend has no record of, so its bills can be paid
+    /// again. The backend is asked once more first: a payment it knows after all is never
+    /// dismissed. Answers whether the flow is gone.
+    pub async fn dismiss_payment(&self, flow_id: i64) -> Result<bool, CoreError> {
+        let flow = self.check_payment(flow_id).await?;
+        if !flow.unknown_to_backend || !flow.state.is_open() {
+            return Ok(false);
+        }
+        self.cache().delete_flow(flow_id)?;
+        Ok(true)
     }
 
     /// Cancels the flow's checkout. If the customer paid meanwhile, the flow becomes paid.

@@ -336,3 +336,82 @@ fn assert_no_file_holds_jane(world: &World, moment: &str) {
         }
     }
 }
+
+#[tokio::test]
+async fn attempts_that_took_no_money_appear_in_the_history_with_how_they_ended() {
+    use portal_api::ipc::EndedOutcome;
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bills = cached_bill_ids(&portal).await;
+    assert!(portal.refresh_history().await.unwrap().ended.is_empty());
+
+    // Canceled by the customer.
+    let canceled = portal.start_payment(&bills[..1]).await.unwrap();
+    portal.cancel_payment(canceled.flow_id).await.unwrap();
+    // A declined card, then the checkout left to expire: the sweeper ends it, no app asks.
+    let declined = portal.start_payment(&bills[1..2]).await.unwrap();
+    fill_hosted_checkout(declined.checkout_url.as_deref().unwrap(), DECLINED_CARD)
+        .await
+        .unwrap();
+    portal.check_payment(declined.flow_id).await.unwrap();
+    // Left alone, unpaid.
+    let expired = portal.start_payment(&bills[2..3]).await.unwrap();
+    world.server.advance_clock(2 * 3600);
+    world.server.sweep_now().await.unwrap();
+
+    let history = portal.refresh_history().await.unwrap();
+    assert!(history.problem.is_none(), "{:?}", history.problem);
+    let outcome_of = |flow: &portal_api::ipc::PaymentFlow| {
+        history
+            .ended
+            .iter()
+            .find(|ended| Some(&ended.payment_id) == flow.payment_id.as_ref())
+            .map(|ended| ended.outcome)
+    };
+    assert_eq!(outcome_of(&canceled), Some(EndedOutcome::Canceled));
+    assert_eq!(outcome_of(&declined), Some(EndedOutcome::Declined));
+    assert_eq!(outcome_of(&expired), Some(EndedOutcome::Expired));
+    assert!(history.receipts.is_empty(), "nothing was charged");
+    // The cache keeps them for the next start, offline.
+    assert_eq!(portal.history().unwrap().ended, history.ended);
+}
+
+#[tokio::test]
+async fn a_payment_the_backend_has_no_record_of_can_be_dismissed_and_its_bills_paid_again() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let bill = portal.home().await.unwrap().bills[0].id.clone();
+    let flow = portal
+        .start_payment(std::slice::from_ref(&bill))
+        .await
+        .unwrap();
+    // A payment the backend knows is never dismissed.
+    assert!(!portal.dismiss_payment(flow.flow_id).await.unwrap());
+    assert!(portal.payment_flow(flow.flow_id).is_ok());
+
+    // The backend lost it (restored from a backup taken before it).
+    let db = rusqlite::Connection::open(world.server.db_path()).unwrap();
+    let payment_id = flow.payment_id.clone().unwrap();
+    db.execute(
+        "DELETE FROM payment_bills WHERE payment_id = ?1",
+        [&payment_id],
+    )
+    .unwrap();
+    db.execute("DELETE FROM payments WHERE id = ?1", [&payment_id])
+        .unwrap();
+
+    let checked = portal.check_payment(flow.flow_id).await.unwrap();
+    assert!(checked.unknown_to_backend && checked.state.is_open());
+    let same = portal
+        .start_payment(std::slice::from_ref(&bill))
+        .await
+        .unwrap();
+    assert_eq!(
+        same.flow_id, flow.flow_id,
+        "its bills stay in it until the customer dismisses it"
+    );
+    assert!(portal.dismiss_payment(flow.flow_id).await.unwrap());
+    assert!(portal.payment_flow(flow.flow_id).is_err());
+    let again = portal.start_payment(&[bill]).await.unwrap();
+    assert_eq!(again.state, FlowState::CheckoutOpened);
+}

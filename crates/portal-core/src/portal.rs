@@ -231,6 +231,19 @@ impl Portal {
 
     /// A session the backend ended (any 401 but an expired access token) leaves nothing of the
     /// customer on this device: neither its data nor its tokens, so nothing retries with them.
+    /// An authenticated request; a session the backend ended is forgotten here too.
+    async fn fetch<T, F, Fut>(&self, request: F) -> Result<T, CoreError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CoreError>>,
+    {
+        let fetched = self.session.call(request).await;
+        if let Err(error) = &fetched {
+            self.forget_if_ended(error).await;
+        }
+        fetched
+    }
+
     async fn forget_if_ended(&self, error: &CoreError) {
         if let CoreError::Unauthorized { .. } = error {
             tracing::warn!("the backend ended the session: {error}");
@@ -350,28 +363,19 @@ impl Portal {
 
     /// Fetches the receipts and replaces the cached ones.
     pub async fn refresh_receipts(&self) -> Result<Vec<Receipt>, CoreError> {
-        let fetched = self
-            .session
-            .call(|token| async move { self.api.receipts(&token).await })
-            .await;
-        if let Err(error) = &fetched {
-            self.forget_if_ended(error).await;
-        }
-        let receipts = fetched?.receipts;
+        let receipts = self
+            .fetch(|token| async move { self.api.receipts(&token).await })
+            .await?
+            .receipts;
         self.cache().store_receipts(&receipts)?;
         Ok(receipts)
     }
 
     /// Fetches the customer's payments and caches those that ended without taking money.
     async fn refresh_ended_payments(&self) -> Result<(), CoreError> {
-        let fetched = self
-            .session
-            .call(|token| async move { self.api.payments(&token).await })
-            .await;
-        if let Err(error) = &fetched {
-            self.forget_if_ended(error).await;
-        }
-        let ended: Vec<EndedPayment> = fetched?
+        let ended: Vec<EndedPayment> = self
+            .fetch(|token| async move { self.api.payments(&token).await })
+            .await?
             .payments
             .into_iter()
             .filter_map(|payment| {

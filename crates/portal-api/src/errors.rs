@@ -85,6 +85,20 @@ macro_rules! error_codes {
     };
 }
 
+impl ErrorCode {
+    /// The customer's error for a provider's decline code (Stripe's `decline_code`, or its
+    /// `code` for card errors). Reasons a customer cannot act on, or that must not be told
+    /// (`fraudulent`, `stolen_card`), read as a plain decline.
+    pub fn for_decline(decline_code: &str) -> Self {
+        match decline_code {
+            "insufficient_funds" | "card_velocity_exceeded" => Self::CardInsufficientFunds,
+            "expired_card" => Self::CardExpired,
+            "incorrect_cvc" | "invalid_cvc" => Self::CardIncorrectCvc,
+            _ => Self::CardDeclined,
+        }
+    }
+}
+
 /// The sentence that says how many tries are left, in `language`.
 pub fn attempts_left(left: u32, language: Language) -> String {
     match (language, left) {
@@ -203,6 +217,12 @@ error_codes! {
     /// The total is more than one payment may be.
     AmountTooLarge = "amount_too_large", Correct,
         "That total is more than one payment can be. Pay fewer bills at a time.";
+    /// The total is below the smallest card payment the provider takes in that currency.
+    AmountTooSmall = "amount_too_small", Correct,
+        "That total is below the smallest amount that can be paid by card. Pay it together with another bill, or contact Enerpro support.";
+    /// The total cannot be charged by card in that currency (e.g. unround three-decimal amounts).
+    AmountNotPayableByCard = "amount_not_payable_by_card", ContactSupport,
+        "That total cannot be paid by card. Contact Enerpro support to pay it another way.";
     /// An idempotency key was reused for other bills (an app defect).
     IdempotencyConflict = "idempotency_conflict", ContactSupport,
         "The payment could not be started. Restart the app; if it keeps happening, contact Enerpro support.";
@@ -215,6 +235,15 @@ error_codes! {
     /// The card was declined.
     CardDeclined = "card_declined", Retry,
         "Your card was not accepted, and nothing was charged. Open the checkout again to try another card, or cancel.";
+    /// The bank declined the card for lack of funds.
+    CardInsufficientFunds = "card_insufficient_funds", Retry,
+        "Your bank declined the card because the funds are not available, and nothing was charged. Try another card, or cancel.";
+    /// The card has expired.
+    CardExpired = "card_expired", Retry,
+        "That card has expired, and nothing was charged. Open the checkout again to use another card, or cancel.";
+    /// The security code was wrong.
+    CardIncorrectCvc = "card_incorrect_cvc", Retry,
+        "The card's security code was not accepted, and nothing was charged. Open the checkout again and check the 3 or 4 digits on the card.";
     /// A payment this device does not know.
     UnknownPayment = "unknown_payment", GoBack,
         "This payment was not started on this device. Your payment history lists every payment.";

@@ -301,7 +301,7 @@ impl EndedOutcome {
     /// a payment still under way or paid.
     pub fn of(payment: &crate::v1::Payment) -> Option<Self> {
         use crate::v1::PaymentStatus;
-        match (payment.status, payment.last_error.is_some()) {
+        match (payment.status, payment.decline_code.is_some()) {
             (PaymentStatus::Processing | PaymentStatus::Paid, _) => None,
             (PaymentStatus::Expired | PaymentStatus::Canceled, true) => Some(Self::Declined),
             (PaymentStatus::Expired, false) => Some(Self::Expired),
@@ -372,6 +372,9 @@ pub struct PaymentFlow {
     /// charged by it, and the customer may dismiss it to pay its bills again.
     #[serde(default)]
     pub unknown_to_backend: bool,
+    /// Why the card was declined, when the state is `Declined` (a code of the catalog).
+    #[serde(default)]
+    pub decline: Option<crate::ErrorCode>,
     /// The receipt, once paid.
     pub receipt: Option<crate::v1::Receipt>,
 }

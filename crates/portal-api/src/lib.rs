@@ -4,6 +4,7 @@
 //! [`ipc`] holds what the app's shell and its WebAssembly UI exchange. The crate depends on serde
 //! alone, so it compiles for the server, the app and `wasm32-unknown-unknown` alike.
 
+pub mod currency;
 pub mod errors;
 pub mod ipc;
 pub mod links;

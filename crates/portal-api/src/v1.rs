@@ -105,12 +105,23 @@ pub struct Money {
 }
 
 impl Money {
-    /// Formats the amount for people, e.g. `USD 123.45` (two decimals; the portal bills in
-    /// currencies with two minor digits).
+    /// Formats the amount for people with the currency's decimals, e.g. `USD 123.45`,
+    /// `JPY 5000`, `KWD 12.345`.
     pub fn display(&self) -> String {
         let sign = if self.amount_minor < 0 { "-" } else { "" };
         let abs = self.amount_minor.unsigned_abs();
-        format!("{} {sign}{}.{:02}", self.currency, abs / 100, abs % 100)
+        let digits = crate::currency::minor_units(&self.currency);
+        if digits == 0 {
+            return format!("{} {sign}{abs}", self.currency);
+        }
+        let scale = 10u64.pow(digits);
+        let width = digits as usize;
+        format!(
+            "{} {sign}{}.{:0width$}",
+            self.currency,
+            abs / scale,
+            abs % scale
+        )
     }
 }
 
@@ -357,9 +368,11 @@ pub struct Payment {
     pub checkout_expires_at: String,
     /// When the payment was created.
     pub created_at: String,
-    /// The provider's last word on a failed attempt, e.g. "Your card was declined.", to show
-    /// while the checkout is still open for another try.
-    pub last_error: Option<String>,
+    /// Why the last attempt at the checkout failed, as the provider's code (`generic_decline`,
+    /// `insufficient_funds`, …), while it is still open for another try. The app says it in its
+    /// own words (see [`crate::ErrorCode::for_decline`]); the provider's text stays in the log.
+    #[serde(default)]
+    pub decline_code: Option<String>,
     /// The receipt, once paid.
     pub receipt: Option<Receipt>,
 }
@@ -539,6 +552,13 @@ mod tests {
         let float: Result<Money, _> =
             serde_json::from_value(serde_json::json!({"amount_minor": 123.05, "currency": "USD"}));
         assert!(float.is_err(), "floating point money must be refused");
+        let in_ = |amount_minor, currency: &str| Money {
+            amount_minor,
+            currency: currency.into(),
+        };
+        assert_eq!(in_(5_000, "JPY").display(), "JPY 5000");
+        assert_eq!(in_(12_345, "KWD").display(), "KWD 12.345");
+        assert_eq!(in_(-5, "EUR").display(), "EUR -0.05");
     }
 
     #[test]

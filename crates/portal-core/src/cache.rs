@@ -45,6 +45,8 @@ ALTER TABLE payment_flows ADD COLUMN browser_failed INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE ended_payments (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, json TEXT NOT NULL);
 -- The backend answered that it has no such payment (a restored backup, a sweep of another kind).
 ALTER TABLE payment_flows ADD COLUMN unknown_to_backend INTEGER NOT NULL DEFAULT 0;
+-- The provider's decline code of the last failed attempt.
+ALTER TABLE payment_flows ADD COLUMN decline_code TEXT;
 "#,
 ];
 
@@ -485,6 +487,15 @@ impl Cache {
         Ok(())
     }
 
+    /// Records the provider's decline code of the flow's last failed attempt.
+    pub fn set_decline_code(&mut self, flow_id: i64, code: Option<&str>) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE payment_flows SET decline_code = ?2 WHERE id = ?1",
+            params![flow_id, code],
+        )?;
+        Ok(())
+    }
+
     /// Forgets a flow the backend never recorded (refused before anything was created).
     pub fn delete_flow(&mut self, flow_id: i64) -> Result<(), CoreError> {
         self.conn
@@ -533,7 +544,8 @@ impl Cache {
     ) -> Result<Vec<(PaymentFlow, String)>, CoreError> {
         let sql = format!(
             "SELECT id, idempotency_key, bill_ids, payment_id, amount_minor, currency, state, checkout_url,
-                 COALESCE(started_at, updated_at), browser_failed, unknown_to_backend
+                 COALESCE(started_at, updated_at), browser_failed, unknown_to_backend,
+                 decline_code
              FROM payment_flows WHERE {condition} ORDER BY id"
         );
         let mut statement = self.conn.prepare(&sql)?;
@@ -550,6 +562,7 @@ impl Cache {
                 row.get::<_, i64>(8)?,
                 row.get::<_, bool>(9)?,
                 row.get::<_, bool>(10)?,
+                row.get::<_, Option<String>>(11)?,
             ))
         })?;
         let mut flows = Vec::new();
@@ -566,7 +579,9 @@ impl Cache {
                 started_at,
                 browser_failed,
                 unknown_to_backend,
+                decline_code,
             ) = row?;
+            let state = state_from(&state);
             let receipt = match &payment_id {
                 Some(id) => self.receipt_for(id)?,
                 None => None,
@@ -580,11 +595,14 @@ impl Cache {
                         amount_minor,
                         currency,
                     }),
-                    state: state_from(&state),
+                    state,
                     checkout_url,
                     started_at: rfc3339(started_at),
                     browser_failed,
                     unknown_to_backend,
+                    decline: decline_code
+                        .filter(|_| state == FlowState::Declined)
+                        .map(|code| portal_api::ErrorCode::for_decline(&code)),
                     receipt,
                 },
                 key,

@@ -543,10 +543,11 @@ impl Portal {
                 cache.mark_bills_paid(&payment.bill_ids)?;
                 FlowState::Paid
             }
-            PaymentStatus::Processing => match &payment.last_error {
-                // The provider's own words stay in the log; the customer reads the catalog's.
-                Some(message) => {
-                    tracing::info!("payment {} declined: {message}", payment.id);
+            PaymentStatus::Processing => match &payment.decline_code {
+                // The customer reads the catalog's words for the code.
+                Some(code) => {
+                    tracing::info!("payment {} declined: {code}", payment.id);
+                    cache.set_decline_code(flow_id, Some(code))?;
                     FlowState::Declined
                 }
                 None => open_state,

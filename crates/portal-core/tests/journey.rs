@@ -106,6 +106,21 @@ async fn a_declined_card_is_shown_and_a_good_card_then_pays() {
     ));
     let declined = portal.check_payment(flow.flow_id).await.unwrap();
     assert_eq!(declined.state, FlowState::Declined);
+    assert_eq!(declined.decline, Some(ErrorCode::CardDeclined));
+    // A decline with a reason the customer can act on is said in the catalog's words for it.
+    fill_hosted_checkout(&url, "4000 0000 0000 9995")
+        .await
+        .unwrap();
+    let short_of_funds = portal.check_payment(flow.flow_id).await.unwrap();
+    assert_eq!(
+        short_of_funds.decline,
+        Some(ErrorCode::CardInsufficientFunds)
+    );
+    assert!(
+        ErrorCode::CardInsufficientFunds
+            .message(portal_api::Language::English)
+            .contains("funds are not available")
+    );
     assert!(
         serde_json::to_string(&declined)
             .unwrap()

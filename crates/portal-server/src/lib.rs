@@ -152,6 +152,8 @@ pub struct App {
     pub sweeper: sweeper::Sweeper,
     /// The secret webhooks are verified with.
     pub webhook_secret: String,
+    /// Where and how the server reaches its payment provider (the simulator's keys too).
+    pub provider: StripeConfig,
 }
 
 /// Opens the database, settles the admin key and builds the routes for a server reachable at
@@ -212,6 +214,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         }
     };
     let webhook_secret = stripe_config.webhook_secret.clone();
+    let provider = stripe_config.clone();
     let stripe =
         StripeClient::new(stripe_config).map_err(|e| ServerError::Provider(e.to_string()))?;
     let update_shelf = UpdateShelf {
@@ -265,6 +268,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         simulator,
         sweeper,
         webhook_secret,
+        provider,
     })
 }
 
@@ -363,6 +367,7 @@ pub struct RunningServer {
     task: JoinHandle<Result<(), ServerError>>,
     sweeper: sweeper::Sweeper,
     sweeper_task: JoinHandle<()>,
+    provider: StripeConfig,
     _temporary_dir: Option<tempfile::TempDir>,
 }
 
@@ -381,6 +386,12 @@ impl RunningServer {
     /// Its base URL, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// Where and how the server reaches its payment provider (with the simulator: its base URL
+    /// and generated secret key), for tests that drive the provider adapter directly.
+    pub fn provider_config(&self) -> &StripeConfig {
+        &self.provider
     }
 
     /// Runs one payment sweep now (see [`sweeper`]), as the timer would.
@@ -494,6 +505,7 @@ pub async fn spawn_with(
         task,
         sweeper: app.sweeper,
         sweeper_task,
+        provider: app.provider,
         _temporary_dir: None,
     })
 }

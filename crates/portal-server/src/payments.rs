@@ -18,9 +18,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Html;
 use portal_api::ErrorCode;
+use portal_api::currency::{Unchargeable, check_chargeable};
 use portal_api::links::DeepLink;
 use portal_api::v1::{
-    CreatePaymentRequest, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment, PaymentList,
+    CreatePaymentRequest, ErrorBody, IDEMPOTENCY_HEADER, Money, Outbox, Payment, PaymentList,
     PaymentStatus, Receipt, ReceiptList,
 };
 use serde::Deserialize;
@@ -101,6 +102,32 @@ pub async fn create_payment(
         CreateOutcome::Existing(payment) => return Ok((StatusCode::OK, Json(*payment))),
         CreateOutcome::Reserved(reserved) => reserved,
     };
+    if let Err(unchargeable) =
+        check_chargeable(reserved.amount.amount_minor, &reserved.amount.currency)
+    {
+        let id = reserved.id.clone();
+        state
+            .db(move |store| store.abandon_reservation(&id))
+            .await?;
+        return Err(match unchargeable {
+            Unchargeable::BelowMinimum(minimum) => ServerError::bad_request(
+                ErrorCode::AmountTooSmall,
+                format!(
+                    "That total is below the smallest card payment in {}: {}.",
+                    reserved.amount.currency,
+                    Money {
+                        amount_minor: minimum,
+                        currency: reserved.amount.currency.clone(),
+                    }
+                    .display()
+                ),
+            ),
+            Unchargeable::NotRoundToTen => ServerError::bad_request(
+                ErrorCode::AmountNotPayableByCard,
+                "That total cannot be paid by card in this currency.",
+            ),
+        });
+    }
     let public = &state.settings.public_url;
     let checkout = NewCheckout {
         currency: reserved.amount.currency.to_lowercase(),
@@ -213,10 +240,10 @@ pub fn outcome_of(session: &CheckoutSession) -> CheckoutOutcome {
         return CheckoutOutcome::Paid {
             transaction_id,
             card_brand: card
-                .map(|c| c.brand.clone())
+                .and_then(|c| c.brand.clone())
                 .unwrap_or_else(|| "card".into()),
             card_last4: card
-                .map(|c| c.last4.clone())
+                .and_then(|c| c.last4.clone())
                 .unwrap_or_else(|| "????".into()),
             amount_total: session.amount_total,
             currency: session.currency.clone(),
@@ -225,10 +252,27 @@ pub fn outcome_of(session: &CheckoutSession) -> CheckoutOutcome {
     if session.status.as_deref() == Some("expired") {
         return CheckoutOutcome::Expired;
     }
+    let intent_failed = intent.is_some_and(|intent| {
+        matches!(
+            intent.status.as_deref(),
+            Some("requires_payment_method" | "canceled")
+        )
+    });
+    if session.status.as_deref() == Some("complete") && intent_failed {
+        // Completed but unpaid, and its payment intent gave up: a delayed payment method (a
+        // bank debit) failed (`checkout.session.async_payment_failed`). While the intent is
+        // still `processing` the payment waits for `…async_payment_succeeded`.
+        return CheckoutOutcome::Failed {
+            decline_code: intent
+                .and_then(|intent| intent.last_payment_error.as_ref())
+                .and_then(|error| error.decline_code.clone().or(error.code.clone()))
+                .unwrap_or_else(|| "payment_failed".to_owned()),
+        };
+    }
+    let failure = intent.and_then(|intent| intent.last_payment_error.as_ref());
     CheckoutOutcome::Open {
-        last_error: intent
-            .and_then(|intent| intent.last_payment_error.as_ref())
-            .and_then(|error| error.message.clone()),
+        last_error: failure.map(ToString::to_string),
+        decline_code: failure.and_then(|error| error.decline_code.clone().or(error.code.clone())),
     }
 }
 
@@ -423,6 +467,7 @@ pub async fn stripe_webhook(
         "checkout.session.completed"
             | "checkout.session.expired"
             | "checkout.session.async_payment_succeeded"
+            | "checkout.session.async_payment_failed"
     );
     let session_id = event
         .data
@@ -548,4 +593,75 @@ pub fn escape(text: &str) -> String {
             other => other.to_string(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(status: &str, payment_status: &str, intent: serde_json::Value) -> CheckoutSession {
+        serde_json::from_value(serde_json::json!({
+            "id": "cs_test_async", "status": status, "payment_status": payment_status,
+            "expires_at": 1, "amount_total": 5000, "currency": "usd", "payment_intent": intent
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_delayed_payment_waits_while_processing_and_ends_when_it_failed() {
+        let pending = session(
+            "complete",
+            "unpaid",
+            serde_json::json!({"id": "pi_1", "status": "processing"}),
+        );
+        assert!(matches!(
+            outcome_of(&pending),
+            CheckoutOutcome::Open {
+                decline_code: None,
+                ..
+            }
+        ));
+        let failed = session(
+            "complete",
+            "unpaid",
+            serde_json::json!({"id": "pi_1", "status": "requires_payment_method",
+                "last_payment_error": {"type": "card_error", "code": "payment_intent_payment_attempt_failed",
+                                       "decline_code": "insufficient_funds"}}),
+        );
+        assert_eq!(
+            outcome_of(&failed),
+            CheckoutOutcome::Failed {
+                decline_code: "insufficient_funds".into()
+            }
+        );
+        let succeeded = session(
+            "complete",
+            "paid",
+            serde_json::json!({"id": "pi_1", "status": "succeeded"}),
+        );
+        assert!(matches!(
+            outcome_of(&succeeded),
+            CheckoutOutcome::Paid { .. }
+        ));
+    }
+
+    #[test]
+    fn a_decline_keeps_its_code_and_the_provider_text_only_for_the_log() {
+        let declined = session(
+            "open",
+            "unpaid",
+            serde_json::json!({"id": "pi_1", "status": "requires_payment_method",
+                "last_payment_error": {"type": "card_error", "code": "card_declined",
+                    "decline_code": "expired_card", "message": "Your card has expired."}}),
+        );
+        let CheckoutOutcome::Open {
+            last_error,
+            decline_code,
+        } = outcome_of(&declined)
+        else {
+            panic!("still open");
+        };
+        assert_eq!(decline_code.as_deref(), Some("expired_card"));
+        assert!(last_error.is_some_and(|log| log.contains("Your card has expired.")));
+    }
 }

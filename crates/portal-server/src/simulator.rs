@@ -60,15 +60,16 @@ struct Session {
     created: i64,
     payment_intent: String,
     charge: Option<(String, String, String)>,
-    last_error: Option<String>,
+    /// The last decline: (Stripe's message, decline code).
+    last_error: Option<(String, &'static str)>,
 }
 
 impl Session {
     fn amount_total(&self) -> i64 {
         self.line_items
             .iter()
-            .map(|item| item.unit_amount * item.quantity)
-            .sum()
+            .map(|item| item.unit_amount.saturating_mul(item.quantity))
+            .fold(0, i64::saturating_add)
     }
 }
 
@@ -77,7 +78,8 @@ pub struct Simulator {
     config: SimulatorConfig,
     clock: Arc<Clock>,
     sessions: Mutex<HashMap<String, Session>>,
-    idempotency: Mutex<HashMap<String, String>>,
+    /// Idempotency key → (session id, digest of the parameters it was first used with).
+    idempotency: Mutex<HashMap<String, (String, String)>>,
     held: Mutex<Vec<Vec<u8>>>,
     delivered: AtomicU64,
     http: reqwest::Client,
@@ -159,8 +161,9 @@ impl Simulator {
                        "amount": session.amount_total(), "currency": session.currency,
                        "status": if session.payment_status == "paid" { "succeeded" } else { "requires_payment_method" },
                        "latest_charge": latest_charge,
-                       "last_payment_error": session.last_error.as_ref().map(|message|
-                           json!({"type": "card_error", "code": "card_declined", "message": message}))})
+                       "last_payment_error": session.last_error.as_ref().map(|(message, decline_code)|
+                           json!({"type": "card_error", "code": "card_declined",
+                                  "decline_code": decline_code, "message": message}))})
             } else {
                 json!(session.payment_intent)
             }
@@ -170,10 +173,18 @@ impl Simulator {
         json!({
             "id": session.id,
             "object": "checkout.session",
+            "livemode": false,
             "mode": "payment",
+            "ui_mode": "hosted",
+            "payment_method_types": ["card"],
             "status": session.status,
             "payment_status": session.payment_status,
+            "amount_subtotal": session.amount_total(),
             "amount_total": session.amount_total(),
+            "customer": null,
+            "customer_email": null,
+            "locale": null,
+            "submit_type": null,
             "currency": session.currency,
             "client_reference_id": session.client_reference_id,
             "metadata": session.metadata,
@@ -191,6 +202,10 @@ impl Simulator {
         let event = json!({
             "id": random_id("evt"),
             "object": "event",
+            "api_version": STRIPE_API_VERSION,
+            "livemode": false,
+            "pending_webhooks": 1,
+            "request": {"id": null, "idempotency_key": null},
             "type": kind,
             "created": self.clock.now(),
             "data": {"object": self.session_json(session, false)},
@@ -238,9 +253,20 @@ impl Simulator {
 }
 
 fn stripe_error(status: StatusCode, message: &str) -> Response {
+    stripe_error_of(status, "invalid_request_error", None, None, message)
+}
+
+/// Stripe's error object: `{"error": {"type", "code", "param", "message"}}`.
+fn stripe_error_of(
+    status: StatusCode,
+    kind: &str,
+    code: Option<&str>,
+    param: Option<&str>,
+    message: &str,
+) -> Response {
     (
         status,
-        Json(json!({"error": {"type": "invalid_request_error", "message": message}})),
+        Json(json!({"error": {"type": kind, "code": code, "param": param, "message": message}})),
     )
         .into_response()
 }
@@ -273,6 +299,25 @@ fn refused(simulator: &Simulator, headers: &HeaderMap) -> Option<Response> {
     None
 }
 
+/// Stripe's answer for an unknown session id.
+fn no_such_session(id: &str) -> Response {
+    stripe_error_of(
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        Some("resource_missing"),
+        Some("session"),
+        &format!("No such checkout.session: '{id}'"),
+    )
+}
+
+/// A digest of a request's parameters, in any order (an idempotent replay must match it).
+fn parameters_digest(form: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = form.iter().collect();
+    sorted.sort();
+    let joined: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    crate::secrets::hash_secret(&joined.join("&"))
+}
+
 /// `POST /v1/checkout/sessions` (form-encoded, as Stripe).
 async fn create_session(
     State(simulator): State<Arc<Simulator>>,
@@ -286,6 +331,7 @@ async fn create_session(
         .get("Idempotency-Key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let parameters = parameters_digest(&form);
     if let Some(key) = &key {
         let existing = simulator
             .idempotency
@@ -293,10 +339,21 @@ async fn create_session(
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
             .cloned();
-        if let Some(id) = existing
-            && let Some(session) = simulator.sessions().get(&id).cloned()
-        {
-            return Json(simulator.session_json(&session, false)).into_response();
+        if let Some((id, first_parameters)) = existing {
+            if first_parameters != parameters {
+                return stripe_error_of(
+                    StatusCode::BAD_REQUEST,
+                    "idempotency_error",
+                    None,
+                    None,
+                    &format!(
+                        "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
+                    ),
+                );
+            }
+            if let Some(session) = simulator.sessions().get(&id).cloned() {
+                return Json(simulator.session_json(&session, false)).into_response();
+            }
         }
     }
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -343,6 +400,19 @@ async fn create_session(
     let Some(currency) = currency else {
         return stripe_error(StatusCode::BAD_REQUEST, "line_items are required.");
     };
+    let total = items
+        .iter()
+        .map(|item| item.unit_amount.saturating_mul(item.quantity))
+        .fold(0, i64::saturating_add);
+    if portal_api::currency::check_chargeable(total, &currency).is_err() {
+        return stripe_error_of(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Some("amount_too_small"),
+            Some("line_items"),
+            "The Checkout Session's total amount is below the minimum amount that can be charged.",
+        );
+    }
     let now = simulator.clock.now();
     let expires_at = field("expires_at")
         .and_then(|v| v.parse().ok())
@@ -383,7 +453,7 @@ async fn create_session(
             .idempotency
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key, session.id.clone());
+            .insert(key, (session.id.clone(), parameters));
     }
     simulator.sessions().insert(session.id.clone(), session);
     Json(answer).into_response()
@@ -403,10 +473,7 @@ async fn retrieve_session(
     let (answer, expired) = {
         let mut sessions = simulator.sessions();
         let Some(session) = sessions.get_mut(&id) else {
-            return stripe_error(
-                StatusCode::NOT_FOUND,
-                &format!("No such checkout.session: '{id}'"),
-            );
+            return no_such_session(&id);
         };
         let expired = simulator.expire_if_due(session).then(|| session.clone());
         (simulator.session_json(session, expand), expired)
@@ -429,22 +496,22 @@ async fn expire_session(
     let (answer, just_expired) = {
         let mut sessions = simulator.sessions();
         let Some(session) = sessions.get_mut(&id) else {
-            return stripe_error(
-                StatusCode::NOT_FOUND,
-                &format!("No such checkout.session: '{id}'"),
-            );
+            return no_such_session(&id);
         };
-        if session.status == "complete" {
-            return stripe_error(
+        simulator.expire_if_due(session);
+        if session.status != "open" {
+            return stripe_error_of(
                 StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                Some("checkout_session_not_open"),
+                None,
                 "Only Checkout Sessions with a status of open can be expired.",
             );
         }
-        let just_expired = session.status == "open";
         session.status = "expired";
         (
             simulator.session_json(session, false),
-            just_expired.then(|| session.clone()),
+            Some(session.clone()),
         )
     };
     if let Some(session) = just_expired {
@@ -456,12 +523,17 @@ async fn expire_session(
 /// The outcome of a card on the hosted page.
 #[derive(Debug, PartialEq, Eq)]
 enum CardOutcome {
-    Approved { brand: &'static str, last4: String },
-    Declined(&'static str),
+    Approved {
+        brand: &'static str,
+        last4: String,
+    },
+    /// Declined: Stripe's message and decline code.
+    Declined(&'static str, &'static str),
     Invalid(&'static str),
 }
 
-/// Stripe's test cards: 4242… pays, 4000 0000 0000 0002 is declined; malformed input refused.
+/// Stripe's test cards: 4242… pays; 4000 0000 0000 0002 (generic), …9995 (insufficient
+/// funds), …0069 (expired) and …0127 (security code) are declined; malformed input refused.
 fn judge_card(
     number: &str,
     expiry: &str,
@@ -509,9 +581,18 @@ fn judge_card(
             brand: "mastercard",
             last4,
         },
-        "4000000000000002" => CardOutcome::Declined("Your card was declined."),
+        // Stripe's test cards for declines, with their decline codes.
+        "4000000000000002" => CardOutcome::Declined("Your card was declined.", "generic_decline"),
+        "4000000000009995" => {
+            CardOutcome::Declined("Your card has insufficient funds.", "insufficient_funds")
+        }
+        "4000000000000069" => CardOutcome::Declined("Your card has expired.", "expired_card"),
+        "4000000000000127" => {
+            CardOutcome::Declined("Your card's security code is incorrect.", "incorrect_cvc")
+        }
         _ => CardOutcome::Declined(
             "Your card was declined. This is the sandbox: use a test card such as 4242 4242 4242 4242.",
+            "generic_decline",
         ),
     }
 }
@@ -604,8 +685,8 @@ async fn pay(
                 session.charge = Some((random_id("ch"), (*brand).to_owned(), last4.clone()));
                 (session.clone(), true)
             }
-            CardOutcome::Declined(message) => {
-                session.last_error = Some((*message).to_owned());
+            CardOutcome::Declined(message, decline_code) => {
+                session.last_error = Some(((*message).to_owned(), decline_code));
                 (session.clone(), false)
             }
             CardOutcome::Invalid(_) => (session.clone(), false),
@@ -619,7 +700,7 @@ async fn pay(
         return Redirect::to(&target).into_response();
     }
     let message = match outcome {
-        CardOutcome::Declined(message) | CardOutcome::Invalid(message) => message,
+        CardOutcome::Declined(message, _) | CardOutcome::Invalid(message) => message,
         CardOutcome::Approved { .. } => "",
     };
     (
@@ -770,7 +851,7 @@ mod tests {
         );
         assert_eq!(
             judge("4000 0000 0000 0002", "12/34", "123"),
-            CardOutcome::Declined("Your card was declined.")
+            CardOutcome::Declined("Your card was declined.", "generic_decline")
         );
         assert!(
             matches!(judge("4242 4242 4242 4241", "12/34", "123"), CardOutcome::Invalid(m) if m.contains("number"))

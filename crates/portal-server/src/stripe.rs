@@ -3,7 +3,13 @@
 //!
 //! It is the same code against Stripe (`https://api.stripe.com`) and against the sandbox's
 //! simulator: only the base URL and keys differ. Requests are form-encoded as Stripe documents
-//! (`line_items[0][price_data][currency]=usd`), creates carry an `Idempotency-Key`.
+//! (`line_items[0][price_data][currency]=usd`); every POST carries an `Idempotency-Key`.
+//!
+//! Failures follow Stripe's advice: a request that got no answer, or a 409 (a concurrent request
+//! with the same key), 429 (rate limited) or 5xx, is sent again with the same idempotency key,
+//! with exponential backoff, until the configured time budget is spent; a `Stripe-Should-Retry`
+//! header overrides that judgement. Other 4xx are final. Stripe's error object (`type`, `code`,
+//! `decline_code`, `param`, `message`) is kept whole for the log; customers never see it.
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
@@ -36,12 +42,12 @@ pub enum StripeError {
     #[error("no answer from the payment provider: {0}")]
     Transport(String),
     /// The provider refused the request.
-    #[error("the payment provider refused the request ({status}): {message}")]
+    #[error("the payment provider refused the request ({status}): {error}")]
     Refused {
         /// HTTP status.
         status: u16,
-        /// Stripe's `error.message`.
-        message: String,
+        /// Stripe's error object.
+        error: ApiError,
     },
     /// The answer is not what the API documents.
     #[error("unexpected answer from the payment provider: {0}")]
@@ -103,9 +109,9 @@ pub struct CheckoutSession {
     pub currency: Option<String>,
     /// Our payment id.
     pub client_reference_id: Option<String>,
-    /// Our metadata.
+    /// Our metadata (nullable in Stripe's documentation).
     #[serde(default)]
-    pub metadata: HashMap<String, String>,
+    pub metadata: Option<HashMap<String, String>>,
     /// The payment intent, expanded when retrieved by [`StripeClient::retrieve`].
     pub payment_intent: Option<Expandable<PaymentIntent>>,
 }
@@ -115,18 +121,16 @@ pub struct CheckoutSession {
 pub struct PaymentIntent {
     /// `pi_…`: the transaction id on receipts.
     pub id: String,
+    /// `processing`, `succeeded`, `requires_payment_method`, `canceled`, …
+    pub status: Option<String>,
     /// The successful (or last) charge.
     pub latest_charge: Option<Expandable<Charge>>,
     /// Why the last attempt failed.
     pub last_payment_error: Option<PaymentError>,
 }
 
-/// A failed attempt.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PaymentError {
-    /// Stripe's message, e.g. "Your card was declined."
-    pub message: Option<String>,
-}
+/// A failed attempt (Stripe's error object on the payment intent).
+pub type PaymentError = ApiError;
 
 /// A Charge, as far as the backend reads it.
 #[derive(Debug, Clone, Deserialize)]
@@ -142,13 +146,13 @@ pub struct PaymentMethodDetails {
     pub card: Option<CardDetails>,
 }
 
-/// The card of a charge.
+/// The card of a charge (Stripe documents both fields as nullable).
 #[derive(Debug, Clone, Deserialize)]
 pub struct CardDetails {
     /// e.g. `visa`.
-    pub brand: String,
+    pub brand: Option<String>,
     /// Last four digits.
-    pub last4: String,
+    pub last4: Option<String>,
 }
 
 /// A webhook event, as far as the backend reads it.
@@ -170,15 +174,49 @@ pub struct EventData {
     pub object: serde_json::Value,
 }
 
-#[derive(Deserialize)]
-struct StripeErrorBody {
-    error: StripeErrorDetail,
+/// Stripe's error object (`{"error": {…}}`); every field may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ApiError {
+    /// `api_error`, `card_error`, `idempotency_error`, `invalid_request_error`, …
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// e.g. `card_declined`, `resource_missing`.
+    pub code: Option<String>,
+    /// For card errors: e.g. `insufficient_funds`.
+    pub decline_code: Option<String>,
+    /// The parameter the error is about.
+    pub param: Option<String>,
+    /// Stripe's human text (for the log only).
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts = [
+            ("type", &self.kind),
+            ("code", &self.code),
+            ("decline_code", &self.decline_code),
+            ("param", &self.param),
+            ("message", &self.message),
+        ];
+        let mut first = true;
+        for (name, value) in parts {
+            if let Some(value) = value {
+                write!(f, "{}{name}={value}", if first { "" } else { ", " })?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Deserialize)]
-struct StripeErrorDetail {
-    message: Option<String>,
+struct ErrorEnvelope {
+    error: ApiError,
 }
+
+/// The first wait before sending a request again; doubled each time.
+const FIRST_RETRY_DELAY: Duration = Duration::from_millis(500);
 
 /// A client of the provider's API.
 #[derive(Debug, Clone)]
@@ -237,34 +275,95 @@ impl StripeClient {
             ));
             form.push((key("[quantity]"), "1".into()));
         }
-        let request = self
-            .authorized(
-                self.http
-                    .post(format!("{}/v1/checkout/sessions", self.config.api_base)),
-            )
-            .header("Idempotency-Key", idempotency_key)
-            .form(&form);
-        read(request).await
+        let url = format!("{}/v1/checkout/sessions", self.config.api_base);
+        self.send(|| {
+            self.authorized(self.http.post(&url))
+                .header("Idempotency-Key", idempotency_key)
+                .form(&form)
+        })
+        .await
     }
 
     /// `GET /v1/checkout/sessions/{id}` with the payment intent and its charge expanded.
     pub async fn retrieve(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
-        let request = self
-            .authorized(self.http.get(format!(
-                "{}/v1/checkout/sessions/{session_id}",
-                self.config.api_base
-            )))
-            .query(&[("expand[]", "payment_intent.latest_charge")]);
-        read(request).await
+        let url = format!("{}/v1/checkout/sessions/{session_id}", self.config.api_base);
+        self.send(|| {
+            self.authorized(self.http.get(&url))
+                .query(&[("expand[]", "payment_intent.latest_charge")])
+        })
+        .await
     }
 
     /// `POST /v1/checkout/sessions/{id}/expire`.
     pub async fn expire(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
-        let request = self.authorized(self.http.post(format!(
+        let url = format!(
             "{}/v1/checkout/sessions/{session_id}/expire",
             self.config.api_base
-        )));
-        read(request).await
+        );
+        let key = format!("expire-{session_id}");
+        self.send(|| {
+            self.authorized(self.http.post(&url))
+                .header("Idempotency-Key", &key)
+        })
+        .await
+    }
+
+    /// Sends the request `build` makes, again (same key) after an unanswered attempt or a
+    /// retryable status, with backoff, within the time budget.
+    async fn send(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<CheckoutSession, StripeError> {
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        let mut delay = FIRST_RETRY_DELAY;
+        loop {
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let outcome = read(build().timeout(remaining)).await;
+            let again = match &outcome {
+                Ok(_) => false,
+                Err(Attempt::Final(_)) => false,
+                Err(Attempt::Retryable(_)) => true,
+            };
+            let now = tokio::time::Instant::now();
+            if !again || now + delay >= deadline {
+                return outcome.map_err(Attempt::into_error);
+            }
+            tracing::warn!(
+                "the payment provider will be asked again: {:?}",
+                outcome.err()
+            );
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+    }
+}
+
+/// The outcome of one failed attempt: worth sending again, or final.
+#[derive(Debug)]
+enum Attempt {
+    Retryable(StripeError),
+    Final(StripeError),
+}
+
+impl Attempt {
+    fn into_error(self) -> StripeError {
+        match self {
+            Self::Retryable(error) | Self::Final(error) => error,
+        }
+    }
+}
+
+/// Whether Stripe advises sending a request again after `status` (its `Stripe-Should-Retry`
+/// header decides when present).
+fn should_retry(status: reqwest::StatusCode, header: Option<&str>) -> bool {
+    match header {
+        Some("true") => true,
+        Some("false") => false,
+        _ => {
+            status == reqwest::StatusCode::CONFLICT
+                || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                || status.is_server_error()
+        }
     }
 }
 
@@ -279,26 +378,35 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn read(request: reqwest::RequestBuilder) -> Result<CheckoutSession, StripeError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| StripeError::Transport(e.to_string()))?;
+async fn read(request: reqwest::RequestBuilder) -> Result<CheckoutSession, Attempt> {
+    let no_answer =
+        |error: reqwest::Error| Attempt::Retryable(StripeError::Transport(error.to_string()));
+    let response = request.send().await.map_err(no_answer)?;
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| StripeError::Transport(e.to_string()))?;
+    let retry_header = response
+        .headers()
+        .get("Stripe-Should-Retry")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = response.bytes().await.map_err(no_answer)?;
     if status.is_success() {
-        return serde_json::from_slice(&body).map_err(|e| StripeError::Decode(e.to_string()));
+        return serde_json::from_slice(&body)
+            .map_err(|e| Attempt::Final(StripeError::Decode(e.to_string())));
     }
-    let message = serde_json::from_slice::<StripeErrorBody>(&body)
-        .ok()
-        .and_then(|body| body.error.message)
-        .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
-    Err(StripeError::Refused {
+    let error = serde_json::from_slice::<ErrorEnvelope>(&body)
+        .map(|envelope| envelope.error)
+        .unwrap_or_else(|_| ApiError {
+            message: Some(String::from_utf8_lossy(&body).chars().take(200).collect()),
+            ..ApiError::default()
+        });
+    let refused = StripeError::Refused {
         status: status.as_u16(),
-        message,
+        error,
+    };
+    Err(if should_retry(status, retry_header.as_deref()) {
+        Attempt::Retryable(refused)
+    } else {
+        Attempt::Final(refused)
     })
 }
 
@@ -473,5 +581,65 @@ mod tests {
         }))
         .unwrap();
         assert!(matches!(session.payment_intent, Some(Expandable::Id(_))));
+    }
+
+    #[test]
+    fn fields_stripe_documents_as_nullable_may_be_null() {
+        let session: CheckoutSession = serde_json::from_value(serde_json::json!({
+            "id": "cs_test_3", "status": null, "payment_status": "paid", "expires_at": 1,
+            "amount_total": null, "currency": null, "metadata": null, "client_reference_id": null,
+            "payment_intent": {"id": "pi_3", "status": null, "last_payment_error": null,
+                "latest_charge": {"id": "ch_3", "payment_method_details":
+                    {"type": "card", "card": {"brand": null, "last4": null}}}}
+        }))
+        .unwrap();
+        assert!(session.metadata.is_none());
+        assert!(session.amount_total.is_none());
+    }
+
+    #[test]
+    fn the_error_object_is_read_whole() {
+        let envelope: ErrorEnvelope = serde_json::from_value(serde_json::json!({"error": {
+            "type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds",
+            "param": "payment_method", "message": "Your card has insufficient funds.",
+            "doc_url": "https://stripe.com/docs/error-codes/card-declined"}}))
+        .unwrap();
+        assert_eq!(envelope.error.kind.as_deref(), Some("card_error"));
+        assert_eq!(
+            envelope.error.decline_code.as_deref(),
+            Some("insufficient_funds")
+        );
+        assert_eq!(envelope.error.param.as_deref(), Some("payment_method"));
+        assert!(
+            envelope
+                .error
+                .to_string()
+                .contains("decline_code=insufficient_funds")
+        );
+        let bare: ErrorEnvelope = serde_json::from_value(serde_json::json!({"error": {}})).unwrap();
+        assert_eq!(bare.error, ApiError::default());
+    }
+
+    #[test]
+    fn only_conflicts_rate_limits_and_server_errors_are_sent_again_unless_stripe_says() {
+        use reqwest::StatusCode as S;
+        for status in [
+            S::CONFLICT,
+            S::TOO_MANY_REQUESTS,
+            S::INTERNAL_SERVER_ERROR,
+            S::BAD_GATEWAY,
+        ] {
+            assert!(should_retry(status, None), "{status}");
+            assert!(!should_retry(status, Some("false")), "{status}");
+        }
+        for status in [
+            S::BAD_REQUEST,
+            S::UNAUTHORIZED,
+            S::PAYMENT_REQUIRED,
+            S::NOT_FOUND,
+        ] {
+            assert!(!should_retry(status, None), "{status}");
+        }
+        assert!(should_retry(S::BAD_REQUEST, Some("true")));
     }
 }

@@ -300,3 +300,42 @@ async fn the_return_and_cancel_pages_answer_unknown_payments_with_a_page() {
         assert!(page.contains("could not find this payment") && !page.contains("<script>"));
     }
 }
+
+#[tokio::test]
+async fn a_total_below_the_smallest_card_payment_gets_a_clear_message_and_locks_nothing() {
+    let api = Api::start().await;
+    let token = api.sign_in(JANE).await.access_token;
+    // A small final bill (after a credit), below Stripe's USD 0.50 minimum.
+    let db = rusqlite::Connection::open(api.server.db_path()).unwrap();
+    db.execute(
+        "INSERT INTO bills (id, customer_id, period_start, period_end, issue_date, due_date, amount_minor, currency)
+         SELECT 'bill_small', id, '2026-10-01', '2026-10-31', '2026-11-01', '2026-11-21', 25, 'USD'
+         FROM customers WHERE email = ?1",
+        [JANE.1],
+    )
+    .unwrap();
+    let response = api.create_payment(&token, "small", &["bill_small"]).await;
+    let status = response.status();
+    let body: portal_api::ErrorBody = response.json().await.unwrap();
+    assert_eq!(
+        (status, body.code),
+        (
+            StatusCode::BAD_REQUEST,
+            portal_api::ErrorCode::AmountTooSmall
+        )
+    );
+    assert!(body.message.contains("USD 0.50"), "{}", body.message);
+    let small = api
+        .bills(&token, "outstanding")
+        .await
+        .into_iter()
+        .find(|bill| bill.id == "bill_small")
+        .unwrap();
+    assert_eq!(small.status, portal_api::v1::BillStatus::Outstanding);
+    // With another bill the total is payable.
+    let other = api.bills(&token, "outstanding").await[0].id.clone();
+    let together = api
+        .create_payment(&token, "together", &["bill_small", &other])
+        .await;
+    assert_eq!(together.status(), StatusCode::CREATED);
+}

@@ -239,15 +239,16 @@ async fn a_declined_card_keeps_the_checkout_open_and_a_good_card_then_pays() {
     let after_decline = api.payment_action(&token, &payment.id, "confirm").await;
     assert_eq!(after_decline.status, PaymentStatus::Processing);
     assert_eq!(
-        after_decline.last_error.as_deref(),
-        Some("Your card was declined.")
+        after_decline.decline_code.as_deref(),
+        Some("generic_decline"),
+        "the provider's code, never its text"
     );
 
     let (status, _) = api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let paid = api.payment_action(&token, &payment.id, "confirm").await;
     assert_eq!(paid.status, PaymentStatus::Paid);
-    assert_eq!(paid.last_error, None);
+    assert_eq!(paid.decline_code, None);
 }
 
 #[tokio::test]
@@ -266,7 +267,7 @@ async fn malformed_card_details_are_refused_with_a_message_and_nothing_changes()
     }
     let still = api.payment_action(&token, &payment.id, "confirm").await;
     assert_eq!(
-        (still.status, still.last_error),
+        (still.status, still.decline_code),
         (PaymentStatus::Processing, None)
     );
 }

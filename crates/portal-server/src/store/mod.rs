@@ -136,6 +136,8 @@ ALTER TABLE invitations ADD COLUMN failed_postcodes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE refresh_tokens ADD COLUMN successor_hash TEXT;
 ALTER TABLE access_tokens ADD COLUMN refresh_hash TEXT;
 ALTER TABLE access_tokens ADD COLUMN used_at INTEGER;
+-- The provider's decline code of the last failed attempt (the app says it from its catalog).
+ALTER TABLE payments ADD COLUMN decline_code TEXT;
 "#,
 ];
 

@@ -12,7 +12,7 @@ use portal_api::v1::{Money, Payment, PaymentStatus, Period, Receipt, ReceiptLine
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// What the payment provider said about a checkout, reduced to what settling needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckoutOutcome {
     /// Paid: the transaction (payment intent) id, the card, and what was taken.
     Paid {
@@ -27,13 +27,20 @@ pub enum CheckoutOutcome {
         /// Its currency (ISO 4217, any case).
         currency: Option<String>,
     },
-    /// Still open; perhaps with the last failed attempt's message (a declined card).
+    /// Still open; perhaps with the last failed attempt (a declined card).
     Open {
-        /// The provider's message for the last failed attempt.
+        /// The provider's error object for the last failed attempt, for the log.
         last_error: Option<String>,
+        /// Its decline code (or error code), e.g. `insufficient_funds`.
+        decline_code: Option<String>,
     },
     /// Expired unpaid.
     Expired,
+    /// Completed, but the delayed payment failed: ended unpaid, with the reason.
+    Failed {
+        /// The provider's decline or error code.
+        decline_code: String,
+    },
 }
 
 /// A new payment's bills and amount, checked and reserved.
@@ -310,7 +317,8 @@ impl Store {
                 }
                 // The provider's "paid" wins over any local state: money was taken.
                 let changed = tx.execute(
-                    "UPDATE payments SET status = ?3, transaction_id = ?2, last_error = NULL
+                    "UPDATE payments SET status = ?3, transaction_id = ?2, last_error = NULL,
+                         decline_code = NULL
                      WHERE id = ?1 AND status != ?3",
                     params![payment_id, transaction_id, StoredStatus::PAID],
                 )?;
@@ -324,10 +332,25 @@ impl Store {
                 }
                 changed == 1
             }
-            CheckoutOutcome::Open { last_error } => {
+            CheckoutOutcome::Open {
+                last_error,
+                decline_code,
+            } => {
                 tx.execute(
-                    "UPDATE payments SET last_error = ?2 WHERE id = ?1 AND status = ?3",
-                    params![payment_id, last_error, StoredStatus::PROCESSING],
+                    "UPDATE payments SET last_error = ?2, decline_code = ?4 WHERE id = ?1 AND status = ?3",
+                    params![payment_id, last_error, StoredStatus::PROCESSING, decline_code],
+                )?;
+                false
+            }
+            CheckoutOutcome::Failed { decline_code } => {
+                tx.execute(
+                    "UPDATE payments SET status = ?2, decline_code = ?4 WHERE id = ?1 AND status = ?3",
+                    params![
+                        payment_id,
+                        StoredStatus::EXPIRED,
+                        StoredStatus::PROCESSING,
+                        decline_code
+                    ],
                 )?;
                 false
             }
@@ -532,7 +555,8 @@ pub(super) fn load_payment(
     );
     let row: Option<Row> = tx
         .query_row(
-            "SELECT id, amount_minor, currency, status, checkout_url, checkout_expires_at, created_at, last_error
+            "SELECT id, amount_minor, currency, status, checkout_url, checkout_expires_at, created_at,
+                 COALESCE(decline_code, CASE WHEN last_error IS NOT NULL THEN 'card_declined' END)
              FROM payments WHERE id = ?1 AND customer_id = ?2",
             params![payment_id, customer_id],
             |row| {
@@ -549,7 +573,8 @@ pub(super) fn load_payment(
             },
         )
         .optional()?;
-    let Some((id, amount, currency, status, url, expires_at, created_at, last_error)) = row else {
+    let Some((id, amount, currency, status, url, expires_at, created_at, decline_code)) = row
+    else {
         return Ok(None);
     };
     let bill_ids: Vec<String> = {
@@ -576,7 +601,7 @@ pub(super) fn load_payment(
         checkout_url: url.unwrap_or_default(),
         checkout_expires_at: expires_at.map(rfc3339).unwrap_or_default(),
         created_at: rfc3339(created_at),
-        last_error,
+        decline_code,
         receipt,
     }))
 }

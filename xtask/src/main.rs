@@ -6,6 +6,7 @@
 
 mod bench;
 mod build;
+mod fuzz;
 mod keyring;
 mod setup;
 mod shell;
@@ -25,6 +26,8 @@ usage: cargo xtask <command>
   ui       only build the WebAssembly UI into ui/dist
   bench-server  load-test the release sandbox server with wrk (numbers for docs/NUMBERS.md)
   bench-app     launch timings of the app with a signed-in cache (numbers for docs/NUMBERS.md)
+  fuzz [target] [seconds]
+           fuzz the parsers of outside input (every target, 60 s each, unless named)
 ";
 
 fn main() -> ExitCode {
@@ -39,6 +42,14 @@ fn main() -> ExitCode {
         Some("bench-server") => bench::server(),
         Some("bench-app") => bench::app(),
         Some("bench-app-session") => bench::app_session(),
+        Some("fuzz") => {
+            let target = arguments.get(1).map(String::as_str);
+            match arguments.get(2).map(|seconds| seconds.parse::<u32>()) {
+                None => fuzz::run(target, 60),
+                Some(Ok(seconds)) if seconds > 0 => fuzz::run(target, seconds),
+                Some(_) => Err("the seconds must be a whole number above 0".to_owned()),
+            }
+        }
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -223,6 +234,18 @@ mod commands {
         // A production backend is built without the checkout simulator: it must still compile.
         clippy(&["--package", "portal-server", "--no-default-features"])?;
         lint_workflows()?;
+        step("check the dependencies' licenses, bans and sources (cargo deny, deny.toml)");
+        Cmd::new("cargo")
+            .args([
+                "deny",
+                "--log-level",
+                "error",
+                "check",
+                "licenses",
+                "bans",
+                "sources",
+            ])
+            .run()?;
         step("build the tests and the app");
         Cmd::new("cargo")
             .args(["test", "--workspace", "--exclude", "portal-ui", "--no-run"])

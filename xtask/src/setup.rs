@@ -38,12 +38,16 @@ const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 /// tauri-driver, the WebDriver server in front of WebKitWebDriver.
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
+/// cargo-deny, which checks the dependencies' licenses, bans and sources (see deny.toml).
+const CARGO_DENY_VERSION: &str = "0.20.2";
+
 /// Everything, in order.
 pub fn all() -> Result<(), String> {
     system_packages()?;
     wasm_target()?;
     npm_tools()?;
     cargo_tool("tauri-driver", "tauri-driver", TAURI_DRIVER_VERSION, true)?;
+    cargo_tool("cargo-deny", "cargo-deny", CARGO_DENY_VERSION, true)?;
     let bindgen = wasm_bindgen_version()?;
     cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &bindgen, false)
 }
@@ -142,7 +146,12 @@ fn modified(path: &std::path::Path) -> Option<std::time::SystemTime> {
 }
 
 /// Installs `krate` at `version` with cargo unless `cargo install --list` already has it.
-fn cargo_tool(krate: &str, binary: &str, version: &str, locked: bool) -> Result<(), String> {
+pub(crate) fn cargo_tool(
+    krate: &str,
+    binary: &str,
+    version: &str,
+    locked: bool,
+) -> Result<(), String> {
     let list = Cmd::new("cargo")
         .args(["install", "--list"])
         .output()

@@ -321,25 +321,40 @@ fn backoff(attempt: u32) -> Duration {
 
 /// Turns a response into `T`, or into the error the backend described.
 async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, CoreError> {
-    let status = response.status();
+    let status = response.status().as_u16();
     let retry_after = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
+        .map(str::to_owned);
     let bytes = response
         .bytes()
         .await
         .map_err(|error| CoreError::from_transport(&error))?;
+    decode_answer(status, retry_after.as_deref(), &bytes)
+}
+
+/// How the core reads a backend answer: a 2xx body as `T`; a 5xx as a server failure; anything
+/// else as the backend's [`ErrorBody`] (a 401 ends the session unless the access token only
+/// expired; a 429 waits `Retry-After`). Bytes that are not what the API documents are an
+/// invalid answer, never a panic. Public for property tests and fuzzing.
+pub fn decode_answer<T: DeserializeOwned>(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &[u8],
+) -> Result<T, CoreError> {
+    let Ok(status) = StatusCode::from_u16(status) else {
+        return Err(CoreError::InvalidResponse);
+    };
     if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|_| CoreError::InvalidResponse);
+        return serde_json::from_slice(body).map_err(|_| CoreError::InvalidResponse);
     }
     if status.is_server_error() {
         return Err(CoreError::Server {
             status: status.as_u16(),
         });
     }
-    let Ok(body) = serde_json::from_slice::<ErrorBody>(&bytes) else {
+    let Ok(body) = serde_json::from_slice::<ErrorBody>(body) else {
         return Err(CoreError::InvalidResponse);
     };
     Err(match status {
@@ -350,7 +365,9 @@ async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T
             message: body.message,
         },
         StatusCode::TOO_MANY_REQUESTS => CoreError::RateLimited {
-            retry_after: retry_after.unwrap_or(60),
+            retry_after: retry_after
+                .and_then(|value| value.trim().parse::<u64>().ok())
+                .unwrap_or(60),
             message: body.message,
         },
         _ => CoreError::Api(body),

@@ -281,8 +281,10 @@ pub fn run() {
             };
             app.manage(Backend::from_sources(&sources));
             let handle = app.handle().clone();
+            app.state::<timings::Timings>().mark("setup_started");
             tauri::async_runtime::spawn_blocking(move || {
                 let opened = open_core(&handle);
+                handle.state::<timings::Timings>().mark("core_opened");
                 if let Err(error) = &opened {
                     tracing::error!("the client core could not open: {error}");
                 }

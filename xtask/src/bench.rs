@@ -126,29 +126,69 @@ fn wrk() -> Cmd {
     ])
 }
 
-/// `cargo xtask bench-app`: builds the UI and the app, then runs `launch-bench` inside a private
-/// D-Bus session with a Secret Service on a virtual display.
-pub fn app() -> Result<(), String> {
+/// `cargo xtask bench-app [--debug] [--big-cache]`: builds the UI, the app and the hello-world
+/// Tauri app (`bench/hello-tauri`) in the release profile (the customer's build; `--debug` for
+/// the development build), then runs `launch-bench` inside a private D-Bus session with a Secret
+/// Service on a virtual display: both launched interleaved, medians and the ratio printed.
+pub fn app(arguments: &[String]) -> Result<(), String> {
+    let debug = arguments.iter().any(|a| a == "--debug");
+    let big_cache = arguments.iter().any(|a| a == "--big-cache");
+    if let Some(unknown) = arguments
+        .iter()
+        .find(|a| !matches!(a.as_str(), "--debug" | "--big-cache"))
+    {
+        return Err(format!(
+            "bench-app takes --debug and --big-cache, not {unknown:?}"
+        ));
+    }
     crate::setup::all()?;
     crate::updater::DevKey::get()?.apply_to_builds();
     crate::build::ui()?;
-    step("build the app and the launch benchmark");
+    let profile: &[&str] = if debug {
+        &[]
+    } else {
+        &["--release", "--features", "custom-protocol"]
+    };
+    step("build the app, the hello-world Tauri app and the launch benchmark");
     Cmd::new("cargo")
-        .args(["build", "--package", "enerpro-portal", "--bins"])
+        .args([
+            "build",
+            "--package",
+            "enerpro-portal",
+            "--bin",
+            "enerpro-portal",
+        ])
+        .args(profile)
+        .run()?;
+    Cmd::new("cargo")
+        .args(["build", "--package", "hello-tauri"])
+        .args(profile)
         .run()?;
     Cmd::new("cargo")
         .args(["build", "--package", "portal-e2e", "--bin", "launch-bench"])
         .run()?;
+    let folder = target_dir().join(if debug { "debug" } else { "release" });
+    let path = |name: &str| folder.join(name).to_string_lossy().into_owned();
+    crate::shell::set_child_env("ENERPRO_APP_BIN", &path("enerpro-portal"));
+    crate::shell::set_child_env("ENERPRO_HELLO_BIN", &path("hello-tauri"));
+    crate::shell::set_child_env(
+        "ENERPRO_APP_IDENTIFIER",
+        if debug {
+            "com.enerpro.portal.dev"
+        } else {
+            "com.enerpro.portal"
+        },
+    );
+    if big_cache {
+        crate::shell::set_child_env("ENERPRO_BENCH_BIG_CACHE", "1");
+    }
     crate::shell::in_desktop_session("bench-app-session")?.run()
 }
 
 /// Inside the session: the Secret Service, then the benchmark.
 pub fn app_session() -> Result<(), String> {
     let mut keyring = crate::keyring::start()?;
-    let debug = target_dir().join("debug");
-    let outcome = Cmd::new(debug.join("launch-bench"))
-        .env("ENERPRO_APP_BIN", debug.join("enerpro-portal"))
-        .run();
+    let outcome = Cmd::new(target_dir().join("debug").join("launch-bench")).run();
     let _ = keyring.kill();
     let _ = keyring.wait();
     outcome

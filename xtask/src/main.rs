@@ -25,7 +25,9 @@ usage: cargo xtask <command>
   setup    only install what is missing
   ui       only build the WebAssembly UI into ui/dist
   bench-server  load-test the release sandbox server with wrk (numbers for docs/NUMBERS.md)
-  bench-app     launch timings of the app with a signed-in cache (numbers for docs/NUMBERS.md)
+  bench-app [--debug] [--big-cache]
+           launch timings of the app with a signed-in cache next to a hello-world Tauri app,
+           release build unless --debug (numbers for docs/NUMBERS.md)
   fuzz [target] [seconds]
            fuzz the parsers of outside input (every target, 60 s each, unless named)
 ";
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
         Some("ui") => build::ui().map(|_| ()),
         Some("session-tests") => commands::session_tests(),
         Some("bench-server") => bench::server(),
-        Some("bench-app") => bench::app(),
+        Some("bench-app") => bench::app(&arguments[1..]),
         Some("bench-app-session") => bench::app_session(),
         Some("fuzz") => {
             let target = arguments.get(1).map(String::as_str);

@@ -1,33 +1,45 @@
-//! `launch-bench`: how fast the app shows a signed-in customer's bills when it starts.
+//! `launch-bench`: how fast the app shows a signed-in customer's cached bills, next to the floor
+//! — an empty Tauri window (`bench/hello-tauri`) — launched interleaved in the same session.
 //!
 //! Signs in once through the client core (so the cache holds the account and bills, and the
-//! refresh token is in the Secret Service), then launches the real app binary `RUNS` times and
-//! reads its timing marks (`ENERPRO_TIMINGS_FILE`): process start → page loaded → wasm started →
-//! cached data rendered → fresh data rendered. Prints the median of each.
+//! refresh token is in the Secret Service, under the identifier of the build measured), then
+//! launches the hello world and the app `RUNS` times each, alternating, and reads their timing
+//! marks (`ENERPRO_TIMINGS_FILE`, milliseconds since the process started). Prints the median of
+//! each mark, the ratio of the app's cached bills on screen to the hello world's first script
+//! run, and the proportional set size (PSS) of each app's processes 10 s after that mark.
 //!
-//! Run through `cargo xtask bench-app`, which provides the D-Bus session, the Secret Service and
-//! the display. `ENERPRO_APP_BIN` names the app binary.
+//! Run through `cargo xtask bench-app`, which builds both (release unless `--debug`) and provides
+//! the D-Bus session, the Secret Service and the display. The environment names the binaries
+//! (`ENERPRO_APP_BIN`, `ENERPRO_HELLO_BIN`), the app's identifier (`ENERPRO_APP_IDENTIFIER`),
+//! and `ENERPRO_BENCH_BIG_CACHE=1` fills the cache with ten years of receipts first.
 
 use portal_core::{BackendUrl, Portal, PortalConfig};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 7;
-const MARKS: &[&str] = &[
+const RUNS: usize = 9;
+/// The app's marks, in launch order.
+const APP_MARKS: &[&str] = &[
+    "core_opened",
     "page_loaded",
     "wasm_started",
     "cached_data_rendered",
     "fresh_data_rendered",
 ];
-const DEV_IDENTIFIER: &str = "com.enerpro.portal.dev";
+/// The mark each launch waits for: the first paint of data (the hello world's first script).
+const HELLO_DONE: &str = "first_script_run";
+const APP_DONE: &str = "cached_data_rendered";
+/// How long after its mark the memory of an app is measured.
+const SETTLE: Duration = Duration::from_secs(10);
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn read_marks(path: &std::path::Path) -> BTreeMap<String, f64> {
+fn read_marks(path: &Path) -> BTreeMap<String, f64> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
@@ -38,14 +50,164 @@ fn read_marks(path: &std::path::Path) -> BTreeMap<String, f64> {
         .collect()
 }
 
+/// The process and every descendant (WebKit's web and network processes).
+fn process_tree(root: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // The parent is the second field after the parenthesised command name.
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok());
+            if let Some(parent) = parent {
+                parents.push((pid, parent));
+            }
+        }
+    }
+    let mut tree = vec![root];
+    let mut index = 0;
+    while index < tree.len() {
+        let parent = tree[index];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(pid, _)| *pid),
+        );
+        index += 1;
+    }
+    tree
+}
+
+/// PSS of a process tree, in MB (from `/proc/PID/smaps_rollup`).
+fn pss_mb(root: u32) -> f64 {
+    process_tree(root)
+        .iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .filter_map(|rollup| {
+            rollup.lines().find_map(|line| {
+                line.strip_prefix("Pss:").and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                })
+            })
+        })
+        .sum::<f64>()
+        / 1024.0
+}
+
+struct Launched {
+    marks: BTreeMap<String, f64>,
+    pss: Option<f64>,
+}
+
+/// Launches `binary` with `home`, waits for `done` (then, if asked, `SETTLE` for the memory),
+/// and kills the whole process tree.
+async fn launch(
+    binary: &Path,
+    home: &Path,
+    backend: &str,
+    marks_file: PathBuf,
+    done: &str,
+    measure_memory: bool,
+) -> Result<Launched, String> {
+    let mut child: Child = Command::new(binary)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("ENERPRO_BACKEND_URL", backend)
+        .env("ENERPRO_TIMINGS_FILE", &marks_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot launch {binary:?}: {e}"))?;
+    let started = Instant::now();
+    while !read_marks(&marks_file).contains_key(done) {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            return Err(format!(
+                "{binary:?}: no {done} after 60 s; marks: {:?}",
+                read_marks(&marks_file)
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let pss = if measure_memory {
+        tokio::time::sleep(SETTLE).await;
+        Some(pss_mb(child.id()))
+    } else {
+        None
+    };
+    // Let the app record what follows its first paint (fresh data in debug builds).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for pid in process_tree(child.id()).iter().rev() {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    let _ = child.wait();
+    Ok(Launched {
+        marks: read_marks(&marks_file),
+        pss,
+    })
+}
+
+/// A receipt of the big cache.
+fn receipt(index: usize) -> portal_api::v1::Receipt {
+    let (year, month) = (2016 + index / 12, 1 + index % 12);
+    portal_api::v1::Receipt {
+        id: format!("rcp_bench_{index}"),
+        number: format!("R-{year}-{index:06}"),
+        issued_at: format!("{year}-{month:02}-15T10:00:00Z"),
+        payment_id: format!("pay_bench_{index}"),
+        lines: vec![portal_api::v1::ReceiptLine {
+            bill_id: format!("bill_bench_{index}"),
+            period: portal_api::v1::Period {
+                start: format!("{year}-{month:02}-01"),
+                end: format!("{year}-{month:02}-28"),
+            },
+            amount: portal_api::v1::Money {
+                amount_minor: 9_000 + i64::try_from(index).unwrap_or(0),
+                currency: "USD".into(),
+            },
+        }],
+        total: portal_api::v1::Money {
+            amount_minor: 9_000 + i64::try_from(index).unwrap_or(0),
+            currency: "USD".into(),
+        },
+        transaction_id: format!("pi_bench_{index}"),
+        card_brand: "visa".into(),
+        card_last4: "4242".into(),
+    }
+}
+
 async fn bench() -> Result<(), String> {
-    let app = std::env::var("ENERPRO_APP_BIN").map_err(|_| "ENERPRO_APP_BIN is not set")?;
+    let app =
+        PathBuf::from(std::env::var("ENERPRO_APP_BIN").map_err(|_| "ENERPRO_APP_BIN is not set")?);
+    let hello = PathBuf::from(
+        std::env::var("ENERPRO_HELLO_BIN").map_err(|_| "ENERPRO_HELLO_BIN is not set")?,
+    );
+    let identifier = std::env::var("ENERPRO_APP_IDENTIFIER")
+        .unwrap_or_else(|_| portal_e2e::DEV_IDENTIFIER.to_owned());
+    let big_cache = std::env::var_os("ENERPRO_BENCH_BIG_CACHE").is_some();
     let server = portal_server::spawn("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
     let home = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let data = home.path().join("data");
-    let cache_path = data.join(DEV_IDENTIFIER).join("cache.sqlite3");
+    let cache_path = home
+        .path()
+        .join("data")
+        .join(&identifier)
+        .join("cache.sqlite3");
     let link = portal_e2e::invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
     let code = link
         .split_once("code=")
@@ -55,7 +217,7 @@ async fn bench() -> Result<(), String> {
         let portal = Portal::open(&PortalConfig {
             backend: BackendUrl::parse(&server.base_url()).map_err(|e| e.to_string())?,
             cache_path: cache_path.clone(),
-            credential_service: DEV_IDENTIFIER.to_owned(),
+            credential_service: identifier.clone(),
             timeouts: portal_core::api::Timeouts::default(),
         })
         .map_err(|e| e.to_string())?;
@@ -64,56 +226,97 @@ async fn bench() -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
     }
-    let mut samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for run in 0..RUNS {
-        let marks_file = home.path().join(format!("marks-{run}.txt"));
-        let mut child = Command::new(&app)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", &data)
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("ENERPRO_BACKEND_URL", server.base_url())
-            .env("ENERPRO_TIMINGS_FILE", &marks_file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+    if big_cache {
+        let receipts: Vec<_> = (0..120).map(receipt).collect();
+        portal_core::cache::Cache::open(&cache_path)
+            .and_then(|mut cache| cache.store_receipts(&receipts))
             .map_err(|e| e.to_string())?;
-        let started = Instant::now();
-        while !read_marks(&marks_file).contains_key("fresh_data_rendered") {
-            if started.elapsed() > Duration::from_secs(60) {
-                let _ = child.kill();
-                return Err(format!(
-                    "run {run}: no fresh data after 60 s; marks: {:?}",
-                    read_marks(&marks_file)
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        let marks = read_marks(&marks_file);
-        for mark in MARKS {
-            if let Some(value) = marks.get(*mark) {
-                samples.entry(mark).or_default().push(*value);
-            }
-        }
-        if let (Some(wasm), Some(cached)) =
-            (marks.get("wasm_started"), marks.get("cached_data_rendered"))
-        {
-            samples
-                .entry("wasm → cached data")
-                .or_default()
-                .push(cached - wasm);
-        }
-        // Let the previous instance's D-Bus name go before the next launch.
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    println!("\nApp launch, median of {RUNS} runs (milliseconds since the process started):");
-    for (mark, values) in &mut samples {
-        println!("  {mark:<24} {:>8.1} ms", median(values));
+    let cache_bytes = std::fs::metadata(&cache_path).map(|m| m.len()).unwrap_or(0);
+    let hello_home = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut app_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut hello_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut ratios = Vec::new();
+    let (mut app_pss, mut hello_pss) = (None, None);
+    for run in 0..RUNS {
+        let last = run + 1 == RUNS;
+        let hello_run = launch(
+            &hello,
+            hello_home.path(),
+            "",
+            home.path().join(format!("hello-{run}.txt")),
+            HELLO_DONE,
+            last,
+        )
+        .await?;
+        let app_run = launch(
+            &app,
+            home.path(),
+            &server.base_url(),
+            home.path().join(format!("app-{run}.txt")),
+            APP_DONE,
+            last,
+        )
+        .await?;
+        for mark in ["page_loaded", HELLO_DONE] {
+            if let Some(value) = hello_run.marks.get(mark) {
+                hello_samples.entry(mark).or_default().push(*value);
+            }
+        }
+        for mark in APP_MARKS {
+            if let Some(value) = app_run.marks.get(*mark) {
+                app_samples.entry(mark).or_default().push(*value);
+            }
+        }
+        if let (Some(first), Some(cached)) =
+            (hello_run.marks.get(HELLO_DONE), app_run.marks.get(APP_DONE))
+        {
+            ratios.push(cached / first);
+        }
+        if last {
+            app_pss = app_run.pss;
+            hello_pss = hello_run.pss;
+        }
+    }
+    println!(
+        "\nLaunch, medians of {RUNS} runs each, interleaved (ms since the process started); cache {} KB{}:",
+        cache_bytes / 1024,
+        if big_cache {
+            " (ten years of receipts)"
+        } else {
+            ""
+        }
+    );
+    println!("  hello-world Tauri:");
+    for (mark, values) in &mut hello_samples {
+        println!("    {mark:<24} {:>8.1} ms", median(values));
+    }
+    println!("  this app:");
+    for mark in APP_MARKS {
+        if let Some(values) = app_samples.get_mut(mark) {
+            println!("    {mark:<24} {:>8.1} ms", median(values));
+        }
+    }
+    let hello_first = hello_samples
+        .get_mut(HELLO_DONE)
+        .map_or(f64::NAN, |values| median(values));
+    let app_cached = app_samples
+        .get_mut(APP_DONE)
+        .map_or(f64::NAN, |values| median(values));
+    println!(
+        "  cached bills on screen / hello world's first script run: {:.2}× (median of medians), {:.2}× (median of per-pair ratios; goal ≤ 1.20×)",
+        app_cached / hello_first,
+        median(&mut ratios)
+    );
+    if let (Some(app_pss), Some(hello_pss)) = (app_pss, hello_pss) {
+        println!(
+            "  PSS of all processes {} s after the first paint: app {app_pss:.0} MB, hello world {hello_pss:.0} MB, difference {:+.0} MB (goal ≤ +30 MB)",
+            SETTLE.as_secs(),
+            app_pss - hello_pss
+        );
     }
     server.stop().await.map_err(|e| e.to_string())?;
-    let credentials = portal_core::credentials::Credentials::platform(DEV_IDENTIFIER);
+    let credentials = portal_core::credentials::Credentials::platform(&identifier);
     let _ = credentials.delete(portal_core::credentials::names::REFRESH_TOKEN);
     Ok(())
 }

@@ -255,7 +255,7 @@ mod commands {
         step("build the tests and the app");
         Cmd::new("cargo")
             .args(["test", "--workspace", "--no-run"])
-            .args(NOT_TESTED)
+            .args(crate::NOT_TESTED)
             .run()?;
         updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
@@ -359,7 +359,7 @@ mod commands {
         step("unit and integration tests");
         let host = Cmd::new("cargo")
             .args(["test", "--workspace", "--exclude", "portal-e2e"])
-            .args(NOT_TESTED)
+            .args(crate::NOT_TESTED)
             .run_tests(&mut tally);
         step("end-to-end tests: the real app window through tauri-driver and WebKitWebDriver");
         let end_to_end = Cmd::new("cargo")

@@ -58,13 +58,19 @@ pub async fn open_pasted_link<R: Runtime>(
 /// The home screen from the cache, at once.
 #[tauri::command]
 pub async fn home(core: State<'_, Core>) -> Reply<ipc::Home> {
-    logged::<ipc::Home>(async { core.portal().await?.home().await }).await
+    let answer = logged::<ipc::Home>(async { core.portal().await?.home().await }).await;
+    core.first_screen_answered();
+    answer
 }
 
 /// Fetches fresh home data (the cache stays as it was on failure, marked with the problem).
 #[tauri::command]
 pub async fn refresh(core: State<'_, Core>) -> Reply<ipc::Refresh> {
-    logged::<ipc::Refresh>(async { core.portal().await?.refresh().await }).await
+    let answer = logged::<ipc::Refresh>(async { core.portal().await?.refresh().await }).await;
+    // The UI refreshes once its first screen is shown (from the page or from `home`): what
+    // waits for the first screen starts now, after the fresh data, not beside it.
+    core.first_screen_answered();
+    answer
 }
 
 /// The pay screen for a choice of bills.

@@ -99,12 +99,18 @@ impl Backend {
     }
 }
 
+/// How long background work waits for the UI's first screen before starting anyway.
+const FIRST_SCREEN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The core as it opens: `None` until [`open_core`] has finished.
 type Opening = Option<Result<Arc<Portal>, CoreError>>;
 
 /// The client core, opened once the app knows its data folder, and what the shell keeps beside it.
 pub struct Core {
     portal: watch::Sender<Opening>,
+    /// Whether the UI has had its first screen's data: work the first frame does not need
+    /// waits for it (see [`Core::after_first_screen`]).
+    first_screen: watch::Sender<bool>,
     checkout_policy: CheckoutPolicy,
     watched: Mutex<HashSet<i64>>,
 }
@@ -113,6 +119,7 @@ impl Core {
     fn new() -> Self {
         Self {
             portal: watch::Sender::new(None),
+            first_screen: watch::Sender::new(false),
             checkout_policy: CheckoutPolicy {
                 https_hosts: vec![CHECKOUT_HOST.to_owned()],
                 allow_loopback: SANDBOX_ALLOWED,
@@ -133,6 +140,19 @@ impl Core {
             Some(Err(error)) => Err(error.clone()),
             None => Err(CoreError::coded(portal_api::ErrorCode::Starting)),
         }
+    }
+
+    /// The UI's first screen has its data (the first `home` answer).
+    fn first_screen_answered(&self) {
+        self.first_screen
+            .send_if_modified(|answered| !std::mem::replace(answered, true));
+    }
+
+    /// Waits until the UI's first screen has its data, or [`FIRST_SCREEN_PATIENCE`] passed:
+    /// the update check and payment resumption start after the first frame, not beside it.
+    async fn after_first_screen(&self) {
+        let mut answered = self.first_screen.subscribe();
+        let _ = tokio::time::timeout(FIRST_SCREEN_PATIENCE, answered.wait_for(|done| *done)).await;
     }
 
     /// Hands over the opened core (or why it could not open) to every command waiting for it.
@@ -219,6 +239,44 @@ fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreE
     Portal::open(&config).map(Arc::new)
 }
 
+/// Opens the main window (`create: false` in `tauri.conf.json`), with the cached home screen of
+/// a signed-in customer set as a page global before the page's first script runs.
+fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    let Some(config) = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == "main")
+        .cloned()
+    else {
+        return Ok(());
+    };
+    let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    let cached = app
+        .path()
+        .app_local_data_dir()
+        .ok()
+        .and_then(|folder| Portal::first_screen(&folder.join("cache.sqlite3")));
+    if let Some(script) = cached.as_ref().and_then(first_screen_script) {
+        window = window.initialization_script(&script);
+    }
+    window.build()?;
+    app.state::<timings::Timings>().mark("window_created");
+    Ok(())
+}
+
+/// `window.<FIRST_SCREEN_GLOBAL> = JSON.parse("…")`: the view as a JSON string literal, so no
+/// text of it can end the string or the script.
+fn first_screen_script(view: &portal_api::ipc::HomeView) -> Option<String> {
+    let json = serde_json::to_string(view).ok()?;
+    let literal = serde_json::to_string(&json).ok()?;
+    Some(format!(
+        "window.{} = JSON.parse({literal});",
+        portal_api::ipc::FIRST_SCREEN_GLOBAL
+    ))
+}
+
 /// The app's context (configuration, assets, capabilities and permission manifest), for any
 /// runtime (the mock one in tests).
 fn context<R: Runtime>() -> tauri::Context<R> {
@@ -290,6 +348,7 @@ pub fn run() {
                 }
                 handle.state::<Core>().opened(opened);
             });
+            open_main_window(app.handle())?;
             links::listen(app.handle(), PORTAL_HOST, &arguments);
             links::register_scheme_for_development(app.handle());
             payments::resume(app.handle());

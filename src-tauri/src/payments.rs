@@ -97,6 +97,7 @@ pub fn resume<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let core = app.state::<Core>();
+        core.after_first_screen().await;
         let Ok(portal) = core.portal().await else {
             return;
         };

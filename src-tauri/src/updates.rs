@@ -60,6 +60,7 @@ fn classify(error: UpdaterError) -> CoreError {
 pub fn check_at_start<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        app.state::<crate::Core>().after_first_screen().await;
         match check(&app).await {
             Ok(Some(_)) => {
                 if let Err(error) = app.emit(EVENT_UPDATE_AVAILABLE, ()) {

@@ -50,6 +50,19 @@ async fn raw<A: Serialize, T: DeserializeOwned>(command: &str, args: &A) -> Resu
     }
 }
 
+/// The cached home screen the shell put in the page at start, taken once (the global is
+/// removed, so a later reload of the page cannot show data that has since changed).
+pub fn first_screen() -> Option<portal_api::ipc::HomeView> {
+    let window = web_sys::window()?;
+    let key = JsValue::from_str(portal_api::ipc::FIRST_SCREEN_GLOBAL);
+    let value = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
 /// Reports a launch timing mark to the shell (fire and forget).
 pub fn mark(name: &'static str) {
     wasm_bindgen_futures::spawn_local(async move {

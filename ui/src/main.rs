@@ -143,17 +143,12 @@ enum ShellEvent {
 
 #[component]
 fn App() -> Element {
-    let state = use_context_provider(|| AppState {
+    use_context_provider(|| AppState {
         notice: Signal::new(None),
         payments_changed: Signal::new(0),
-        home: Signal::new(None),
-        refreshing: Signal::new(false),
-    });
-    use_hook(move || {
-        spawn(async move {
-            state.reload().await;
-            state.refresh().await;
-        });
+        home: Signal::new(bridge::first_screen().map(Ok)),
+        // A refresh always follows the start.
+        refreshing: Signal::new(true),
     });
     rsx! { Router::<Route> {} }
 }
@@ -207,6 +202,12 @@ fn Layout() -> Element {
             }
         };
         spawn(async move {
+            // The cached home data first (unless the shell put it in the page): nothing else goes
+            // ahead of the first screen's data.
+            if state.home.peek().is_none() {
+                state.reload().await;
+            }
+            spawn(state.refresh());
             let listening = async {
                 bridge::listen(EVENT_LINKS_WAITING, post(ShellEvent::LinksWaiting)).await?;
                 bridge::listen(EVENT_PAYMENT_CHANGED, post(ShellEvent::PaymentChanged)).await?;

@@ -42,17 +42,39 @@ macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $wire:literal, $next:ident, $message:literal; )*) => {
         /// A stable, machine-readable error code. Unknown codes (from a newer backend) read as
         /// [`ErrorCode::Unknown`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(ToSchema))]
-        #[serde(rename_all = "snake_case")]
+        // It travels as its wire string, read and written through `as_str` and `from_wire`
+        // rather than derived visitors: one string match instead of serde's per-variant
+        // visitors keeps the WebAssembly UI smaller.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "openapi", derive(ToSchema), schema(rename_all = "snake_case"))]
         pub enum ErrorCode {
             $( $(#[$doc])* $variant, )*
             /// A code this version does not know.
-            #[serde(other)]
             Unknown,
         }
 
+        impl Serialize for ErrorCode {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for ErrorCode {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let wire = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::from_wire(&wire))
+            }
+        }
+
         impl ErrorCode {
+            /// The code with this wire string; [`ErrorCode::Unknown`] for any other.
+            pub fn from_wire(wire: &str) -> Self {
+                match wire {
+                    $( $wire => Self::$variant, )*
+                    _ => Self::Unknown,
+                }
+            }
+
             /// Every code, in declaration order (for tests and documentation).
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)* ErrorCode::Unknown];
 

@@ -379,6 +379,11 @@ pub struct PaymentFlow {
     pub receipt: Option<crate::v1::Receipt>,
 }
 
+/// The page global that holds the cached home screen ([`HomeView`] as JSON) when the app starts
+/// with a signed-in customer's cache: the shell sets it before the page's first script, so the
+/// UI's first render is the cached bills, without waiting for a command.
+pub const FIRST_SCREEN_GLOBAL: &str = "__ENERPRO_FIRST_SCREEN__";
+
 /// Event with a [`PaymentFlow`] payload: a payment changed (polling, return link, webhook).
 pub const EVENT_PAYMENT_CHANGED: &str = "payment-changed";
 

@@ -8,11 +8,13 @@
 //! store is a typed error ([`CoreError::CredentialStoreMissing`],
 //! [`CoreError::CredentialStoreLocked`]) that the app shows.
 //!
-//! All calls block (D-Bus round trips), so async callers go through `spawn_blocking`.
+//! All calls block (D-Bus round trips), so async callers go through `spawn_blocking`. The store
+//! is connected on first use, not when the core opens: showing a signed-in customer's cached
+//! bills needs no secret, so the connection stays out of the app's start.
 
 use crate::CoreError;
 use keyring_core::{CredentialStore, Entry, Error as KeyringError};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The names of the secrets the app keeps.
 pub mod names {
@@ -30,7 +32,8 @@ pub mod names {
 /// there is none, so the app can show its cached data and say what is missing.
 #[derive(Clone)]
 pub struct Credentials {
-    store: Result<Arc<CredentialStore>, CoreError>,
+    store: Arc<OnceLock<Result<Arc<CredentialStore>, CoreError>>>,
+    connect: fn() -> Result<Arc<CredentialStore>, CoreError>,
     service: String,
 }
 
@@ -47,7 +50,8 @@ impl Credentials {
     /// Blocks (a D-Bus connection on Linux): call it off the UI thread.
     pub fn platform(service: &str) -> Self {
         Self {
-            store: platform_store(),
+            store: Arc::new(OnceLock::new()),
+            connect: platform_store,
             service: service.to_owned(),
         }
     }
@@ -55,9 +59,24 @@ impl Credentials {
     /// The app's secrets in a given store (another platform store, or a wrapper around one).
     pub fn with_store(service: &str, store: Arc<CredentialStore>) -> Self {
         Self {
-            store: Ok(store),
+            store: Arc::new(OnceLock::from(Ok(store))),
+            connect: platform_store,
             service: service.to_owned(),
         }
+    }
+
+    /// The store, connected on first use (a blocking D-Bus connection on Linux).
+    fn store(&self) -> Result<&Arc<CredentialStore>, CoreError> {
+        self.store
+            .get_or_init(|| {
+                let connected = (self.connect)();
+                if let Err(error) = &connected {
+                    tracing::warn!("no usable credential store: {error}");
+                }
+                connected
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Writes a throwaway secret and deletes it: whether a session could be kept here now.
@@ -67,15 +86,8 @@ impl Credentials {
         self.delete(names::WRITE_CHECK)
     }
 
-    /// Why this device has no usable store, if it has none.
-    pub fn unavailable(&self) -> Option<&CoreError> {
-        self.store.as_ref().err()
-    }
-
     fn entry(&self, name: &str) -> Result<Entry, CoreError> {
-        self.store
-            .as_ref()
-            .map_err(Clone::clone)?
+        self.store()?
             .build(&self.service, name, None)
             .map_err(map_error)
     }

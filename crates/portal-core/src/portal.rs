@@ -64,11 +64,7 @@ impl Portal {
     /// device without a usable store still opens: the cache shows, and the home view says what
     /// is missing. Blocks (files, D-Bus): call it off the UI thread.
     pub fn open(config: &PortalConfig) -> Result<Self, CoreError> {
-        let credentials = Credentials::platform(&config.credential_service);
-        if let Some(error) = credentials.unavailable() {
-            tracing::warn!("no usable credential store: {error}");
-        }
-        Self::open_with(config, credentials)
+        Self::open_with(config, Credentials::platform(&config.credential_service))
     }
 
     /// Opens the core with a given credential store.
@@ -110,15 +106,11 @@ impl Portal {
     /// What the home screen shows, from the cache, at once, with the outcome of the last
     /// refresh. Asks the credential store only when nothing is cached.
     pub async fn home(&self) -> Result<HomeView, CoreError> {
-        let (customer, bills, open) = {
+        let cached = {
             let cache = self.cache();
-            (
-                cache.customer()?,
-                cache.unpaid_bills()?,
-                cache.open_flows()?,
-            )
+            CachedHome::read(&cache)?
         };
-        let (signed_in, store_problem) = if customer.is_some() {
+        let (signed_in, store_problem) = if cached.has_customer() {
             (true, None)
         } else {
             match self.session.has_refresh_token().await {
@@ -127,33 +119,22 @@ impl Portal {
             }
         };
         let problem = store_problem.or_else(|| self.last_problem().clone());
-        let as_of = bills.as_ref().map(|bills| bills.as_of.clone());
-        let bills: Vec<BillView> = bills
-            .map(|bills| bills.data)
-            .unwrap_or_default()
-            .iter()
-            .map(|bill| bill_view(bill, &open))
-            .collect();
-        let outstanding: Vec<&BillView> = bills.iter().filter(|b| !b.processing).collect();
-        let offline = problem.as_ref().is_some_and(CoreError::is_connectivity);
-        // Home offers to pay every outstanding bill: the pay screen's rule with all of them chosen.
-        let pay_blocked = pay_block(offline, outstanding.len(), outstanding.len(), &open);
-        Ok(HomeView {
-            signed_in,
-            customer: customer.map(|customer| customer.data),
-            total_due: total(outstanding.iter().map(|bill| &bill.amount)),
-            bills,
-            as_of,
-            offline,
-            problem: problem.map(|error| error.to_body()),
-            pay_blocked,
-        })
+        Ok(cached.view(signed_in, problem))
     }
 
     fn last_problem(&self) -> std::sync::MutexGuard<'_, Option<CoreError>> {
         self.last_problem
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The home screen of a signed-in customer's cache, read straight from the cache file (no
+    /// network, no credential store), for the app's first frame; `None` without a cached
+    /// customer or a readable cache.
+    pub fn first_screen(cache_path: &std::path::Path) -> Option<HomeView> {
+        let cache = Cache::open(cache_path).ok()?;
+        let cached = CachedHome::read(&cache).ok()?;
+        cached.has_customer().then(|| cached.view(true, None))
     }
 
     /// Fetches the customer and their unpaid bills and replaces the cached ones. A failure to
@@ -694,6 +675,53 @@ impl Portal {
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(POLL_MAX);
+        }
+    }
+}
+
+/// What the home screen is made of, as read from the cache.
+struct CachedHome {
+    customer: Option<crate::cache::Cached<portal_api::v1::Customer>>,
+    bills: Option<crate::cache::Cached<Vec<Bill>>>,
+    open: Vec<(PaymentFlow, String)>,
+}
+
+impl CachedHome {
+    fn read(cache: &Cache) -> Result<Self, CoreError> {
+        Ok(Self {
+            customer: cache.customer()?,
+            bills: cache.unpaid_bills()?,
+            open: cache.open_flows()?,
+        })
+    }
+
+    fn has_customer(&self) -> bool {
+        self.customer.is_some()
+    }
+
+    /// The view, with whether someone is signed in and the last problem, if any.
+    fn view(self, signed_in: bool, problem: Option<CoreError>) -> HomeView {
+        let as_of = self.bills.as_ref().map(|bills| bills.as_of.clone());
+        let bills: Vec<BillView> = self
+            .bills
+            .map(|bills| bills.data)
+            .unwrap_or_default()
+            .iter()
+            .map(|bill| bill_view(bill, &self.open))
+            .collect();
+        let outstanding: Vec<&BillView> = bills.iter().filter(|b| !b.processing).collect();
+        let offline = problem.as_ref().is_some_and(CoreError::is_connectivity);
+        // Home offers to pay every outstanding bill: the pay screen's rule with all of them chosen.
+        let pay_blocked = pay_block(offline, outstanding.len(), outstanding.len(), &self.open);
+        HomeView {
+            signed_in,
+            customer: self.customer.map(|customer| customer.data),
+            total_due: total(outstanding.iter().map(|bill| &bill.amount)),
+            bills,
+            as_of,
+            offline,
+            problem: problem.map(|error| error.to_body()),
+            pay_blocked,
         }
     }
 }

@@ -299,6 +299,7 @@ pub fn run() {
     if instance::hand_over(&context.config().identifier) == instance::Handover::Delivered {
         return;
     }
+    timings.mark("hand_over_checked");
     let builder = tauri::Builder::default();
     // Single instance first, so a second launch hands its link over before anything else starts.
     #[cfg(desktop)]

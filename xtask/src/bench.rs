@@ -193,3 +193,32 @@ pub fn app_session() -> Result<(), String> {
     let _ = keyring.wait();
     outcome
 }
+
+/// `cargo xtask bench-wasm`: the UI's WebAssembly next to a Dioxus hello world
+/// (`bench/hello-dioxus`: the same dioxus features, profile, wasm-bindgen and wasm-opt flags),
+/// sizes and the ratio printed. The goals: ≤ 1.5× the hello world and ≤ 500 KB after wasm-opt.
+pub fn wasm() -> Result<(), String> {
+    crate::setup::all()?;
+    crate::build::ui()?;
+    let ui = crate::build::wasm(
+        "portal-ui",
+        "portal_ui",
+        &crate::root().join("ui").join("dist"),
+    )?;
+    step("build the Dioxus hello world the same way");
+    let hello = crate::build::wasm(
+        "hello-dioxus",
+        "hello_dioxus",
+        &target_dir().join("xtask-bench-wasm"),
+    )?;
+    println!("\nWebAssembly after wasm-opt -Oz:");
+    println!("  Dioxus hello world: {hello}");
+    println!("  the portal's UI:    {ui}");
+    println!(
+        "  ratio: {:.2}× raw, {:.2}× gzipped (goal ≤ 1.5×); the UI is {} KB over the 500 KB budget",
+        ui.after as f64 / hello.after as f64,
+        ui.gzipped as f64 / hello.gzipped as f64,
+        (ui.after / 1000).saturating_sub(500)
+    );
+    Ok(())
+}

@@ -22,11 +22,44 @@ const WASM_OPT_FLAGS: &[&str] = &[
 /// Builds the UI; returns the `ui/dist` folder.
 pub fn ui() -> Result<PathBuf, String> {
     step("build the WebAssembly UI");
+    let dist = root().join("ui").join("dist");
+    let size = wasm("portal-ui", "portal_ui", &dist)?;
+    copy_assets(&root().join("ui").join("assets"), &dist)?;
+    println!("UI wasm: {size}");
+    Ok(dist)
+}
+
+/// The sizes of a built WebAssembly module.
+#[derive(Debug, Clone, Copy)]
+pub struct WasmSize {
+    /// Bytes before wasm-opt.
+    pub before: u64,
+    /// Bytes after wasm-opt.
+    pub after: u64,
+    /// Bytes after wasm-opt, gzipped (-9).
+    pub gzipped: u64,
+}
+
+impl std::fmt::Display for WasmSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} KB before wasm-opt, {} KB after, {} KB gzipped",
+            self.before / 1000,
+            self.after / 1000,
+            self.gzipped / 1000
+        )
+    }
+}
+
+/// Builds the wasm32 binary `package` in the `wasm-release` profile, runs wasm-bindgen (web
+/// target, `out_name`) and wasm-opt into `dist`; skips both when the module did not change.
+pub fn wasm(package: &str, out_name: &str, dist: &Path) -> Result<WasmSize, String> {
     Cmd::new("cargo")
         .args([
             "build",
             "--package",
-            "portal-ui",
+            package,
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -36,9 +69,8 @@ pub fn ui() -> Result<PathBuf, String> {
     let wasm = target_dir()
         .join("wasm32-unknown-unknown")
         .join("wasm-release")
-        .join("portal-ui.wasm");
-    let dist = root().join("ui").join("dist");
-    std::fs::create_dir_all(&dist).map_err(|error| format!("cannot create {dist:?}: {error}"))?;
+        .join(format!("{package}.wasm"));
+    std::fs::create_dir_all(dist).map_err(|error| format!("cannot create {dist:?}: {error}"))?;
     let bytes = std::fs::read(&wasm).map_err(|error| format!("cannot read {wasm:?}: {error}"))?;
     let stamp = format!(
         "{:016x}-{}",
@@ -46,7 +78,7 @@ pub fn ui() -> Result<PathBuf, String> {
         crate::setup::wasm_bindgen_version()?
     );
     let stamp_file = dist.join(".build-stamp");
-    let optimized = dist.join("portal_ui_bg.wasm");
+    let optimized = dist.join(format!("{out_name}_bg.wasm"));
     if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str())
         || !optimized.exists()
     {
@@ -56,10 +88,10 @@ pub fn ui() -> Result<PathBuf, String> {
                 "web",
                 "--no-typescript",
                 "--out-name",
-                "portal_ui",
+                out_name,
                 "--out-dir",
             ])
-            .arg(&dist)
+            .arg(dist)
             .arg(&wasm)
             .run()?;
         Cmd::new(root().join("node_modules").join(".bin").join("wasm-opt"))
@@ -71,8 +103,7 @@ pub fn ui() -> Result<PathBuf, String> {
         std::fs::write(&stamp_file, &stamp)
             .map_err(|error| format!("cannot write the stamp: {error}"))?;
     }
-    copy_assets(&root().join("ui").join("assets"), &dist)?;
-    let size = std::fs::metadata(&optimized)
+    let after = std::fs::metadata(&optimized)
         .map(|meta| meta.len())
         .unwrap_or(0);
     let gzipped = Cmd::new("sh")
@@ -81,13 +112,11 @@ pub fn ui() -> Result<PathBuf, String> {
         .output()
         .and_then(|text| text.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    println!(
-        "UI wasm: {} KB before wasm-opt, {} KB after, {} KB gzipped",
-        bytes.len() / 1000,
-        size / 1000,
-        gzipped / 1000
-    );
-    Ok(dist)
+    Ok(WasmSize {
+        before: bytes.len() as u64,
+        after,
+        gzipped,
+    })
 }
 
 /// Copies the static files, leaving unchanged ones untouched (so the app is not rebuilt).

@@ -28,6 +28,7 @@ usage: cargo xtask <command>
   bench-app [--debug] [--big-cache]
            launch timings of the app with a signed-in cache next to a hello-world Tauri app,
            release build unless --debug (numbers for docs/NUMBERS.md)
+  bench-wasm    the UI's WebAssembly size next to a Dioxus hello world built the same way
   fuzz [target] [seconds]
            fuzz the parsers of outside input (every target, 60 s each, unless named)
 ";
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench-server") => bench::server(),
         Some("bench-app") => bench::app(&arguments[1..]),
         Some("bench-app-session") => bench::app_session(),
+        Some("bench-wasm") => bench::wasm(),
         Some("fuzz") => {
             let target = arguments.get(1).map(String::as_str);
             match arguments.get(2).map(|seconds| seconds.parse::<u32>()) {
@@ -85,9 +87,17 @@ pub fn root() -> PathBuf {
 /// cargo would otherwise build every default workspace member, the sandbox server included).
 pub const APP_PACKAGE_ONLY: [&str; 3] = ["--", "--package", "enerpro-portal"];
 
-/// Workspace members `cargo test --workspace` leaves out: the UI (it builds for wasm32 only) and
-/// the launch benchmark's hello world (no tests; `cargo xtask bench-app` builds it).
-pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello-tauri"];
+/// Workspace members `cargo test --workspace` leaves out: the UI and the Dioxus hello world
+/// (they build for wasm32 only) and the launch benchmark's hello world (no tests; the
+/// benchmarks build them).
+pub const NOT_TESTED: [&str; 6] = [
+    "--exclude",
+    "portal-ui",
+    "--exclude",
+    "hello-dioxus",
+    "--exclude",
+    "hello-tauri",
+];
 
 /// The Tauri CLI installed from npm (pinned in package.json).
 pub fn tauri_cli() -> PathBuf {
@@ -230,10 +240,19 @@ mod commands {
                 .args(["--", "-D", "warnings"])
                 .run()
         };
-        clippy(&["--workspace", "--exclude", "portal-ui", "--all-targets"])?;
+        clippy(&[
+            "--workspace",
+            "--exclude",
+            "portal-ui",
+            "--exclude",
+            "hello-dioxus",
+            "--all-targets",
+        ])?;
         clippy(&[
             "--package",
             "portal-ui",
+            "--package",
+            "hello-dioxus",
             "--target",
             "wasm32-unknown-unknown",
         ])?;

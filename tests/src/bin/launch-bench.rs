@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 9;
 /// The app's marks, in launch order.
 const APP_MARKS: &[&str] = &[
+    "hand_over_checked",
+    "setup_started",
+    "window_created",
     "core_opened",
     "page_loaded",
     "wasm_started",

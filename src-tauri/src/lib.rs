@@ -142,7 +142,7 @@ impl Core {
         }
     }
 
-    /// The UI's first screen has its data (the first `home` answer).
+    /// The UI's first screen has its data (a `home` answer, or the first refresh's).
     fn first_screen_answered(&self) {
         self.first_screen
             .send_if_modified(|answered| !std::mem::replace(answered, true));
@@ -224,19 +224,23 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 /// Opens the client core in the app's data folder, with the app identifier as the
 /// credential-store service (so dev builds never touch a real installation's entries). Blocks.
 fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreError> {
-    let folder = app
-        .path()
-        .app_local_data_dir()
-        .map_err(|error| CoreError::Cache {
-            detail: format!("no data folder: {error}"),
-        })?;
     let config = PortalConfig {
         backend: app.state::<Backend>().url()?,
-        cache_path: folder.join("cache.sqlite3"),
+        cache_path: cache_path(app)?,
         credential_service: app.config().identifier.clone(),
         timeouts: portal_core::api::Timeouts::default(),
     };
     Portal::open(&config).map(Arc::new)
+}
+
+/// The cache file, in the app's local data folder.
+fn cache_path<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<std::path::PathBuf, CoreError> {
+    app.path()
+        .app_local_data_dir()
+        .map(|folder| folder.join("cache.sqlite3"))
+        .map_err(|error| CoreError::Cache {
+            detail: format!("no data folder: {error}"),
+        })
 }
 
 /// Opens the main window (`create: false` in `tauri.conf.json`), with the cached home screen of
@@ -253,11 +257,9 @@ fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> 
         return Ok(());
     };
     let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
-    let cached = app
-        .path()
-        .app_local_data_dir()
+    let cached = cache_path(app)
         .ok()
-        .and_then(|folder| Portal::first_screen(&folder.join("cache.sqlite3")));
+        .and_then(|path| Portal::first_screen(&path));
     if let Some(script) = cached.as_ref().and_then(first_screen_script) {
         window = window.initialization_script(&script);
     }

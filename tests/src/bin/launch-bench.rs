@@ -87,29 +87,28 @@ fn process_tree(root: u32) -> Vec<u32> {
     tree
 }
 
-/// PSS of a process tree, in MB (from `/proc/PID/smaps_rollup`).
-fn pss_mb(root: u32) -> f64 {
-    process_tree(root)
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|rollup| {
-            rollup.lines().find_map(|line| {
-                line.strip_prefix("Pss:").and_then(|rest| {
-                    rest.trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<f64>()
-                        .ok()
-                })
-            })
-        })
-        .sum::<f64>()
-        / 1024.0
+/// PSS of each process of a tree, in MB (from `/proc/PID/smaps_rollup`), by command name.
+fn pss_mb(root: u32) -> BTreeMap<String, f64> {
+    let mut by_process = BTreeMap::new();
+    for pid in process_tree(root) {
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        let pss = rollup.lines().find_map(|line| {
+            let kilobytes = line.strip_prefix("Pss:")?.trim().trim_end_matches("kB");
+            kilobytes.trim().parse::<f64>().ok()
+        });
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if let Some(pss) = pss {
+            *by_process.entry(name.trim().to_owned()).or_insert(0.0) += pss / 1024.0;
+        }
+    }
+    by_process
 }
 
 struct Launched {
     marks: BTreeMap<String, f64>,
-    pss: Option<f64>,
+    pss: Option<BTreeMap<String, f64>>,
 }
 
 /// Launches `binary` with `home`, waits for `done` (then, if asked, `SETTLE` for the memory),
@@ -312,11 +311,20 @@ async fn bench() -> Result<(), String> {
         median(&mut ratios)
     );
     if let (Some(app_pss), Some(hello_pss)) = (app_pss, hello_pss) {
+        let app_total: f64 = app_pss.values().sum();
+        let hello_total: f64 = hello_pss.values().sum();
         println!(
-            "  PSS of all processes {} s after the first paint: app {app_pss:.0} MB, hello world {hello_pss:.0} MB, difference {:+.0} MB (goal ≤ +30 MB)",
+            "  PSS of all processes {} s after the first paint: app {app_total:.0} MB, hello world {hello_total:.0} MB, difference {:+.0} MB (goal ≤ +30 MB)",
             SETTLE.as_secs(),
-            app_pss - hello_pss
+            app_total - hello_total
         );
+        for (label, processes) in [("app", &app_pss), ("hello world", &hello_pss)] {
+            let parts: Vec<String> = processes
+                .iter()
+                .map(|(name, mb)| format!("{name} {mb:.0} MB"))
+                .collect();
+            println!("    {label}: {}", parts.join(", "));
+        }
     }
     server.stop().await.map_err(|e| e.to_string())?;
     let credentials = portal_core::credentials::Credentials::platform(&identifier);

@@ -17,6 +17,7 @@ mod updates;
 
 use links::LinkInbox;
 use portal_core::backend::BackendSources;
+use portal_core::cache::Cache;
 use portal_core::checkout::CheckoutPolicy;
 use portal_core::{ApiClient, BackendUrl, CoreError, Portal, PortalConfig};
 use std::collections::HashSet;
@@ -223,14 +224,17 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 
 /// Opens the client core in the app's data folder, with the app identifier as the
 /// credential-store service (so dev builds never touch a real installation's entries). Blocks.
-fn open_core<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Arc<Portal>, CoreError> {
+fn open_core<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    cache: Cache,
+) -> Result<Arc<Portal>, CoreError> {
     let config = PortalConfig {
         backend: app.state::<Backend>().url()?,
         cache_path: cache_path(app)?,
         credential_service: app.config().identifier.clone(),
         timeouts: portal_core::api::Timeouts::default(),
     };
-    Portal::open(&config).map(Arc::new)
+    Portal::open_with_cache(&config, cache).map(Arc::new)
 }
 
 /// The cache file, in the app's local data folder.
@@ -244,8 +248,11 @@ fn cache_path<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<std::path::PathBu
 }
 
 /// Opens the main window (`create: false` in `tauri.conf.json`), with the cached home screen of
-/// a signed-in customer set as a page global before the page's first script runs.
-fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+/// a signed-in customer, if any, set as a page global before the page's first script runs.
+fn open_main_window<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    first_screen: Option<&portal_api::ipc::HomeView>,
+) -> tauri::Result<()> {
     let Some(config) = app
         .config()
         .app
@@ -257,10 +264,7 @@ fn open_main_window<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> 
         return Ok(());
     };
     let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
-    let cached = cache_path(app)
-        .ok()
-        .and_then(|path| Portal::first_screen(&path));
-    if let Some(script) = cached.as_ref().and_then(first_screen_script) {
+    if let Some(script) = first_screen.and_then(first_screen_script) {
         window = window.initialization_script(&script);
     }
     window.build()?;
@@ -343,15 +347,19 @@ pub fn run() {
             app.manage(Backend::from_sources(&sources));
             let handle = app.handle().clone();
             app.state::<timings::Timings>().mark("setup_started");
+            // The cache is opened and checked once: its first screen goes into the page, then
+            // the cache goes to the core, which opens in the background.
+            let cache = cache_path(app.handle()).and_then(|path| Cache::open(&path));
+            let first_screen = cache.as_ref().ok().and_then(Portal::first_screen);
             tauri::async_runtime::spawn_blocking(move || {
-                let opened = open_core(&handle);
+                let opened = cache.and_then(|cache| open_core(&handle, cache));
                 handle.state::<timings::Timings>().mark("core_opened");
                 if let Err(error) = &opened {
                     tracing::error!("the client core could not open: {error}");
                 }
                 handle.state::<Core>().opened(opened);
             });
-            open_main_window(app.handle())?;
+            open_main_window(app.handle(), first_screen.as_ref())?;
             links::listen(app.handle(), PORTAL_HOST, &arguments);
             links::register_scheme_for_development(app.handle());
             payments::resume(app.handle());

@@ -3,18 +3,18 @@
 use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
-use portal_api::ErrorBody;
 use portal_api::ipc::{
     self, EndedOutcome, FlowArgs, FlowState, HistoryView, PaymentFlow, ReceiptArgs,
 };
 use portal_api::v1::Receipt;
+use portal_api::{ErrorBody, ErrorCode, Language};
 
 /// What the customer reads about a payment in each state: a title and what happens next.
 fn explain(flow: &PaymentFlow) -> (&'static str, &'static str) {
     if flow.unknown_to_backend && flow.state.is_open() {
         return (
             "Payment not found",
-            "Enerpro has no record of this payment, so nothing was charged by it. Dismiss it to pay these bills again.",
+            ErrorCode::PaymentNotOnRecord.message(Language::English),
         );
     }
     match flow.state {
@@ -149,7 +149,7 @@ fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
             }
         }
         if flow.state == FlowState::Declined {
-            ErrorState { error: ErrorBody::for_customer(flow.decline.unwrap_or(portal_api::ErrorCode::CardDeclined)), id: "payment-message" }
+            ErrorState { error: ErrorBody::for_customer(flow.decline.unwrap_or(ErrorCode::CardDeclined)), id: "payment-message" }
         }
         if let Some(failure) = error() {
             ErrorState { error: failure }

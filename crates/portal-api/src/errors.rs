@@ -266,6 +266,9 @@ error_codes! {
     /// The security code was wrong.
     CardIncorrectCvc = "card_incorrect_cvc", Retry,
         "The card's security code was not accepted, and nothing was charged. Open the checkout again and check the 3 or 4 digits on the card.";
+    /// The backend has no record of a payment this device started.
+    PaymentNotOnRecord = "payment_not_on_record", GoBack,
+        "Enerpro has no record of this payment, so nothing was charged by it. Dismiss it to pay these bills again.";
     /// A payment this device does not know.
     UnknownPayment = "unknown_payment", GoBack,
         "This payment was not started on this device. Your payment history lists every payment.";

@@ -374,17 +374,7 @@ impl Cache {
 
     /// The payment attempts that ended without taking money, newest first.
     pub fn ended_payments(&self) -> Result<Vec<EndedPayment>, CoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT json FROM ended_payments ORDER BY started_at DESC, id")?;
-        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
-        let mut ended = Vec::new();
-        for json in rows {
-            if let Ok(payment) = serde_json::from_str(&json?) {
-                ended.push(payment);
-            }
-        }
-        Ok(ended)
+        self.json_rows("SELECT json FROM ended_payments ORDER BY started_at DESC, id")
     }
 
     /// Adds (or replaces) one receipt.
@@ -401,17 +391,21 @@ impl Cache {
 
     /// The cached receipts, newest first.
     pub fn receipts(&self) -> Result<Vec<Receipt>, CoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT json FROM receipts ORDER BY issued_at DESC, id")?;
+        self.json_rows("SELECT json FROM receipts ORDER BY issued_at DESC, id")
+    }
+
+    /// The records a query's one `json` column holds; rows that no longer decode (written by
+    /// another version) are skipped, since a refresh brings them back.
+    fn json_rows<T: serde::de::DeserializeOwned>(&self, sql: &str) -> Result<Vec<T>, CoreError> {
+        let mut statement = self.conn.prepare_cached(sql)?;
         let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
-        let mut receipts = Vec::new();
+        let mut records = Vec::new();
         for json in rows {
-            if let Ok(receipt) = serde_json::from_str(&json?) {
-                receipts.push(receipt);
+            if let Ok(record) = serde_json::from_str(&json?) {
+                records.push(record);
             }
         }
-        Ok(receipts)
+        Ok(records)
     }
 
     /// The receipt of a payment, if cached.

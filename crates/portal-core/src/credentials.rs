@@ -33,7 +33,6 @@ pub mod names {
 #[derive(Clone)]
 pub struct Credentials {
     store: Arc<OnceLock<Result<Arc<CredentialStore>, CoreError>>>,
-    connect: fn() -> Result<Arc<CredentialStore>, CoreError>,
     service: String,
 }
 
@@ -51,7 +50,6 @@ impl Credentials {
     pub fn platform(service: &str) -> Self {
         Self {
             store: Arc::new(OnceLock::new()),
-            connect: platform_store,
             service: service.to_owned(),
         }
     }
@@ -60,7 +58,6 @@ impl Credentials {
     pub fn with_store(service: &str, store: Arc<CredentialStore>) -> Self {
         Self {
             store: Arc::new(OnceLock::from(Ok(store))),
-            connect: platform_store,
             service: service.to_owned(),
         }
     }
@@ -69,7 +66,7 @@ impl Credentials {
     fn store(&self) -> Result<&Arc<CredentialStore>, CoreError> {
         self.store
             .get_or_init(|| {
-                let connected = (self.connect)();
+                let connected = platform_store();
                 if let Err(error) = &connected {
                     tracing::warn!("no usable credential store: {error}");
                 }

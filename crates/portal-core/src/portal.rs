@@ -69,8 +69,26 @@ impl Portal {
 
     /// Opens the core with a given credential store.
     pub fn open_with(config: &PortalConfig, credentials: Credentials) -> Result<Self, CoreError> {
-        let api = ApiClient::with_timeouts(config.backend.clone(), config.timeouts)?;
         let cache = Cache::open(&config.cache_path)?;
+        Self::assemble(config, credentials, cache)
+    }
+
+    /// Opens the core on a cache the caller has already opened (the app reads its first screen
+    /// from it before the core is ready, and the file is opened and checked once).
+    pub fn open_with_cache(config: &PortalConfig, cache: Cache) -> Result<Self, CoreError> {
+        Self::assemble(
+            config,
+            Credentials::platform(&config.credential_service),
+            cache,
+        )
+    }
+
+    fn assemble(
+        config: &PortalConfig,
+        credentials: Credentials,
+        cache: Cache,
+    ) -> Result<Self, CoreError> {
+        let api = ApiClient::with_timeouts(config.backend.clone(), config.timeouts)?;
         Ok(Self {
             session: Session::new(api.clone(), credentials.clone()),
             api,
@@ -128,12 +146,11 @@ impl Portal {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The home screen of a signed-in customer's cache, read straight from the cache file (no
+    /// The home screen of a signed-in customer's cache, read straight from the cache (no
     /// network, no credential store), for the app's first frame; `None` without a cached
     /// customer or a readable cache.
-    pub fn first_screen(cache_path: &std::path::Path) -> Option<HomeView> {
-        let cache = Cache::open(cache_path).ok()?;
-        let cached = CachedHome::read(&cache).ok()?;
+    pub fn first_screen(cache: &Cache) -> Option<HomeView> {
+        let cached = CachedHome::read(cache).ok()?;
         cached.has_customer().then(|| cached.view(true, None))
     }
 

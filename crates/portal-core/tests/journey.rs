@@ -6,6 +6,7 @@ mod common;
 
 use common::{
     DECLINED_CARD, GOOD_CARD, JANE, World, assert_nothing_left, cached_bill_ids, pay_newest_bill,
+    start_paying_newest_bill,
 };
 use portal_api::ErrorCode;
 use portal_api::ipc::FlowState;
@@ -248,11 +249,7 @@ async fn watching_a_processing_payment_polls_until_it_is_paid() {
 async fn an_expired_checkout_is_reported_and_frees_the_bills() {
     let world = World::start().await;
     let portal = world.signed_in().await;
-    let bill = portal.home().await.unwrap().bills[0].id.clone();
-    let flow = portal
-        .start_payment(std::slice::from_ref(&bill))
-        .await
-        .unwrap();
+    let (bill, flow) = start_paying_newest_bill(&portal).await;
     world.server.advance_clock(2 * 3600);
     let expired = portal.check_payment(flow.flow_id).await.unwrap();
     assert_eq!(expired.state, FlowState::Expired);
@@ -395,11 +392,7 @@ async fn attempts_that_took_no_money_appear_in_the_history_with_how_they_ended()
 async fn a_payment_the_backend_has_no_record_of_can_be_dismissed_and_its_bills_paid_again() {
     let world = World::start().await;
     let portal = world.signed_in().await;
-    let bill = portal.home().await.unwrap().bills[0].id.clone();
-    let flow = portal
-        .start_payment(std::slice::from_ref(&bill))
-        .await
-        .unwrap();
+    let (bill, flow) = start_paying_newest_bill(&portal).await;
     // A payment the backend knows is never dismissed.
     assert!(!portal.dismiss_payment(flow.flow_id).await.unwrap());
     assert!(portal.payment_flow(flow.flow_id).is_ok());

@@ -18,10 +18,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Html;
 use portal_api::ErrorCode;
-use portal_api::currency::{Unchargeable, check_chargeable};
 use portal_api::links::DeepLink;
 use portal_api::v1::{
-    CreatePaymentRequest, ErrorBody, IDEMPOTENCY_HEADER, Money, Outbox, Payment, PaymentList,
+    CreatePaymentRequest, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment, PaymentList,
     PaymentStatus, Receipt, ReceiptList,
 };
 use serde::Deserialize;
@@ -102,32 +101,6 @@ pub async fn create_payment(
         CreateOutcome::Existing(payment) => return Ok((StatusCode::OK, Json(*payment))),
         CreateOutcome::Reserved(reserved) => reserved,
     };
-    if let Err(unchargeable) =
-        check_chargeable(reserved.amount.amount_minor, &reserved.amount.currency)
-    {
-        let id = reserved.id.clone();
-        state
-            .db(move |store| store.abandon_reservation(&id))
-            .await?;
-        return Err(match unchargeable {
-            Unchargeable::BelowMinimum(minimum) => ServerError::bad_request(
-                ErrorCode::AmountTooSmall,
-                format!(
-                    "That total is below the smallest card payment in {}: {}.",
-                    reserved.amount.currency,
-                    Money {
-                        amount_minor: minimum,
-                        currency: reserved.amount.currency.clone(),
-                    }
-                    .display()
-                ),
-            ),
-            Unchargeable::NotRoundToTen => ServerError::bad_request(
-                ErrorCode::AmountNotPayableByCard,
-                "That total cannot be paid by card in this currency.",
-            ),
-        });
-    }
     let public = &state.settings.public_url;
     let checkout = NewCheckout {
         currency: reserved.amount.currency.to_lowercase(),

@@ -531,16 +531,10 @@ async fn behind_a_trusted_proxy_limits_count_each_forwarded_client_and_elsewhere
     );
 
     // Loopback is the trusted proxy: each forwarded client has its own count.
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = portal_server::ServerOptions::new(dir.path().join("sandbox.sqlite3"));
-    options.seed_demo = true;
-    options.admin_key = Some("adm_proxy_test".into());
-    options.trusted_proxy = Some(std::net::Ipv4Addr::LOCALHOST.into());
-    let proxied = Api::with(
-        portal_server::spawn_with("127.0.0.1:0", options)
-            .await
-            .unwrap(),
-    );
+    let (proxied, _dir) = Api::start_with(|options| {
+        options.trusted_proxy = Some(std::net::Ipv4Addr::LOCALHOST.into());
+    })
+    .await;
     for i in 0..500 {
         let client = format!("203.0.113.7, 10.1.{}.{}", i / 250, i % 250);
         assert_eq!(

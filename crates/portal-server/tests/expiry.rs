@@ -9,23 +9,10 @@ use common::{Api, JANE, error_code};
 use portal_api::v1::{BillStatus, Payment, PaymentStatus, SandboxClock};
 use portal_server::payments::CHECKOUT_TTL;
 use portal_server::stripe::StripeConfig;
-use portal_server::{Provider, ServerOptions};
+use portal_server::Provider;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
-
-async fn server_with(configure: impl FnOnce(&mut ServerOptions)) -> (Api, tempfile::TempDir) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = ServerOptions::new(dir.path().join("db.sqlite3"));
-    options.seed_demo = true;
-    options.admin_key = Some("adm_test_key".into());
-    configure(&mut options);
-    let server = portal_server::spawn_with("127.0.0.1:0", options)
-        .await
-        .unwrap();
-    (Api::with(server), dir)
-}
 
 /// Opens a checkout for the customer's newest bill; returns it and the bill's id.
 async fn open_checkout(api: &Api, token: &str) -> (Payment, String) {
@@ -54,7 +41,8 @@ async fn payment(api: &Api, token: &str, id: &str) -> Payment {
 
 #[tokio::test]
 async fn a_checkout_left_alone_expires_on_its_timer_without_any_app_asking() {
-    let (api, _dir) = server_with(|options| options.sweep_every = Duration::from_millis(100)).await;
+    let (api, _dir) =
+        Api::start_with(|options| options.sweep_every = Duration::from_millis(100)).await;
     let token = api.sign_in(JANE).await.access_token;
     let (open, bill) = open_checkout(&api, &token).await;
     assert_eq!(
@@ -91,7 +79,7 @@ async fn a_checkout_left_alone_expires_on_its_timer_without_any_app_asking() {
 
 #[tokio::test]
 async fn support_staff_move_the_sandbox_clock_and_what_expired_ends_at_once() {
-    let (api, _dir) = server_with(|_| {}).await;
+    let (api, _dir) = Api::start_with(|_| {}).await;
     let token = api.sign_in(JANE).await.access_token;
     let (open, bill) = open_checkout(&api, &token).await;
     let move_clock = |seconds: serde_json::Value, key: &'static str| {
@@ -156,7 +144,7 @@ async fn hanging_provider() -> String {
 #[tokio::test]
 async fn a_provider_that_hangs_leaves_no_bill_locked() {
     let provider = hanging_provider().await;
-    let (api, _dir) = server_with(|options| {
+    let (api, _dir) = Api::start_with(|options| {
         options.provider = Provider::External(StripeConfig {
             api_base: provider,
             secret_key: "sk_test_hangs".into(),
@@ -188,7 +176,7 @@ async fn a_provider_that_hangs_leaves_no_bill_locked() {
 #[tokio::test]
 async fn a_payment_recorded_but_never_linked_to_a_checkout_is_expired_by_the_sweeper() {
     // The server stopped between recording the payment and hearing from the provider.
-    let (api, dir) = server_with(|_| {}).await;
+    let (api, dir) = Api::start_with(|_| {}).await;
     let token = api.sign_in(JANE).await.access_token;
     let bill = api.bills(&token, "outstanding").await[0].id.clone();
     let db = dir.path().join("db.sqlite3");

@@ -6,23 +6,17 @@ mod common;
 use common::{Api, GOOD_CARD, JANE, error_code};
 use portal_api::v1::{Payment, PaymentStatus, ReceiptList};
 use portal_server::stripe::sign;
-use portal_server::{Provider, ServerOptions};
+use portal_server::Provider;
 use reqwest::StatusCode;
 use serde_json::json;
 
 async fn holding_webhooks() -> (Api, tempfile::TempDir) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = ServerOptions::new(dir.path().join("db.sqlite3"));
-    options.seed_demo = true;
-    options.admin_key = Some("adm_test_key".into());
-    options.provider = Provider::Simulator {
-        hold_webhooks: true,
-    };
-    let server = portal_server::spawn_with("127.0.0.1:0", options)
-        .await
-        .unwrap();
-    (Api::with(server), dir)
+    Api::start_with(|options| {
+        options.provider = Provider::Simulator {
+            hold_webhooks: true,
+        };
+    })
+    .await
 }
 
 async fn post_event(

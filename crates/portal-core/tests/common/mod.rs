@@ -93,11 +93,20 @@ impl World {
     }
 }
 
+/// Starts paying the newest cached bill; returns the bill and the flow as started.
+pub async fn start_paying_newest_bill(portal: &Portal) -> (String, portal_api::ipc::PaymentFlow) {
+    let bill = portal.home().await.expect("home data").bills[0].id.clone();
+    let flow = portal
+        .start_payment(std::slice::from_ref(&bill))
+        .await
+        .expect("a checkout");
+    (bill, flow)
+}
+
 /// Starts paying the newest cached bill and pays it in the hosted checkout (the browser does not
 /// come back by itself); returns the flow as started.
 pub async fn pay_newest_bill(portal: &Portal) -> portal_api::ipc::PaymentFlow {
-    let bill = portal.home().await.expect("home data").bills[0].id.clone();
-    let flow = portal.start_payment(&[bill]).await.expect("a checkout");
+    let (_, flow) = start_paying_newest_bill(portal).await;
     fill_hosted_checkout(
         flow.checkout_url.as_deref().expect("a checkout URL"),
         GOOD_CARD,

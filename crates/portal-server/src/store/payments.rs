@@ -8,6 +8,7 @@ use crate::error::ServerError;
 use crate::mail::{self, ReceiptFacts};
 use crate::secrets::{hash_secret, random_id};
 use portal_api::ErrorCode;
+use portal_api::currency::{Unchargeable, check_chargeable};
 use portal_api::v1::{Money, Payment, PaymentStatus, Period, Receipt, ReceiptLine};
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -41,6 +42,27 @@ pub enum CheckoutOutcome {
         /// The provider's decline or error code.
         decline_code: String,
     },
+}
+
+/// Why a total cannot be paid by card, for the customer.
+fn unchargeable(refusal: Unchargeable, currency: &str) -> ServerError {
+    match refusal {
+        Unchargeable::BelowMinimum(minimum) => ServerError::bad_request(
+            ErrorCode::AmountTooSmall,
+            format!(
+                "That total is below the smallest card payment in {currency}: {}.",
+                Money {
+                    amount_minor: minimum,
+                    currency: currency.to_owned(),
+                }
+                .display()
+            ),
+        ),
+        Unchargeable::NotRoundToTen => ServerError::bad_request(
+            ErrorCode::AmountNotPayableByCard,
+            "That total cannot be paid by card in this currency.",
+        ),
+    }
 }
 
 /// A new payment's bills and amount, checked and reserved.
@@ -150,6 +172,7 @@ impl Store {
         let currency = currency.ok_or_else(|| {
             ServerError::bad_request(ErrorCode::NoBills, "Choose at least one bill to pay.")
         })?;
+        check_chargeable(total, &currency).map_err(|refusal| unchargeable(refusal, &currency))?;
         let id = random_id("pay");
         tx.execute(
             "INSERT INTO payments (id, customer_id, idempotency_key, request_hash, amount_minor, currency, status, created_at)

@@ -30,6 +30,23 @@ impl Api {
         Self::with(server)
     }
 
+    /// A server with the demo data, the admin key `adm_test_key`, and the options `configure`
+    /// sets, on a database in a folder of its own (kept as long as the folder is).
+    pub async fn start_with(
+        configure: impl FnOnce(&mut portal_server::ServerOptions),
+    ) -> (Self, tempfile::TempDir) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut options = portal_server::ServerOptions::new(dir.path().join("db.sqlite3"));
+        options.seed_demo = true;
+        options.admin_key = Some("adm_test_key".into());
+        configure(&mut options);
+        let server = portal_server::spawn_with("127.0.0.1:0", options)
+            .await
+            .expect("server starts");
+        (Self::with(server), dir)
+    }
+
     pub fn with(server: RunningServer) -> Self {
         let http = reqwest::Client::builder()
             .redirect(redirect::Policy::none())

@@ -7,9 +7,9 @@ mod common;
 
 use common::{Api, JANE, error_code};
 use portal_api::v1::{BillStatus, Payment, PaymentStatus, SandboxClock};
+use portal_server::Provider;
 use portal_server::payments::CHECKOUT_TTL;
 use portal_server::stripe::StripeConfig;
-use portal_server::Provider;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;

@@ -5,8 +5,8 @@ mod common;
 
 use common::{Api, GOOD_CARD, JANE, error_code};
 use portal_api::v1::{Payment, PaymentStatus, ReceiptList};
-use portal_server::stripe::sign;
 use portal_server::Provider;
+use portal_server::stripe::sign;
 use reqwest::StatusCode;
 use serde_json::json;
 

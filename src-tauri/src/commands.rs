@@ -259,6 +259,26 @@ pub async fn mark<R: Runtime>(app: AppHandle<R>, args: Args<ipc::Mark>) -> Reply
     Ok(())
 }
 
+/// Keeps the UI's picture of the home screen for the next start's first paint, if the cache
+/// still holds the view it shows.
+#[tauri::command]
+pub async fn save_first_paint<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    args: Args<ipc::SaveFirstPaint>,
+) -> Reply<ipc::SaveFirstPaint> {
+    let kept = logged::<ipc::SaveFirstPaint>(async {
+        core.portal()
+            .await?
+            .save_first_paint(&args.revision, &args.html)
+    })
+    .await;
+    if let (Ok(true), Some(timings)) = (&kept, app.try_state::<crate::timings::Timings>()) {
+        timings.mark("first_paint_saved");
+    }
+    kept
+}
+
 /// The backends this build offers (Settings, for support staff).
 #[tauri::command]
 pub async fn backend_settings<R: Runtime>(

@@ -7,6 +7,7 @@
 //! as `log` records.
 
 mod commands;
+mod first_screen;
 #[cfg(target_os = "linux")]
 mod instance;
 mod links;
@@ -15,6 +16,7 @@ mod timings;
 #[cfg(desktop)]
 mod updates;
 
+use first_screen::{FirstScreen, PictureSlot};
 use links::LinkInbox;
 use portal_core::backend::BackendSources;
 use portal_core::cache::Cache;
@@ -209,6 +211,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::receipt,
             commands::app_info,
             commands::mark,
+            commands::save_first_paint,
             commands::backend_settings,
             commands::choose_backend,
             #[cfg(desktop)]
@@ -248,10 +251,10 @@ fn cache_path<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<std::path::PathBu
 }
 
 /// Opens the main window (`create: false` in `tauri.conf.json`), with the cached home screen of
-/// a signed-in customer, if any, set as a page global before the page's first script runs.
+/// a signed-in customer, if any, in its page (see [`first_screen`]).
 fn open_main_window<R: Runtime>(
     app: &tauri::AppHandle<R>,
-    first_screen: Option<&portal_api::ipc::HomeView>,
+    first_screen: Option<&FirstScreen>,
 ) -> tauri::Result<()> {
     let Some(config) = app
         .config()
@@ -264,23 +267,12 @@ fn open_main_window<R: Runtime>(
         return Ok(());
     };
     let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
-    if let Some(script) = first_screen.and_then(first_screen_script) {
+    if let Some(script) = first_screen.and_then(FirstScreen::script) {
         window = window.initialization_script(&script);
     }
     window.build()?;
     app.state::<timings::Timings>().mark("window_created");
     Ok(())
-}
-
-/// `window.<FIRST_SCREEN_GLOBAL> = JSON.parse("…")`: the view as a JSON string literal, so no
-/// text of it can end the string or the script.
-fn first_screen_script(view: &portal_api::ipc::HomeView) -> Option<String> {
-    let json = serde_json::to_string(view).ok()?;
-    let literal = serde_json::to_string(&json).ok()?;
-    Some(format!(
-        "window.{} = JSON.parse({literal});",
-        portal_api::ipc::FIRST_SCREEN_GLOBAL
-    ))
 }
 
 /// The app's context (configuration, assets, capabilities and permission manifest), for any
@@ -296,6 +288,8 @@ pub fn run() {
     let timings = timings::Timings::start(arguments.iter().any(|a| a == "--timings"));
     timings.mark("process_started");
     let mut context = context();
+    let picture = PictureSlot::default();
+    first_screen::serve_picture_with_page(&mut context, picture.clone());
     if cfg!(debug_assertions) {
         // Dev and test builds never touch a real installation's data or credential-store entries.
         let config = context.config_mut();
@@ -350,7 +344,10 @@ pub fn run() {
             // The cache is opened and checked once: its first screen goes into the page, then
             // the cache goes to the core, which opens in the background.
             let cache = cache_path(app.handle()).and_then(|path| Cache::open(&path));
-            let first_screen = cache.as_ref().ok().and_then(Portal::first_screen);
+            let first_screen = cache.as_ref().ok().and_then(FirstScreen::read);
+            if let Some(screen) = &first_screen {
+                picture.put(screen.picture.clone());
+            }
             tauri::async_runtime::spawn_blocking(move || {
                 let opened = cache.and_then(|cache| open_core(&handle, cache));
                 handle.state::<timings::Timings>().mark("core_opened");

@@ -479,16 +479,26 @@ pub async fn start_with_invitation(name: &str) -> TestResult<(portal_server::Run
     let server = portal_server::spawn("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
-    let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
-    let app = App::launch(Launch {
+    let app = launch_with_invitation(&server, name, None).await?;
+    Ok((server, app))
+}
+
+/// Launches the app against `server` with an invitation link for the demo customer Jane Doe,
+/// with the private `home` folder (a fresh one when `None`).
+pub async fn launch_with_invitation(
+    server: &portal_server::RunningServer,
+    name: &str,
+    home: Option<PathBuf>,
+) -> TestResult<App> {
+    let link = invitation_link(server, "100-200-300", "jane.doe@example.com").await?;
+    App::launch(Launch {
         name,
         backend: &server.base_url(),
         args: vec![link],
         env: Vec::new(),
-        home: None,
+        home,
     })
-    .await?;
-    Ok((server, app))
+    .await
 }
 
 /// Ends a test started by [`start_with_server`]: screenshot on failure, app closed, server

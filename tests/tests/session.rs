@@ -1,12 +1,13 @@
-//! The session in the real window: an offline start from the cache, and sign-out followed by a
-//! passwordless sign-in with a link from the outbox.
+//! The session in the real window: an offline start from the cache, the picture of the home
+//! screen painted at the next start, and sign-out followed by a passwordless sign-in with a link
+//! from the outbox.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_core::cache::Cache;
 use portal_core::credentials::{Credentials, names};
 use portal_e2e::{
-    App, DEV_IDENTIFIER, Launch, finish, invitation_link, launch_second_instance, run,
-    wait_for_outbox,
+    App, DEV_IDENTIFIER, Launch, finish, invitation_link, launch_second_instance,
+    launch_with_invitation, run, wait_for_outbox,
 };
 use portal_server::{ServerOptions, spawn_with};
 
@@ -17,25 +18,27 @@ fn options(dir: &std::path::Path) -> ServerOptions {
     options
 }
 
+/// The demo sandbox with its data in `dir`, and the app opened with Jane's invitation, its
+/// home folder in `dir` too (so a later launch with it plays "the same device, restarted").
+async fn open_invitation(
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<(portal_server::RunningServer, std::path::PathBuf, App), String> {
+    let home = dir.join("home");
+    let server = spawn_with("127.0.0.1:0", options(dir))
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = launch_with_invitation(&server, name, Some(home.clone())).await?;
+    Ok((server, home, app))
+}
+
 #[test]
 fn an_offline_start_shows_the_cache_with_its_age_and_refresh_works_when_the_server_is_back() {
     run(async {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let home = dir.path().join("home");
-        let server = spawn_with("127.0.0.1:0", options(dir.path()))
-            .await
-            .map_err(|e| e.to_string())?;
+        let (server, home, mut app) = open_invitation(dir.path(), "online").await?;
         let address = server.address().to_string();
         let backend = server.base_url();
-        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
-        let mut app = App::launch(Launch {
-            name: "online",
-            backend: &backend,
-            args: vec![link],
-            env: vec![],
-            home: Some(home.clone()),
-        })
-        .await?;
         let signed_in = app.accept_invitation("Jane Doe", "62701").await;
         app.check(signed_in).await?;
         server.stop().await.map_err(|e| e.to_string())?;
@@ -95,23 +98,97 @@ fn an_offline_start_shows_the_cache_with_its_age_and_refresh_works_when_the_serv
     });
 }
 
+/// The picture of the home screen kept in the cache of the app's data folder under `home`, if
+/// it shows what the cache holds.
+fn kept_picture(home: &std::path::Path) -> Option<String> {
+    let cache = Cache::open(&home.join("data").join(DEV_IDENTIFIER).join("cache.sqlite3")).ok()?;
+    let view = portal_core::Portal::first_screen(&cache)?;
+    portal_core::Portal::first_paint(&cache, &view)
+}
+
+/// The launch marks of a timings file, in the order they were recorded.
+fn marks(file: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_next_start_paints_the_kept_picture_of_the_home_screen_before_the_ui_has_loaded() {
+    run(async {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let (server, home, mut app) = open_invitation(dir.path(), "picture-kept").await?;
+        let kept = async {
+            app.accept_invitation("Jane Doe", "62701").await?;
+            app.wait_for_count("li.bill", 3).await?;
+            let deadline = std::time::Instant::now() + portal_e2e::PATIENCE;
+            loop {
+                if let Some(picture) = kept_picture(&home) {
+                    return Ok(picture);
+                }
+                if std::time::Instant::now() > deadline {
+                    return Err("no picture of the home screen was kept".to_owned());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        .await;
+        let picture = match kept {
+            Ok(picture) => {
+                app.close().await?;
+                picture
+            }
+            Err(error) => return app.check(Err(error)).await,
+        };
+        for shown in ["Jane Doe", "100-200-300", "Outstanding bills", "Total due"] {
+            if !picture.contains(shown) {
+                return Err(format!("the kept picture lacks {shown:?}: {picture}"));
+            }
+        }
+        if picture.matches("class=\"bill\"").count() != 3 || picture.contains("just now") {
+            return Err(format!(
+                "the kept picture is not the home screen's: {picture}"
+            ));
+        }
+
+        let timings = dir.path().join("timings.txt");
+        let mut app = App::launch(Launch {
+            name: "picture-painted",
+            backend: &server.base_url(),
+            args: vec![],
+            env: vec![(
+                "ENERPRO_TIMINGS_FILE".to_owned(),
+                timings.display().to_string(),
+            )],
+            home: Some(home),
+        })
+        .await?;
+        let outcome = async {
+            // The UI's own render, then the picture out of the page.
+            app.wait_for_count("#main li.bill", 3).await?;
+            app.wait_for_count("#first-paint", 0).await?;
+            app.screenshot("rendered-after-the-picture").await?;
+            let order = marks(&timings);
+            let at = |mark: &str| order.iter().position(|seen| seen == mark);
+            match (at("first_paint_shown"), at("wasm_started")) {
+                (Some(painted), Some(started)) if painted < started => Ok(()),
+                _ => Err(format!("the picture was not painted first: {order:?}")),
+            }
+        }
+        .await;
+        let result = app.check(outcome).await;
+        server.stop().await.map_err(|e| e.to_string())?;
+        result
+    });
+}
+
 #[test]
 fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
     run(async {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let home = dir.path().join("home");
-        let server = spawn_with("127.0.0.1:0", options(dir.path()))
-            .await
-            .map_err(|e| e.to_string())?;
-        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
-        let mut app = App::launch(Launch {
-            name: "signout",
-            backend: &server.base_url(),
-            args: vec![link],
-            env: vec![],
-            home: Some(home.clone()),
-        })
-        .await?;
+        let (server, home, mut app) = open_invitation(dir.path(), "signout").await?;
         let outcome = async {
             app.accept_invitation("Jane Doe", "62701").await?;
             app.click("a[href='/settings']").await?;

@@ -24,6 +24,24 @@ extern "C" {
     ) -> Result<u32, JsValue>;
 }
 
+// The picture of the screen: `#main`'s HTML without what changes with time alone (elements marked
+// `data-volatile`: ages, notices). Plain DOM calls, cheaper in JavaScript than through web-sys.
+#[wasm_bindgen(inline_js = "
+export function picture() {
+  const main = document.getElementById('main');
+  if (!main) return '';
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('[data-volatile]').forEach((element) => element.remove());
+  return copy.innerHTML;
+}
+export function dropFirstPaint() { document.getElementById('first-paint')?.remove(); }
+")]
+extern "C" {
+    fn picture() -> String;
+    #[wasm_bindgen(js_name = dropFirstPaint)]
+    fn drop_first_paint_element();
+}
+
 /// Runs command `C` in the shell with `args` and decodes its answer.
 pub async fn invoke<C: Command>(args: &C::Args) -> Result<C::Output, ErrorBody> {
     #[derive(Serialize)]
@@ -61,6 +79,24 @@ pub fn first_screen() -> Option<portal_api::ipc::HomeView> {
         return None;
     }
     serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// Keeps the picture of the home screen now on screen, which shows the view of `revision`, for
+/// the next start's first paint (after the browser has applied the render's DOM changes).
+pub async fn save_first_paint(revision: String) {
+    crate::timer::sleep_ms(0).await;
+    let html = picture();
+    let _ = invoke::<portal_api::ipc::SaveFirstPaint>(&portal_api::ipc::FirstPaintArgs {
+        revision,
+        html,
+    })
+    .await;
+}
+
+/// Removes the picture the page painted before the UI rendered (the UI's own render replaced
+/// it on screen already; this takes it out of the page).
+pub fn drop_first_paint() {
+    drop_first_paint_element();
 }
 
 /// Reports a launch timing mark to the shell (fire and forget).

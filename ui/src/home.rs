@@ -13,6 +13,7 @@ pub fn Home() -> Element {
     let state = use_context::<AppState>();
     let navigator = use_navigator();
     let mut fresh_seen = use_signal(|| false);
+    let mut pictured = use_signal(String::new);
     use_effect(move || {
         if let Some(Ok(view)) = &*state.home.read()
             && view.customer.is_some()
@@ -21,6 +22,12 @@ pub fn Home() -> Element {
             if !(state.refreshing)() && view.problem.is_none() && !fresh_seen() {
                 fresh_seen.set(true);
                 bridge::mark("fresh_data_rendered");
+            }
+            // The cached data on screen, as the next start will find it (at first), or fresh
+            // data (after a refresh): its picture is the next start's first paint.
+            if view.problem.is_none() && *pictured.peek() != view.revision {
+                pictured.set(view.revision.clone());
+                spawn(bridge::save_first_paint(view.revision.clone()));
             }
         }
     });
@@ -70,7 +77,9 @@ pub fn Home() -> Element {
                 }
             }
             if let Some(as_of) = view.as_of.clone() {
-                p { id: "as-of", class: "muted", "As of {format::moment(&as_of.fetched_at)} ({format::age(as_of.age_seconds)})" }
+                p { id: "as-of", class: "muted", "As of {format::moment(&as_of.fetched_at)} "
+                    span { "data-volatile": "age", "({format::age(as_of.age_seconds)})" }
+                }
             }
             if view.bills.is_empty() {
                 p { id: "no-bills", "Nothing is due. Thank you!" }

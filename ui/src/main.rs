@@ -221,6 +221,8 @@ fn Layout() -> Element {
             events.send(ShellEvent::UpdateAvailable);
         });
     });
+    // The UI's first render is on screen: the page's picture of it can go.
+    use_effect(bridge::drop_first_paint);
     use_effect(use_reactive!(|route| {
         if let Some(document) = web_sys::window().and_then(|window| window.document()) {
             document.set_title(&format!("{} · Enerpro", route.title()));
@@ -239,13 +241,13 @@ fn Layout() -> Element {
         }
         main {
             if let Some(error) = (state.notice)() {
-                div { id: "notice", class: "notice", role: "alert",
+                div { id: "notice", class: "notice", role: "alert", "data-volatile": "notice",
                     span { "{error.message}" }
                     button { class: "secondary", onclick: move |_| state.notice.set(None), "Dismiss" }
                 }
             }
             if let Some(version) = update_banner() {
-                div { id: "update-banner", class: "notice", role: "status",
+                div { id: "update-banner", class: "notice", role: "status", "data-volatile": "notice",
                     span { "Version {version} of the app is available. "
                         Link { to: Route::Settings {}, onclick: move |_| update_banner.set(None), "Update in Settings" }
                     }

@@ -1,7 +1,8 @@
 //! An empty Tauri window: the floor the app's launch is measured against (`cargo xtask
 //! bench-app`). Its page's first script calls `mark`, which appends
 //! `timing first_script_run <ms since the process started>` to `ENERPRO_TIMINGS_FILE`, the
-//! format of the app's own marks; the page load is marked as `page_loaded`.
+//! format of the app's own marks; the window's creation is marked as `window_created` and the page
+//! load as `page_loaded`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::io::Write;
@@ -46,6 +47,12 @@ fn main() {
             }
         })
         .manage(started)
+        // Tauri creates the configured window before the setup hook runs.
+        .setup(|app| {
+            use tauri::Manager;
+            record(&app.state::<Started>(), "window_created");
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![mark])
         .run(tauri::generate_context!());
     if let Err(error) = result {

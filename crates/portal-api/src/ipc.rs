@@ -95,6 +95,9 @@ commands! {
     AppInfoOf = "app_info", NoArgs => AppInfo;
     /// Record a launch timing mark.
     Mark = "mark", MarkArgs => ();
+    /// Keep the UI's picture of the home screen to paint at the next start; kept only while the
+    /// cache holds the view's revision. Answers whether it was kept.
+    SaveFirstPaint = "save_first_paint", FirstPaintArgs => bool;
     /// The backends this build offers and the current one.
     BackendSettingsOf = "backend_settings", NoArgs => BackendSettings;
     /// Save a backend choice, then sign out; applies at the next start. Answers the chosen URL.
@@ -187,6 +190,9 @@ pub struct HomeView {
     pub problem: Option<ErrorBody>,
     /// Why paying is not possible now, if it is not.
     pub pay_blocked: Option<PayBlock>,
+    /// Names the data this view shows, all but its age: a picture of the screen saved for one
+    /// revision ([`SaveFirstPaint`]) is painted at a start only while the cache holds the same.
+    pub revision: String,
 }
 
 /// A bill as the app shows it.
@@ -383,6 +389,18 @@ pub struct PaymentFlow {
 /// with a signed-in customer's cache: the shell sets it before the page's first script, so the
 /// UI's first render is the cached bills, without waiting for a command.
 pub const FIRST_SCREEN_GLOBAL: &str = "__ENERPRO_FIRST_SCREEN__";
+
+/// The largest picture of the home screen the app keeps, in bytes of HTML.
+pub const FIRST_PAINT_MAX_BYTES: usize = 256 * 1024;
+
+/// Arguments of [`SaveFirstPaint`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstPaintArgs {
+    /// The revision of the [`HomeView`] the picture shows.
+    pub revision: String,
+    /// The home screen's HTML, without what changes with time alone (ages, notices).
+    pub html: String,
+}
 
 /// Event with a [`PaymentFlow`] payload: a payment changed (polling, return link, webhook).
 pub const EVENT_PAYMENT_CHANGED: &str = "payment-changed";

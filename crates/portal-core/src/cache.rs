@@ -48,6 +48,11 @@ ALTER TABLE payment_flows ADD COLUMN unknown_to_backend INTEGER NOT NULL DEFAULT
 -- The provider's decline code of the last failed attempt.
 ALTER TABLE payment_flows ADD COLUMN decline_code TEXT;
 "#,
+    r#"
+-- The UI's picture of the home screen (HTML) and the revision of the view it shows.
+CREATE TABLE first_paint (id INTEGER PRIMARY KEY CHECK (id = 1), revision TEXT NOT NULL,
+    html TEXT NOT NULL);
+"#,
 ];
 
 /// Dataset names.
@@ -227,6 +232,27 @@ impl Cache {
             .query_row(
                 "SELECT fetched_at FROM datasets WHERE name = ?1",
                 [dataset],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Keeps the picture of the home screen (`html`) of the view with `revision`, replacing any.
+    pub fn store_first_paint(&mut self, revision: &str, html: &str) -> Result<(), CoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO first_paint (id, revision, html) VALUES (1, ?1, ?2)",
+            params![revision, html],
+        )?;
+        Ok(())
+    }
+
+    /// The picture of the home screen, if it shows the view with `revision`.
+    pub fn first_paint(&self, revision: &str) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT html FROM first_paint WHERE id = 1 AND revision = ?1",
+                [revision],
                 |row| row.get(0),
             )
             .optional()?)
@@ -609,7 +635,8 @@ impl Cache {
 fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
     tx.execute_batch(
         "DELETE FROM owner; DELETE FROM datasets; DELETE FROM customer; DELETE FROM bills;
-         DELETE FROM receipts; DELETE FROM payment_flows; DELETE FROM ended_payments;",
+         DELETE FROM receipts; DELETE FROM payment_flows; DELETE FROM ended_payments;
+         DELETE FROM first_paint;",
     )
 }
 

@@ -15,8 +15,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_api::ErrorCode;
 use portal_api::ipc::{
-    BillView, Destination, EndedOutcome, EndedPayment, FlowState, HistoryView, HomeView, PayBlock,
-    PayPlan, PaymentFlow, PaymentSummary,
+    BillView, Destination, EndedOutcome, EndedPayment, FIRST_PAINT_MAX_BYTES, FlowState,
+    HistoryView, HomeView, PayBlock, PayPlan, PaymentFlow, PaymentSummary,
 };
 use portal_api::links::DeepLink;
 use portal_api::v1::{
@@ -152,6 +152,29 @@ impl Portal {
     pub fn first_screen(cache: &Cache) -> Option<HomeView> {
         let cached = CachedHome::read(cache).ok()?;
         cached.has_customer().then(|| cached.view(true, None))
+    }
+
+    /// The picture of the home screen saved for the view the cache holds now, for the app's first
+    /// paint; `None` if none was saved for this data.
+    pub fn first_paint(cache: &Cache, view: &HomeView) -> Option<String> {
+        cache.first_paint(&view.revision).ok().flatten()
+    }
+
+    /// Keeps the UI's picture of the home screen for the next start, if it shows what the cache
+    /// holds now (`revision`); answers whether it was kept. A picture over
+    /// [`FIRST_PAINT_MAX_BYTES`] is refused.
+    pub fn save_first_paint(&self, revision: &str, html: &str) -> Result<bool, CoreError> {
+        if html.len() > FIRST_PAINT_MAX_BYTES {
+            return Err(CoreError::coded(ErrorCode::BodyTooLarge));
+        }
+        let mut cache = self.cache();
+        match Self::first_screen(&cache) {
+            Some(view) if view.revision == revision => {
+                cache.store_first_paint(revision, html)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// Fetches the customer and their unpaid bills and replaces the cached ones. A failure to
@@ -730,7 +753,7 @@ impl CachedHome {
         let offline = problem.as_ref().is_some_and(CoreError::is_connectivity);
         // Home offers to pay every outstanding bill: the pay screen's rule with all of them chosen.
         let pay_blocked = pay_block(offline, outstanding.len(), outstanding.len(), &self.open);
-        HomeView {
+        let mut view = HomeView {
             signed_in,
             customer: self.customer.map(|customer| customer.data),
             total_due: total(outstanding.iter().map(|bill| &bill.amount)),
@@ -739,8 +762,25 @@ impl CachedHome {
             offline,
             problem: problem.map(|error| error.to_body()),
             pay_blocked,
-        }
+            revision: String::new(),
+        };
+        view.revision = revision(&view);
+        view
     }
+}
+
+/// The revision of a home view: a digest of this app version and everything the view shows but
+/// its age, so a picture of the screen is never painted over data it does not show, nor by
+/// another version of the UI.
+fn revision(view: &HomeView) -> String {
+    let mut ageless = view.clone();
+    if let Some(as_of) = &mut ageless.as_of {
+        as_of.age_seconds = 0;
+    }
+    let mut digest = Sha256::new();
+    digest.update(env!("CARGO_PKG_VERSION").as_bytes());
+    digest.update(serde_json::to_vec(&ageless).unwrap_or_default());
+    URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
 }
 
 /// A bill as the app shows it; `open` are the payment flows still under way.
@@ -806,6 +846,8 @@ fn pay_block(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_api::ipc::AsOf;
+    use portal_api::v1::Period;
 
     fn usd(amount_minor: i64) -> Money {
         Money {
@@ -824,5 +866,41 @@ mod tests {
         };
         assert_eq!(total([usd(1), euro].iter()), None);
         assert_eq!(total([usd(i64::MAX), usd(1)].iter()), None);
+    }
+
+    #[test]
+    fn a_views_revision_changes_with_what_it_shows_but_not_with_its_age() {
+        let bill = Bill {
+            id: "bill_1".into(),
+            period: Period {
+                start: "2026-10-01".into(),
+                end: "2026-10-31".into(),
+            },
+            issue_date: "2026-11-01".into(),
+            due_date: "2026-11-21".into(),
+            amount: usd(9_275),
+            status: BillStatus::Outstanding,
+        };
+        let home = |bill: &Bill, age_seconds: u64| {
+            let cached = CachedHome {
+                customer: None,
+                bills: Some(crate::cache::Cached {
+                    data: vec![bill.clone()],
+                    as_of: AsOf {
+                        fetched_at: "2026-11-29T10:00:00Z".into(),
+                        age_seconds,
+                    },
+                }),
+                open: Vec::new(),
+            };
+            cached.view(true, None)
+        };
+        let now = home(&bill, 0);
+        assert_eq!(now.revision, home(&bill, 86_400).revision, "a day later");
+        let changed = Bill {
+            amount: usd(9_276),
+            ..bill
+        };
+        assert_ne!(now.revision, home(&changed, 0).revision, "another amount");
     }
 }

@@ -10,6 +10,8 @@ use common::{
 };
 use portal_api::ErrorCode;
 use portal_api::ipc::FlowState;
+use portal_core::Portal;
+use portal_core::cache::Cache;
 use portal_core::credentials::names;
 use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
 use std::time::Duration;
@@ -320,12 +322,58 @@ async fn after_sign_out_no_file_of_the_cache_holds_the_customer() {
         .payment_returned(flow.payment_id.as_deref().unwrap())
         .await
         .unwrap();
-    portal.refresh().await.unwrap();
+    let home = portal.refresh().await.unwrap();
+    assert!(
+        portal
+            .save_first_paint(&home.revision, "<h1>Jane Doe</h1><p>Orchard Lane</p>")
+            .unwrap(),
+        "a picture of the home screen is kept, and must go with the rest"
+    );
     portal.sign_out().await.unwrap();
     // While the app keeps running, and after it is closed.
     assert_no_file_holds_jane(&world, "signed out");
     drop(portal);
     assert_no_file_holds_jane(&world, "closed");
+}
+
+#[tokio::test]
+async fn the_picture_of_the_home_screen_is_painted_only_over_the_data_it_shows() {
+    let world = World::start().await;
+    let portal = world.signed_in().await;
+    let home = portal.refresh().await.unwrap();
+    let picture = "<section><h1>Jane Doe</h1></section>";
+    assert!(portal.save_first_paint(&home.revision, picture).unwrap());
+
+    // Bad input: a revision the cache does not hold, an empty one, a picture too big to keep.
+    assert!(
+        !portal
+            .save_first_paint("not-a-revision", "<p>other</p>")
+            .unwrap()
+    );
+    assert!(!portal.save_first_paint("", "<p>other</p>").unwrap());
+    let huge = "x".repeat(portal_api::ipc::FIRST_PAINT_MAX_BYTES + 1);
+    let refused = portal.save_first_paint(&home.revision, &huge).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::BodyTooLarge);
+
+    // The next start: the same data gets its picture.
+    let path = world.config().cache_path;
+    drop(portal);
+    let cache = Cache::open(&path).unwrap();
+    let first = Portal::first_screen(&cache).expect("a signed-in cache has a first screen");
+    assert_eq!(first.revision, home.revision);
+    assert_eq!(
+        Portal::first_paint(&cache, &first).as_deref(),
+        Some(picture)
+    );
+    drop(cache);
+
+    // A bill changes (a payment under way): the picture no longer shows the data.
+    let portal = world.portal();
+    start_paying_newest_bill(&portal).await;
+    let cache = Cache::open(&path).unwrap();
+    let changed = Portal::first_screen(&cache).unwrap();
+    assert_ne!(changed.revision, home.revision);
+    assert_eq!(Portal::first_paint(&cache, &changed), None);
 }
 
 fn assert_no_file_holds_jane(world: &World, moment: &str) {

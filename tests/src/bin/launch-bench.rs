@@ -26,14 +26,22 @@ const APP_MARKS: &[&str] = &[
     "setup_started",
     "window_created",
     "core_opened",
+    "first_paint_shown",
     "page_loaded",
     "wasm_started",
     "cached_data_rendered",
     "fresh_data_rendered",
+    "first_paint_saved",
 ];
+/// The hello world's marks, in launch order.
+const HELLO_MARKS: &[&str] = &["window_created", "page_loaded", "first_script_run"];
 /// The mark each launch waits for: the first paint of data (the hello world's first script).
-const HELLO_DONE: &str = "first_script_run";
-const APP_DONE: &str = "cached_data_rendered";
+const HELLO_DONE: &[&str] = &["first_script_run"];
+/// The app's cached bills are on screen at the first of these: the kept picture of the home
+/// screen painted by the page, or the UI's render.
+const APP_DONE: &[&str] = &["first_paint_shown", "cached_data_rendered"];
+/// What the warm-up launch waits for: the picture of the home screen kept for the next start.
+const WARMED_UP: &[&str] = &["first_paint_saved"];
 /// How long after its mark the memory of an app is measured.
 const SETTLE: Duration = Duration::from_secs(10);
 
@@ -111,14 +119,23 @@ struct Launched {
     pss: Option<BTreeMap<String, f64>>,
 }
 
-/// Launches `binary` with `home`, waits for `done` (then, if asked, `SETTLE` for the memory),
-/// and kills the whole process tree.
+/// When the first of `marks` was recorded.
+fn first_of(marks: &BTreeMap<String, f64>, names: &[&str]) -> Option<f64> {
+    names
+        .iter()
+        .filter_map(|name| marks.get(*name).copied())
+        .min_by(f64::total_cmp)
+}
+
+/// Launches `binary` with `home`, waits for one of `done` (then, if asked, `SETTLE` for the
+/// memory, and up to 3 s for one of `finish`), and kills the whole process tree.
 async fn launch(
     binary: &Path,
     home: &Path,
     backend: &str,
     marks_file: PathBuf,
-    done: &str,
+    done: &[&str],
+    finish: &[&str],
     measure_memory: bool,
 ) -> Result<Launched, String> {
     let mut child: Child = Command::new(binary)
@@ -133,11 +150,11 @@ async fn launch(
         .spawn()
         .map_err(|e| format!("cannot launch {binary:?}: {e}"))?;
     let started = Instant::now();
-    while !read_marks(&marks_file).contains_key(done) {
+    while first_of(&read_marks(&marks_file), done).is_none() {
         if started.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
             return Err(format!(
-                "{binary:?}: no {done} after 60 s; marks: {:?}",
+                "{binary:?}: none of {done:?} after 60 s; marks: {:?}",
                 read_marks(&marks_file)
             ));
         }
@@ -149,8 +166,15 @@ async fn launch(
     } else {
         None
     };
-    // Let the app record what follows its first paint (fresh data in debug builds).
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Let the app finish what follows its first paint (the fresh data, the picture kept for the
+    // next start), as a customer's app does while it is looked at.
+    let finishing = Instant::now();
+    while !finish.is_empty()
+        && first_of(&read_marks(&marks_file), finish).is_none()
+        && finishing.elapsed() < Duration::from_secs(3)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     for pid in process_tree(child.id()).iter().rev() {
         let _ = Command::new("kill")
             .args(["-KILL", &pid.to_string()])
@@ -235,10 +259,22 @@ async fn bench() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     let cache_bytes = std::fs::metadata(&cache_path).map(|m| m.len()).unwrap_or(0);
+    // A customer's app has run before: the picture of the home screen is kept.
+    launch(
+        &app,
+        home.path(),
+        &server.base_url(),
+        home.path().join("app-warm-up.txt"),
+        WARMED_UP,
+        &[],
+        false,
+    )
+    .await?;
     let hello_home = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut app_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut hello_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut ratios = Vec::new();
+    let (mut hello_done, mut app_done) = (Vec::new(), Vec::new());
     let (mut app_pss, mut hello_pss) = (None, None);
     for run in 0..RUNS {
         let last = run + 1 == RUNS;
@@ -248,6 +284,7 @@ async fn bench() -> Result<(), String> {
             "",
             home.path().join(format!("hello-{run}.txt")),
             HELLO_DONE,
+            &[],
             last,
         )
         .await?;
@@ -257,11 +294,12 @@ async fn bench() -> Result<(), String> {
             &server.base_url(),
             home.path().join(format!("app-{run}.txt")),
             APP_DONE,
+            WARMED_UP,
             last,
         )
         .await?;
-        for mark in ["page_loaded", HELLO_DONE] {
-            if let Some(value) = hello_run.marks.get(mark) {
+        for mark in HELLO_MARKS {
+            if let Some(value) = hello_run.marks.get(*mark) {
                 hello_samples.entry(mark).or_default().push(*value);
             }
         }
@@ -270,9 +308,12 @@ async fn bench() -> Result<(), String> {
                 app_samples.entry(mark).or_default().push(*value);
             }
         }
-        if let (Some(first), Some(cached)) =
-            (hello_run.marks.get(HELLO_DONE), app_run.marks.get(APP_DONE))
-        {
+        if let (Some(first), Some(cached)) = (
+            first_of(&hello_run.marks, HELLO_DONE),
+            first_of(&app_run.marks, APP_DONE),
+        ) {
+            hello_done.push(first);
+            app_done.push(cached);
             ratios.push(cached / first);
         }
         if last {
@@ -290,8 +331,10 @@ async fn bench() -> Result<(), String> {
         }
     );
     println!("  hello-world Tauri:");
-    for (mark, values) in &mut hello_samples {
-        println!("    {mark:<24} {:>8.1} ms", median(values));
+    for mark in HELLO_MARKS {
+        if let Some(values) = hello_samples.get_mut(mark) {
+            println!("    {mark:<24} {:>8.1} ms", median(values));
+        }
     }
     println!("  this app:");
     for mark in APP_MARKS {
@@ -299,14 +342,13 @@ async fn bench() -> Result<(), String> {
             println!("    {mark:<24} {:>8.1} ms", median(values));
         }
     }
-    let hello_first = hello_samples
-        .get_mut(HELLO_DONE)
-        .map_or(f64::NAN, |values| median(values));
-    let app_cached = app_samples
-        .get_mut(APP_DONE)
-        .map_or(f64::NAN, |values| median(values));
+    let hello_first = median(&mut hello_done);
+    let app_cached = median(&mut app_done);
     println!(
-        "  cached bills on screen / hello world's first script run: {:.2}× (median of medians), {:.2}× (median of per-pair ratios; goal ≤ 1.20×)",
+        "  cached bills on screen (first of {APP_DONE:?}): {app_cached:.1} ms; hello world's first script run: {hello_first:.1} ms"
+    );
+    println!(
+        "  ratio: {:.2}× (median of medians), {:.2}× (median of per-pair ratios; goal ≤ 1.20×)",
         app_cached / hello_first,
         median(&mut ratios)
     );

@@ -140,7 +140,7 @@ fn copy_assets(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// FNV-1a: enough to notice that the wasm changed.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
     })

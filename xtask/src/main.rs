@@ -10,6 +10,7 @@ mod fuzz;
 mod keyring;
 mod setup;
 mod shell;
+mod stamp;
 mod updater;
 
 use std::path::PathBuf;
@@ -104,6 +105,30 @@ pub fn tauri_cli() -> PathBuf {
     root().join("node_modules").join(".bin").join("tauri")
 }
 
+/// The app binary inside this version's debug `.deb` (as the test command packaged it): what
+/// the end-to-end tests drive, so they test the build customers get, in the debug profile.
+pub fn packaged_app() -> PathBuf {
+    let debs = target_dir().join("debug").join("bundle").join("deb");
+    let version = format!("_{}_", env!("CARGO_PKG_VERSION"));
+    let staged = std::fs::read_dir(&debs)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.is_dir()
+                && path
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().contains(&version))
+        });
+    staged
+        .unwrap_or_else(|| debs.join(format!("(no folder with {version})")))
+        .join("data")
+        .join("usr")
+        .join("bin")
+        .join("enerpro-portal")
+}
+
 /// Cargo's target directory, honouring `CARGO_TARGET_DIR`.
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -120,7 +145,7 @@ pub fn target_dir() -> PathBuf {
 
 mod commands {
     use crate::shell::{Cmd, TestTally, in_desktop_session, step};
-    use crate::{build, keyring, root, setup, target_dir, tauri_cli, updater};
+    use crate::{build, keyring, packaged_app, root, setup, stamp, target_dir, tauri_cli, updater};
     use std::time::{Duration, Instant};
 
     /// Starts an unlocked gnome-keyring (its folder in `$1`) in the current session, then runs
@@ -278,15 +303,18 @@ mod commands {
             .run()?;
         updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
-        key.signing(Cmd::new(tauri_cli()))
-            .args(["build", "--debug", "--bundles", "deb,rpm"])
-            .args(crate::APP_PACKAGE_ONLY)
-            .run()?;
-        // The bundle build links the app with the custom-protocol feature; the end-to-end
-        // tests use the plain development binary (both builds stay cached).
-        Cmd::new("cargo")
-            .args(["build", "--package", "enerpro-portal", "--bins"])
-            .run()?;
+        let bundles = target_dir().join("debug").join("bundle");
+        let stamp = stamp::sources(&key.public_key)?;
+        let stamp_file = bundles.join(".sources-stamp");
+        if stamp::unchanged(&stamp_file, &stamp, &[&packaged_app()]) {
+            println!("(sources unchanged since the last run: its packages are kept)");
+        } else {
+            key.signing(Cmd::new(tauri_cli()))
+                .args(["build", "--debug", "--bundles", "deb,rpm"])
+                .args(crate::APP_PACKAGE_ONLY)
+                .run()?;
+            stamp::record(&stamp_file, &stamp)?;
+        }
         step("run the tests in a private D-Bus session on a virtual display");
         let _ = std::fs::remove_file(tally_file());
         let session = in_desktop_session("session-tests")?.run();
@@ -372,7 +400,7 @@ mod commands {
     /// Inside the test session: unit and integration tests, then the end-to-end tests one at a
     /// time (they share one session bus, where the app is a single instance).
     pub fn session_tests() -> Result<(), String> {
-        let app = target_dir().join("debug").join("enerpro-portal");
+        let app = packaged_app();
         let mut keyring = keyring::start()?;
         let mut tally = TestTally::default();
         step("unit and integration tests");

@@ -16,9 +16,13 @@ pub fn set_child_env(key: &str, value: &str) {
         .push((key.into(), value.into()));
 }
 
-/// Prints a step heading.
+/// When this xtask process started, for the steps' times.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Prints a step heading, with the seconds since this xtask started (where the time goes).
 pub fn step(what: &str) {
-    println!("\n==> {what}");
+    let started = STARTED.get_or_init(std::time::Instant::now);
+    println!("\n==> [{:.0} s] {what}", started.elapsed().as_secs_f64());
 }
 
 /// This xtask again, running `subcommand` in a private D-Bus session on a virtual display (what

@@ -113,6 +113,14 @@ pub fn next_release(key: &DevKey) -> Result<PathBuf, String> {
         r#"{{"version":"{version}","plugins":{{"updater":{{"pubkey":"{}"}}}}}}"#,
         key.public_key
     );
+    let releases = releases_folder();
+    let release = releases.join(&version);
+    let stamp = crate::stamp::sources(&patch)?;
+    let stamp_file = releases.join(".sources-stamp");
+    if crate::stamp::unchanged(&stamp_file, &stamp, &[&release.join("latest.json")]) {
+        println!("(sources unchanged since the last run: its next release is kept)");
+        return Ok(releases);
+    }
     key.signing(Cmd::new(tauri_cli()))
         .args(["build", "--debug", "--bundles", "deb", "--config", &patch])
         .args(crate::APP_PACKAGE_ONLY)
@@ -120,8 +128,6 @@ pub fn next_release(key: &DevKey) -> Result<PathBuf, String> {
     let bundles = target_dir().join("debug").join("bundle").join("deb");
     let package = find(&bundles, &format!("_{version}_"), ".deb")?;
     let signature = PathBuf::from(format!("{}.sig", package.display()));
-    let releases = releases_folder();
-    let release = releases.join(&version);
     let _ = std::fs::remove_dir_all(&releases);
     std::fs::create_dir_all(&release)
         .map_err(|error| format!("cannot create {release:?}: {error}"))?;
@@ -144,6 +150,7 @@ pub fn next_release(key: &DevKey) -> Result<PathBuf, String> {
     );
     std::fs::write(release.join("latest.json"), manifest)
         .map_err(|error| format!("cannot write the manifest: {error}"))?;
+    crate::stamp::record(&stamp_file, &stamp)?;
     Ok(releases)
 }
 

@@ -88,6 +88,21 @@ pub fn root() -> PathBuf {
 /// cargo would otherwise build every default workspace member, the sandbox server included).
 pub const APP_PACKAGE_ONLY: [&str; 3] = ["--", "--package", "enerpro-portal"];
 
+/// Like [`APP_PACKAGE_ONLY`], for the test command's debug packages: with Tauri's `test`
+/// feature, which the tests' build has (it only adds the `tauri::test` module), so the packages
+/// and the tests share one build of Tauri and its plugins instead of compiling them twice.
+pub const APP_PACKAGE_AS_TESTED: [&str; 5] = [
+    "--",
+    "--package",
+    "enerpro-portal",
+    "--features",
+    "tauri/test",
+];
+
+/// The features of the test command's test build, for the same sharing: the app's
+/// `custom-protocol` (the packaged build's; the Tauri CLI enables it for packages).
+pub const TESTED_FEATURES: [&str; 2] = ["--features", "enerpro-portal/custom-protocol"];
+
 /// Workspace members `cargo test --workspace` leaves out: the UI and the Dioxus hello world
 /// (they build for wasm32 only) and the launch benchmark's hello world (no tests; the
 /// benchmarks build them).
@@ -300,6 +315,7 @@ mod commands {
         Cmd::new("cargo")
             .args(["test", "--workspace", "--no-run"])
             .args(crate::NOT_TESTED)
+            .args(crate::TESTED_FEATURES)
             .run()?;
         updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
@@ -311,7 +327,7 @@ mod commands {
         } else {
             key.signing(Cmd::new(tauri_cli()))
                 .args(["build", "--debug", "--bundles", "deb,rpm"])
-                .args(crate::APP_PACKAGE_ONLY)
+                .args(crate::APP_PACKAGE_AS_TESTED)
                 .run()?;
             stamp::record(&stamp_file, &stamp)?;
         }
@@ -407,6 +423,7 @@ mod commands {
         let host = Cmd::new("cargo")
             .args(["test", "--workspace", "--exclude", "portal-e2e"])
             .args(crate::NOT_TESTED)
+            .args(crate::TESTED_FEATURES)
             .run_tests(&mut tally);
         step("end-to-end tests: the real app window through tauri-driver and WebKitWebDriver");
         let end_to_end = Cmd::new("cargo")

@@ -123,7 +123,7 @@ pub fn next_release(key: &DevKey) -> Result<PathBuf, String> {
     }
     key.signing(Cmd::new(tauri_cli()))
         .args(["build", "--debug", "--bundles", "deb", "--config", &patch])
-        .args(crate::APP_PACKAGE_ONLY)
+        .args(crate::APP_PACKAGE_AS_TESTED)
         .run()?;
     let bundles = target_dir().join("debug").join("bundle").join("deb");
     let package = find(&bundles, &format!("_{version}_"), ".deb")?;

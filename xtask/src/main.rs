@@ -312,11 +312,10 @@ mod commands {
             ])
             .run()?;
         step("build the tests and the app");
-        Cmd::new("cargo")
-            .args(["test", "--workspace", "--no-run"])
-            .args(crate::NOT_TESTED)
-            .args(crate::TESTED_FEATURES)
-            .run()?;
+        // Exactly the selections the test session runs: cargo unifies features per selection,
+        // so any other selection would build the shared dependencies once more.
+        host_tests().arg("--no-run").run()?;
+        end_to_end_tests().arg("--no-run").run()?;
         updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
         let bundles = target_dir().join("debug").join("bundle");
@@ -408,6 +407,20 @@ mod commands {
         Ok(())
     }
 
+    /// The unit and integration tests: every workspace member but the end-to-end tests (run
+    /// apart, one at a time) and the crates [`crate::NOT_TESTED`] names.
+    fn host_tests() -> Cmd {
+        Cmd::new("cargo")
+            .args(["test", "--workspace", "--exclude", "portal-e2e"])
+            .args(crate::NOT_TESTED)
+            .args(crate::TESTED_FEATURES)
+    }
+
+    /// The end-to-end tests' package.
+    fn end_to_end_tests() -> Cmd {
+        Cmd::new("cargo").args(["test", "--package", "portal-e2e"])
+    }
+
     /// Where the test session leaves its pass/fail counts for the closing line.
     fn tally_file() -> std::path::PathBuf {
         target_dir().join("xtask-test-tally.txt")
@@ -420,14 +433,10 @@ mod commands {
         let mut keyring = keyring::start()?;
         let mut tally = TestTally::default();
         step("unit and integration tests");
-        let host = Cmd::new("cargo")
-            .args(["test", "--workspace", "--exclude", "portal-e2e"])
-            .args(crate::NOT_TESTED)
-            .args(crate::TESTED_FEATURES)
-            .run_tests(&mut tally);
+        let host = host_tests().run_tests(&mut tally);
         step("end-to-end tests: the real app window through tauri-driver and WebKitWebDriver");
-        let end_to_end = Cmd::new("cargo")
-            .args(["test", "--package", "portal-e2e", "--", "--test-threads=1"])
+        let end_to_end = end_to_end_tests()
+            .args(["--", "--test-threads=1"])
             .env("ENERPRO_APP_BIN", app)
             .env(
                 "ENERPRO_BUNDLE_DIR",

@@ -147,7 +147,7 @@ fn the_next_start_paints_the_kept_picture_of_the_home_screen_before_the_ui_has_l
                 return Err(format!("the kept picture lacks {shown:?}: {picture}"));
             }
         }
-        if picture.matches("class=\"bill\"").count() != 3 || picture.contains("just now") {
+        if picture.matches("class=\"bill\"").count() != 3 || picture.contains("As of") {
             return Err(format!(
                 "the kept picture is not the home screen's: {picture}"
             ));

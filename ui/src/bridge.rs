@@ -24,14 +24,17 @@ extern "C" {
     ) -> Result<u32, JsValue>;
 }
 
-// The picture of the screen: `#main`'s HTML without what changes with time alone (elements marked
-// `data-volatile`: ages, notices). Plain DOM calls, cheaper in JavaScript than through web-sys.
+// The picture of the screen: `#main`'s HTML without what changes with time alone: elements
+// marked `data-volatile` (notices) are left out, those marked `data-time` (when the data was
+// fetched) keep their place, empty, so nothing moves when the UI fills them in. Plain DOM
+// calls, cheaper in JavaScript than through web-sys.
 #[wasm_bindgen(inline_js = "
 export function picture() {
   const main = document.getElementById('main');
   if (!main) return '';
   const copy = main.cloneNode(true);
   copy.querySelectorAll('[data-volatile]').forEach((element) => element.remove());
+  copy.querySelectorAll('[data-time]').forEach((element) => { element.textContent = '\\u00a0'; });
   return copy.innerHTML;
 }
 export function dropFirstPaint() { document.getElementById('first-paint')?.remove(); }

@@ -77,8 +77,8 @@ pub fn Home() -> Element {
                 }
             }
             if let Some(as_of) = view.as_of.clone() {
-                p { id: "as-of", class: "muted", "As of {format::moment(&as_of.fetched_at)} "
-                    span { "data-volatile": "age", "({format::age(as_of.age_seconds)})" }
+                p { id: "as-of", class: "muted", "data-time": "fetched",
+                    "As of {format::moment(&as_of.fetched_at)} ({format::age(as_of.age_seconds)})"
                 }
             }
             if view.bills.is_empty() {

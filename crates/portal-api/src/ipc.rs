@@ -190,8 +190,9 @@ pub struct HomeView {
     pub problem: Option<ErrorBody>,
     /// Why paying is not possible now, if it is not.
     pub pay_blocked: Option<PayBlock>,
-    /// Names the data this view shows, all but its age: a picture of the screen saved for one
-    /// revision ([`SaveFirstPaint`]) is painted at a start only while the cache holds the same.
+    /// Names the data this view shows, all but when it was fetched: a picture of the screen
+    /// saved for one revision ([`SaveFirstPaint`]) is painted at a start only while the cache
+    /// holds the same.
     pub revision: String,
 }
 
@@ -398,7 +399,8 @@ pub const FIRST_PAINT_MAX_BYTES: usize = 256 * 1024;
 pub struct FirstPaintArgs {
     /// The revision of the [`HomeView`] the picture shows.
     pub revision: String,
-    /// The home screen's HTML, without what changes with time alone (ages, notices).
+    /// The home screen's HTML, without what changes with time alone (when the data was
+    /// fetched, notices).
     pub html: String,
 }
 

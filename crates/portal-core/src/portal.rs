@@ -770,16 +770,17 @@ impl CachedHome {
 }
 
 /// The revision of a home view: a digest of this app version and everything the view shows but
-/// its age, so a picture of the screen is never painted over data it does not show, nor by
-/// another version of the UI.
+/// when it was fetched, so a picture of the screen is never painted over data it does not show,
+/// nor by another version of the UI, yet stays good across refreshes that change nothing (the
+/// picture leaves the time out).
 fn revision(view: &HomeView) -> String {
-    let mut ageless = view.clone();
-    if let Some(as_of) = &mut ageless.as_of {
-        as_of.age_seconds = 0;
-    }
+    let timeless = HomeView {
+        as_of: None,
+        ..view.clone()
+    };
     let mut digest = Sha256::new();
     digest.update(env!("CARGO_PKG_VERSION").as_bytes());
-    digest.update(serde_json::to_vec(&ageless).unwrap_or_default());
+    digest.update(serde_json::to_vec(&timeless).unwrap_or_default());
     URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
 }
 
@@ -869,7 +870,7 @@ mod tests {
     }
 
     #[test]
-    fn a_views_revision_changes_with_what_it_shows_but_not_with_its_age() {
+    fn a_views_revision_changes_with_what_it_shows_but_not_with_when_it_was_fetched() {
         let bill = Bill {
             id: "bill_1".into(),
             period: Period {
@@ -881,13 +882,13 @@ mod tests {
             amount: usd(9_275),
             status: BillStatus::Outstanding,
         };
-        let home = |bill: &Bill, age_seconds: u64| {
+        let home = |bill: &Bill, fetched_at: &str, age_seconds: u64| {
             let cached = CachedHome {
                 customer: None,
                 bills: Some(crate::cache::Cached {
                     data: vec![bill.clone()],
                     as_of: AsOf {
-                        fetched_at: "2026-11-29T10:00:00Z".into(),
+                        fetched_at: fetched_at.into(),
                         age_seconds,
                     },
                 }),
@@ -895,12 +896,16 @@ mod tests {
             };
             cached.view(true, None)
         };
-        let now = home(&bill, 0);
-        assert_eq!(now.revision, home(&bill, 86_400).revision, "a day later");
+        let now = home(&bill, "2026-11-29T10:00:00Z", 0);
+        let later = home(&bill, "2026-11-29T10:00:00Z", 86_400);
+        assert_eq!(now.revision, later.revision, "a day later");
+        let refreshed = home(&bill, "2026-11-30T10:00:00Z", 0);
+        assert_eq!(now.revision, refreshed.revision, "refreshed, unchanged");
         let changed = Bill {
             amount: usd(9_276),
             ..bill
         };
-        assert_ne!(now.revision, home(&changed, 0).revision, "another amount");
+        let other = home(&changed, "2026-11-29T10:00:00Z", 0);
+        assert_ne!(now.revision, other.revision, "another amount");
     }
 }

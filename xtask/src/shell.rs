@@ -90,7 +90,13 @@ impl Cmd {
 
     fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
-        command.args(&self.args).current_dir(crate::root());
+        // `cargo xtask` runs this process with CARGO_MANIFEST_DIR set to the xtask folder; build
+        // scripts that watch that variable (ring's) would rebuild whenever the clone's path, or
+        // running cargo by hand instead, changes it. Children see what a plain cargo sees.
+        command
+            .args(&self.args)
+            .current_dir(crate::root())
+            .env_remove("CARGO_MANIFEST_DIR");
         if let Some(path) = path_with_cargo_bin() {
             command.env("PATH", path);
         }

@@ -344,10 +344,12 @@ pub fn run() {
             // The cache is opened and checked once: its first screen goes into the page, then
             // the cache goes to the core, which opens in the background.
             let cache = cache_path(app.handle()).and_then(|path| Cache::open(&path));
-            let first_screen = cache.as_ref().ok().and_then(FirstScreen::read);
-            if let Some(screen) = &first_screen {
-                picture.put(screen.picture.clone());
-            }
+            let mut first_screen = cache.as_ref().ok().and_then(FirstScreen::read);
+            picture.put(
+                first_screen
+                    .as_mut()
+                    .and_then(|screen| screen.picture.take()),
+            );
             tauri::async_runtime::spawn_blocking(move || {
                 let opened = cache.and_then(|cache| open_core(&handle, cache));
                 handle.state::<timings::Timings>().mark("core_opened");

@@ -1,7 +1,8 @@
 //! Timing marks for the launch: when the process started, the page loaded, the picture of the
 //! cached home screen was painted, the WebAssembly UI started, the cached data and then the fresh
 //! data were on screen. Printed to stdout with the `--timings` launch flag, and appended to the
-//! file named by `ENERPRO_TIMINGS_FILE` (the launch benchmark reads it). Each mark is recorded once per run.
+//! file named by `ENERPRO_TIMINGS_FILE` (the launch benchmark reads it). Each mark is recorded
+//! once per run.
 
 use std::collections::HashSet;
 use std::io::Write;

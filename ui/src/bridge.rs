@@ -41,8 +41,10 @@ export function dropFirstPaint() { document.getElementById('first-paint')?.remov
 ")]
 extern "C" {
     fn picture() -> String;
+    /// Removes the picture the page painted before the UI rendered (the UI's own render
+    /// replaced it on screen already; this takes it out of the page).
     #[wasm_bindgen(js_name = dropFirstPaint)]
-    fn drop_first_paint_element();
+    pub fn drop_first_paint();
 }
 
 /// Runs command `C` in the shell with `args` and decodes its answer.
@@ -94,12 +96,6 @@ pub async fn save_first_paint(revision: String) {
         html,
     })
     .await;
-}
-
-/// Removes the picture the page painted before the UI rendered (the UI's own render replaced
-/// it on screen already; this takes it out of the page).
-pub fn drop_first_paint() {
-    drop_first_paint_element();
 }
 
 /// Reports a launch timing mark to the shell (fire and forget).

@@ -170,7 +170,10 @@ impl Portal {
         let mut cache = self.cache();
         match Self::first_screen(&cache) {
             Some(view) if view.revision == revision => {
-                cache.store_first_paint(revision, html)?;
+                // Every start shows the kept data again: no write when nothing changed.
+                if cache.first_paint(revision)?.as_deref() != Some(html) {
+                    cache.store_first_paint(revision, html)?;
+                }
                 Ok(true)
             }
             _ => Ok(false),

@@ -90,13 +90,15 @@ pub const APP_PACKAGE_ONLY: [&str; 3] = ["--", "--package", "enerpro-portal"];
 
 /// Like [`APP_PACKAGE_ONLY`], for the test command's debug packages: with Tauri's `test`
 /// feature, which the tests' build has (it only adds the `tauri::test` module), so the packages
-/// and the tests share one build of Tauri and its plugins instead of compiling them twice.
+/// and the tests share one build of Tauri and its plugins instead of compiling them twice; and
+/// with the app's own `custom-protocol` feature (the CLI enables only Tauri's), as the tests'
+/// build has it, so the app's library is not rebuilt between the packages and the tests.
 pub const APP_PACKAGE_AS_TESTED: [&str; 5] = [
     "--",
     "--package",
     "enerpro-portal",
     "--features",
-    "tauri/test",
+    "tauri/test,custom-protocol",
 ];
 
 /// The features of the test command's test build, for the same sharing: the app's

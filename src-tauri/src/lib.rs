@@ -360,7 +360,7 @@ pub fn run() {
             });
             open_main_window(app.handle(), first_screen.as_ref())?;
             links::listen(app.handle(), PORTAL_HOST, &arguments);
-            links::register_scheme_for_development(app.handle());
+            links::register_scheme_when_unpackaged(app.handle());
             payments::resume(app.handle());
             #[cfg(desktop)]
             updates::check_at_start(app.handle());

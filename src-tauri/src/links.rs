@@ -88,21 +88,31 @@ pub async fn take<R: Runtime>(app: &AppHandle<R>) -> Result<Vec<LinkReceived>, C
         .collect())
 }
 
-/// Development builds register themselves as the desktop's handler of the app's scheme (an
-/// installed app is registered by its package), so the sandbox's return page reaches them.
-/// In the background: it runs desktop tools and must not delay the window.
-pub fn register_scheme_for_development<R: Runtime>(app: &AppHandle<R>) {
-    #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
+/// Registers the app as the desktop's handler of its scheme when nothing else did: development
+/// builds (so the sandbox's return page reaches them), and on Linux an AppImage, which has no
+/// package to register it (as Tauri's deep-link guide advises). Installed packages are
+/// registered by their package. In the background: it runs desktop tools (`xdg-mime`,
+/// `update-desktop-database`) and must not delay the window.
+pub fn register_scheme_when_unpackaged<R: Runtime>(app: &AppHandle<R>) {
+    #[cfg(any(target_os = "linux", windows))]
     {
-        let app = app.clone();
-        std::thread::spawn(move || {
-            if let Err(error) = app.deep_link().register_all() {
-                tracing::warn!("could not register the link handler: {error}");
-            }
-        });
+        let appimage = cfg!(target_os = "linux") && std::env::var_os("APPIMAGE").is_some();
+        if registers_at_run_time(cfg!(debug_assertions), appimage) {
+            let app = app.clone();
+            std::thread::spawn(move || {
+                if let Err(error) = app.deep_link().register_all() {
+                    tracing::warn!("could not register the link handler: {error}");
+                }
+            });
+        }
     }
-    #[cfg(not(all(debug_assertions, any(target_os = "linux", windows))))]
+    #[cfg(not(any(target_os = "linux", windows)))]
     let _ = app;
+}
+
+/// Whether the app registers its scheme itself: a development build, or an AppImage.
+fn registers_at_run_time(development: bool, appimage: bool) -> bool {
+    development || appimage
 }
 
 /// At startup: takes the link the app was launched with, and listens for later ones.
@@ -175,6 +185,16 @@ pub fn flag_value(arguments: &[String], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_development_builds_and_appimages_register_the_scheme_themselves() {
+        assert!(registers_at_run_time(true, false));
+        assert!(registers_at_run_time(false, true));
+        assert!(
+            !registers_at_run_time(false, false),
+            "a package registers it"
+        );
+    }
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|item| (*item).to_owned()).collect()

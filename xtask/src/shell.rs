@@ -164,14 +164,18 @@ impl Cmd {
             .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
-    /// Runs it quietly and returns its exit code (`None` when a signal ended it).
-    pub fn exit_code(self) -> Result<Option<i32>, String> {
-        self.command()
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map(|status| status.code())
-            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))
+    /// Runs it and returns its exit code (`None` when a signal ended it) and what it printed,
+    /// whether or not it succeeded.
+    pub fn exit_and_output(self) -> Result<(Option<i32>, String), String> {
+        let output = self
+            .command()
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))?;
+        Ok((
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ))
     }
 
     /// Starts it in the background.

@@ -10,6 +10,7 @@ mod commands;
 mod first_screen;
 #[cfg(target_os = "linux")]
 mod instance;
+mod language;
 mod links;
 mod payments;
 mod timings;
@@ -58,16 +59,24 @@ fn environments() -> portal_core::backend::Environments {
     }
 }
 
+/// A settings file of the app (the backend and language choices) in its config folder.
+fn settings_file<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    name: &str,
+) -> Result<std::path::PathBuf, CoreError> {
+    app.path()
+        .app_config_dir()
+        .map(|folder| folder.join(name))
+        .map_err(|error| CoreError::Cache {
+            detail: format!("no settings folder: {error}"),
+        })
+}
+
 /// Where the support staff's backend choice is saved.
 fn backend_choice_file<R: Runtime>(
     app: &tauri::AppHandle<R>,
 ) -> Result<std::path::PathBuf, CoreError> {
-    app.path()
-        .app_config_dir()
-        .map(|folder| folder.join("backend.json"))
-        .map_err(|error| CoreError::Cache {
-            detail: format!("no settings folder: {error}"),
-        })
+    settings_file(app, "backend.json")
 }
 
 /// The host whose `https://HOST/app/…` links the app claims (mobile).
@@ -214,6 +223,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::save_first_paint,
             commands::backend_settings,
             commands::choose_backend,
+            language::language_settings,
+            language::choose_language,
             #[cfg(desktop)]
             updates::check_for_update,
             #[cfg(desktop)]
@@ -267,6 +278,9 @@ fn open_main_window<R: Runtime>(
         return Ok(());
     };
     let mut window = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    if let Some(script) = app.state::<language::Locale>().script() {
+        window = window.initialization_script(&script);
+    }
     if let Some(script) = first_screen.and_then(FirstScreen::script) {
         window = window.initialization_script(&script);
     }
@@ -339,6 +353,7 @@ pub fn run() {
                     .map_or_else(|| BUILD_DEFAULT_BACKEND.to_owned(), |url| url.to_string()),
             };
             app.manage(Backend::from_sources(&sources));
+            app.manage(language::Locale::at_start(app.handle()));
             let handle = app.handle().clone();
             app.state::<timings::Timings>().mark("setup_started");
             // The cache is opened and checked once: its first screen goes into the page, then

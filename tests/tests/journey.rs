@@ -43,14 +43,14 @@ fn invitation_to_receipt_in_the_real_window() {
             app.wait_for_text("#account-number", |text| text == "100-200-300")
                 .await?;
             app.wait_for_count("li.bill", 3).await?;
-            app.wait_for_text("#total-due", |text| text == "USD 278.37")
+            app.wait_for_text("#total-due", |text| text == "$278.37")
                 .await?;
             app.screenshot("home").await?;
 
             app.click("#go-pay").await?;
             app.wait_for_count("input[type=checkbox]", 3).await?;
             app.click("label.choice:last-of-type input").await?;
-            app.wait_for_text("#pay-total", |text| text == "USD 194.25")
+            app.wait_for_text("#pay-total", |text| text == "$194.25")
                 .await?;
             app.screenshot("pay").await?;
             app.click("#pay-now").await?;
@@ -66,13 +66,13 @@ fn invitation_to_receipt_in_the_real_window() {
                 .await?;
             app.wait_for_text("#card", |text| text == "Visa ending 4242")
                 .await?;
-            app.wait_for_text("#receipt-total", |text| text == "USD 194.25")
+            app.wait_for_text("#receipt-total", |text| text == "$194.25")
                 .await?;
             app.screenshot("receipt").await?;
 
             app.click("#back-home").await?;
             app.wait_for_count("li.bill", 1).await?;
-            app.wait_for_text("#total-due", |text| text == "USD 84.12")
+            app.wait_for_text("#total-due", |text| text == "$84.12")
                 .await?;
             app.screenshot("home-after-payment").await?;
 
@@ -118,4 +118,108 @@ fn invitation_to_receipt_in_the_real_window() {
         .await;
         finish(app, server, outcome).await
     });
+}
+
+/// The journey again for a Spanish-speaking customer in Illinois: the device's language is
+/// Spanish (`LANG`), its time zone Chicago's (`TZ`). Every screen speaks Spanish, money reads as
+/// in the United States, and the receipt's time is the device's local time, not UTC.
+#[test]
+fn the_journey_in_spanish_with_the_receipt_in_the_devices_time_zone() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+        let mut app = App::launch(Launch {
+            name: "journey-es",
+            backend: &server.base_url(),
+            args: vec![link],
+            env: vec![
+                ("LANG".into(), "es_US.UTF-8".into()),
+                ("TZ".into(), "America/Chicago".into()),
+                ("BROWSER".into(), FAKE_BROWSER.into()),
+                ("FAKE_BROWSER_MODE".into(), "pay-and-return".into()),
+            ],
+            home: None,
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#invitation h1", |text| text == "Ha recibido una invitación")
+                .await?;
+            app.wait_for_text("#accept", |text| text == "Aceptar invitación")
+                .await?;
+            let lang = app
+                .client
+                .execute("return document.documentElement.lang", vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            assert_eq!(lang, "es", "the page says its language");
+            app.type_into("#postcode", "6270").await?;
+            app.click("#accept").await?;
+            app.wait_for_text("#accept-error", |text| {
+                text.contains("no coincide con la dirección de servicio")
+                    && text.contains("Le quedan 4 intentos.")
+            })
+            .await?;
+            app.screenshot("invitation-wrong-postcode").await?;
+            app.replace_text("#postcode", "62701").await?;
+            app.click("#accept").await?;
+
+            app.wait_for_text("#bills-title", |text| text == "Facturas pendientes")
+                .await?;
+            app.wait_for_count("li.bill", 3).await?;
+            app.wait_for_text("#total-due", |text| text == "$278.37")
+                .await?;
+            app.wait_for_text("li.bill .due", |text| text.starts_with("Vencida: venció hace "))
+                .await?;
+            // "1–31 de oct de 2026" (the exact words are ICU's, whose versions differ slightly).
+            app.wait_for_text("li.bill .period", |text| {
+                text.starts_with('1') && text.contains("oct") && text.ends_with("2026")
+            })
+            .await?;
+            app.screenshot("home").await?;
+
+            app.click("#go-pay").await?;
+            app.wait_for_text("#pay h1", |text| text == "Pagar facturas")
+                .await?;
+            app.wait_for_text("#pay-now", |text| text == "Pagar en el navegador")
+                .await?;
+            app.click("#pay-now").await?;
+            app.wait_for_text("#payment-title", |text| text == "Pago recibido")
+                .await?;
+            app.wait_for_text("#card", |text| text == "Visa terminada en 4242")
+                .await?;
+            app.wait_for_text("#receipt-total", |text| text == "$278.37")
+                .await?;
+            let shown = app.wait_for_text("#receipt-date", |text| !text.is_empty()).await?;
+            let issued_at = app
+                .element("#receipt-date")
+                .await?
+                .attr("datetime")
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("the receipt's time has no datetime")?;
+            let in_chicago = app
+                .client
+                .execute(
+                    "return new Intl.DateTimeFormat('es-US', {dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/Chicago'}).format(new Date(arguments[0]))",
+                    vec![issued_at.clone().into()],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            // WebDriver reads no-break spaces (which ICU puts around "a. m.") as plain ones.
+            let in_chicago = in_chicago
+                .as_str()
+                .unwrap_or_default()
+                .replace(['\u{a0}', '\u{202f}'], " ");
+            assert_eq!(
+                shown, in_chicago,
+                "the receipt of {issued_at} shows Chicago's local time"
+            );
+            app.screenshot("receipt").await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    })
 }

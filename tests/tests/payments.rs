@@ -211,7 +211,7 @@ fn an_app_killed_during_checkout_resumes_and_shows_the_receipt_with_one_charge()
             app.click("a[href='/history']").await?;
             app.wait_for_count("ul.receipts li", 1).await?;
             app.click("ul.receipts a").await?;
-            app.wait_for_text("#receipt-total", |t| t == "USD 278.37")
+            app.wait_for_text("#receipt-total", |t| t == "$278.37")
                 .await?;
             app.screenshot("receipt-after-restart").await?;
             let receipts = outbox(&server, "receipt").await?;

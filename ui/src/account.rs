@@ -1,18 +1,23 @@
 //! Getting in and out: the invitation, passwordless sign-in, settings (sign out), and the
 //! backend's status.
 
+use crate::i18n::{Say, use_locale};
 use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge};
 use dioxus::prelude::*;
-use portal_api::ErrorBody;
-use portal_api::ipc::{self, AcceptArgs, BackendChoice, ChooseBackendArgs, CodeArgs, EmailArgs};
+use portal_api::ipc::{
+    self, AcceptArgs, BackendChoice, ChooseBackendArgs, ChooseLanguageArgs, CodeArgs, EmailArgs,
+    UiLocale,
+};
 use portal_api::v1::HealthResponse;
+use portal_api::{ErrorBody, Language, Text};
 
 /// Who the invitation is for; the postcode; Accept.
 #[component]
 pub fn Invitation(code: String) -> Element {
     let state = use_context::<AppState>();
     let navigator = use_navigator();
+    let locale = use_locale();
     let code_for_preview = code.clone();
     let mut preview = use_resource(use_reactive!(|code_for_preview| async move {
         bridge::invoke::<ipc::PreviewInvitation>(&CodeArgs {
@@ -25,20 +30,20 @@ pub fn Invitation(code: String) -> Element {
     let mut error = use_signal(|| None::<ErrorBody>);
     let current = preview.read().clone();
     let title = match &current {
-        Some(Err(_)) => "This invitation cannot be used",
-        _ => "You have been invited",
+        Some(Err(_)) => locale.t(Text::InvitationUnusable),
+        _ => locale.t(Text::YouAreInvited),
     };
     rsx! {
         section { id: "invitation", class: "card",
             h1 { "{title}" }
             match current {
-                None => rsx! { Loading { text: "Checking your invitation…" } },
+                None => rsx! { Loading { text: Text::CheckingInvitation } },
                 Some(Err(failure)) => rsx! {
                     ErrorState { error: failure, id: "invitation-error", signed_in: state.signed_in(),
                         retry: move |_| preview.restart() }
                 },
                 Some(Ok(preview)) => rsx! {
-                    p { "This invitation is for " strong { id: "invited-name", "{preview.account_name}" } " (" span { id: "invited-email", "{preview.masked_email}" } ")." }
+                    p { {locale.t(Text::InvitationFor)} strong { id: "invited-name", "{preview.account_name}" } " (" span { id: "invited-email", "{preview.masked_email}" } ")." }
                     form {
                         onsubmit: move |event| {
                             event.prevent_default();
@@ -57,7 +62,7 @@ pub fn Invitation(code: String) -> Element {
                                 busy.set(false);
                             });
                         },
-                        label { r#for: "postcode", "To confirm it is you, enter the postcode of your service address" }
+                        label { r#for: "postcode", {locale.t(Text::PostcodeLabel)} }
                         input {
                             id: "postcode", name: "postcode", autocomplete: "postal-code", required: true,
                             value: "{postcode}", oninput: move |event| postcode.set(event.value()),
@@ -66,7 +71,7 @@ pub fn Invitation(code: String) -> Element {
                             ErrorState { error: failure, id: "accept-error", signed_in: state.signed_in() }
                         }
                         button { id: "accept", r#type: "submit", disabled: busy() || postcode().trim().is_empty(),
-                            if busy() { "Accepting…" } else { "Accept invitation" }
+                            if busy() { {locale.t(Text::Accepting)} } else { {locale.t(Text::AcceptInvitation)} }
                         }
                     }
                 },
@@ -78,8 +83,9 @@ pub fn Invitation(code: String) -> Element {
 /// Email → "check your email"; resend after a pause.
 #[component]
 pub fn SignIn() -> Element {
+    let locale = use_locale();
     let mut email = use_signal(String::new);
-    let mut sent = use_signal(|| None::<String>);
+    let mut sent = use_signal(|| false);
     let mut error = use_signal(|| None::<ErrorBody>);
     let mut busy = use_signal(|| false);
     let mut resend_in = use_signal(|| 0u32);
@@ -87,8 +93,8 @@ pub fn SignIn() -> Element {
         spawn(async move {
             busy.set(true);
             match bridge::invoke::<ipc::RequestSignin>(&EmailArgs { email: email() }).await {
-                Ok(answer) => {
-                    sent.set(Some(answer.message));
+                Ok(_) => {
+                    sent.set(true);
                     error.set(None);
                     resend_in.set(30);
                     while resend_in() > 0 {
@@ -103,20 +109,20 @@ pub fn SignIn() -> Element {
     };
     rsx! {
         section { id: "signin", class: "card",
-            h1 { "Sign in" }
-            if let Some(message) = sent() {
-                p { id: "check-email", role: "status", "{message}" }
+            h1 { {locale.t(Text::SignIn)} }
+            if sent() {
+                p { id: "check-email", role: "status", {locale.t(Text::CheckEmail)} }
                 button { id: "resend", class: "secondary", disabled: resend_in() > 0,
                     onclick: move |_| send(),
-                    if resend_in() > 0 { "Send again in {resend_in} s" } else { "Send the link again" }
+                    if resend_in() > 0 { {locale.fill(Text::SendAgainIn, &[("n", &resend_in().to_string())])} } else { {locale.t(Text::SendAgain).to_owned()} }
                 }
             } else {
                 form {
                     onsubmit: move |event| { event.prevent_default(); send(); },
-                    label { r#for: "email", "Email address of your Enerpro account" }
+                    label { r#for: "email", {locale.t(Text::EmailLabel)} }
                     input { id: "email", r#type: "email", autocomplete: "email", required: true,
                         value: "{email}", oninput: move |event| email.set(event.value()) }
-                    button { id: "send-link", r#type: "submit", disabled: busy() || email().trim().is_empty(), "Email me a sign-in link" }
+                    button { id: "send-link", r#type: "submit", disabled: busy() || email().trim().is_empty(), {locale.t(Text::EmailMeALink)} }
                 }
             }
             if let Some(failure) = error() {
@@ -131,25 +137,26 @@ pub fn SignIn() -> Element {
 pub fn SignInComplete(code: String) -> Element {
     let state = use_context::<AppState>();
     let navigator = use_navigator();
+    let locale = use_locale();
     let outcome = use_resource(use_reactive!(|code| async move {
         bridge::invoke::<ipc::CompleteSignin>(&CodeArgs { code }).await
     }));
     let current = outcome.read().clone();
     match current {
         None => {
-            rsx! { h1 { class: "visually-hidden", "Signing in" } Loading { text: "Signing you in…" } }
+            rsx! { h1 { class: "visually-hidden", {locale.t(Text::SigningIn)} } Loading { text: Text::SigningYouIn } }
         }
         Some(Ok(view)) => {
             let mut home = state.home;
             home.set(Some(Ok(view)));
             navigator.replace(Route::Home {});
-            rsx! { p { "Signed in." } }
+            rsx! { p { {locale.t(Text::SignedIn)} } }
         }
         Some(Err(failure)) => rsx! {
             section { id: "signin-error", class: "card",
-                h1 { "This sign-in link did not work" }
+                h1 { {locale.t(Text::SigninLinkFailed)} }
                 ErrorState { error: failure }
-                Link { to: Route::SignIn {}, "Ask for a new link" }
+                Link { to: Route::SignIn {}, {locale.t(Text::AskForNewLink)} }
             }
         },
     }
@@ -160,6 +167,7 @@ pub fn SignInComplete(code: String) -> Element {
 pub fn Settings() -> Element {
     let state = use_context::<AppState>();
     let navigator = use_navigator();
+    let locale = use_locale();
     let mut info = use_resource(bridge::call::<ipc::AppInfoOf>);
     let mut error = use_signal(|| None::<ErrorBody>);
     let customer = state
@@ -171,18 +179,19 @@ pub fn Settings() -> Element {
     let info_now = info.read().as_ref().and_then(|i| i.as_ref().ok()).cloned();
     rsx! {
         section { id: "settings", class: "card",
-            h1 { "Settings" }
+            h1 { {locale.t(Text::Settings)} }
             dl { class: "facts",
                 if let Some(customer) = customer {
-                    dt { "Signed in as" } dd { id: "signed-in-as", "{customer.name} ({customer.email})" }
+                    dt { {locale.t(Text::SignedInAs)} } dd { id: "signed-in-as", "{customer.name} ({customer.email})" }
                 }
                 if let Some(info) = info_now.clone() {
-                    dt { "Server" } dd { id: "backend", "{info.backend}" }
-                    dt { "Version" } dd { id: "version", "{info.version}" }
-                    dt { "Logs" } dd { code { "{info.log_folder}" } }
+                    dt { {locale.t(Text::Server)} } dd { id: "backend", "{info.backend}" }
+                    dt { {locale.t(Text::Version)} } dd { id: "version", "{info.version}" }
+                    dt { {locale.t(Text::Logs)} } dd { code { "{info.log_folder}" } }
                 }
             }
-            Link { to: Route::Status {}, "Check the connection" }
+            LanguageChooser {}
+            Link { to: Route::Status {}, {locale.t(Text::CheckConnection)} }
             if info_now.as_ref().is_some_and(|i| i.updates_supported) {
                 crate::updates::Updates {}
             }
@@ -202,7 +211,7 @@ pub fn Settings() -> Element {
                             }
                         });
                     },
-                    "Sign out"
+                    {locale.t(Text::SignOut)}
                 }
             }
             if let Some(failure) = error() {
@@ -215,20 +224,21 @@ pub fn Settings() -> Element {
 /// "Connected to <server> <version>", or a clear error with Retry.
 #[component]
 pub fn Status() -> Element {
+    let locale = use_locale();
     let mut status = use_resource(bridge::call::<ipc::BackendStatus>);
     let current: Option<Result<HealthResponse, ErrorBody>> = status.read().clone();
     rsx! {
         section { class: "card", aria_live: "polite",
-            h1 { "Connection" }
+            h1 { {locale.t(Text::Connection)} }
             match current {
-                None => rsx! { p { id: "status", class: "muted", "Connecting to the server…" } },
+                None => rsx! { p { id: "status", class: "muted", {locale.t(Text::Connecting)} } },
                 Some(Ok(health)) => rsx! {
-                    p { id: "status", class: "ok", "Connected to {health.name} {health.version}" }
-                    p { button { id: "retry", class: "secondary", onclick: move |_| status.restart(), "Check again" } }
+                    p { id: "status", class: "ok", {locale.fill(Text::ConnectedTo, &[("name", &health.name), ("version", &health.version)])} }
+                    p { button { id: "retry", class: "secondary", onclick: move |_| status.restart(), {locale.t(Text::CheckAgain)} } }
                 },
                 Some(Err(error)) => rsx! {
                     ErrorState { error, id: "status-error" }
-                    p { button { id: "retry", onclick: move |_| status.restart(), "Retry" } }
+                    p { button { id: "retry", onclick: move |_| status.restart(), {locale.t(Text::Retry)} } }
                 },
             }
         }
@@ -238,6 +248,7 @@ pub fn Status() -> Element {
 /// Support staff: which backend the app talks to (applies at the next start; signs out).
 #[component]
 fn BackendChooser() -> Element {
+    let locale = use_locale();
     let settings = use_resource(bridge::call::<ipc::BackendSettingsOf>);
     let mut picked = use_signal(|| None::<String>);
     let mut custom = use_signal(String::new);
@@ -256,12 +267,15 @@ fn BackendChooser() -> Element {
         let mut options = vec![
             (
                 "production",
-                format!("Production ({})", settings.production),
+                locale.fill(Text::ProductionServer, &[("url", &settings.production)]),
             ),
-            ("sandbox", format!("Sandbox ({})", settings.sandbox)),
+            (
+                "sandbox",
+                locale.fill(Text::SandboxServer, &[("url", &settings.sandbox)]),
+            ),
         ];
         if settings.custom_allowed {
-            options.push(("custom", "Another server (development builds)".to_owned()));
+            options.push(("custom", locale.t(Text::AnotherServer).to_owned()));
         }
         options
     };
@@ -281,8 +295,8 @@ fn BackendChooser() -> Element {
                 });
             },
             fieldset {
-                legend { "Server (for support staff)" }
-                p { class: "muted", "Now: " code { id: "current-backend", "{settings.current}" } }
+                legend { {locale.t(Text::ServerForSupport)} }
+                p { class: "muted", {locale.t(Text::Now)} code { id: "current-backend", "{settings.current}" } }
                 for (value, label) in options {
                     label { class: "choice",
                         input { r#type: "radio", name: "backend", value: "{value}",
@@ -292,19 +306,65 @@ fn BackendChooser() -> Element {
                     }
                 }
                 if current_pick == "custom" {
-                    label { r#for: "custom-backend", "Server address" }
+                    label { r#for: "custom-backend", {locale.t(Text::ServerAddress)} }
                     input { id: "custom-backend", r#type: "url", placeholder: "http://127.0.0.1:8787",
                         value: "{custom}", oninput: move |event| custom.set(event.value()) }
                 }
             }
             match outcome() {
-                Some(Ok(url)) => rsx! { p { id: "backend-saved", role: "status", "Saved: you are signed out, and the app connects to {url} when you start it again." } },
+                Some(Ok(url)) => rsx! { p { id: "backend-saved", role: "status", {locale.fill(Text::ServerSaved, &[("url", &url)])} } },
                 Some(Err(error)) => rsx! { ErrorState { error } },
                 None => rsx! {},
             }
             button { id: "save-backend", class: "secondary", r#type: "submit", disabled: picked().is_none(),
-                "Save and sign out"
+                {locale.t(Text::SaveAndSignOut)}
             }
+        }
+    }
+}
+
+/// The language the app speaks: the device's, or one the customer chooses; kept for the next
+/// starts, applied at once.
+#[component]
+fn LanguageChooser() -> Element {
+    let mut locale_signal = use_context::<Signal<UiLocale>>();
+    let locale = locale_signal();
+    let mut settings = use_resource(bridge::call::<ipc::LanguageSettingsOf>);
+    let mut error = use_signal(|| None::<ErrorBody>);
+    let follows_device = settings
+        .read()
+        .as_ref()
+        .and_then(|s| s.as_ref().ok())
+        .is_some_and(|s| s.follows_device);
+    let choose = move |language: Option<Language>| {
+        spawn(async move {
+            match bridge::invoke::<ipc::ChooseLanguage>(&ChooseLanguageArgs { language }).await {
+                Ok(now) => {
+                    error.set(None);
+                    locale_signal.set(now);
+                    settings.restart();
+                }
+                Err(failure) => error.set(Some(failure)),
+            }
+        });
+    };
+    rsx! {
+        label { r#for: "language", {locale.t(Text::LanguageLabel)} }
+        select { id: "language",
+            onchange: move |event| {
+                let value = event.value();
+                choose(Language::ALL.into_iter().find(|language| language.tag() == value));
+            },
+            option { value: "device", selected: follows_device, {locale.t(Text::DeviceLanguage)} }
+            for language in Language::ALL {
+                option { value: language.tag(), lang: language.tag(),
+                    selected: !follows_device && locale.language == language,
+                    {language.native_name()}
+                }
+            }
+        }
+        if let Some(failure) = error() {
+            ErrorState { error: failure, id: "language-error" }
         }
     }
 }

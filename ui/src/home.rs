@@ -2,9 +2,11 @@
 //! What is due, its total, whether the data is fresh and whether paying is possible are decided
 //! by the core; these screens render them.
 
+use crate::i18n::{Say, use_locale};
 use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
+use portal_api::Text;
 use portal_api::ipc::{self, HomeView, PastedLinkArgs, PayArgs, PayBlock, PayPlan, PaySelection};
 
 /// The account and its bills.
@@ -12,6 +14,7 @@ use portal_api::ipc::{self, HomeView, PastedLinkArgs, PayArgs, PayBlock, PayPlan
 pub fn Home() -> Element {
     let state = use_context::<AppState>();
     let navigator = use_navigator();
+    let locale = use_locale();
     let mut fresh_seen = use_signal(|| false);
     let mut pictured = use_signal(String::new);
     use_effect(move || {
@@ -34,14 +37,14 @@ pub fn Home() -> Element {
     let view = match (state.home)() {
         None => {
             return rsx! {
-                h1 { class: "visually-hidden", "Your bills" }
-                Loading { text: "Loading your account…" }
+                h1 { class: "visually-hidden", {locale.t(Text::YourBills)} }
+                Loading { text: Text::LoadingAccount }
             };
         }
         Some(Err(error)) => {
             return rsx! {
                 section { class: "card",
-                    h1 { "Your bills" }
+                    h1 { {locale.t(Text::YourBills)} }
                     ErrorState { error, retry: move |_| { spawn(state.refresh()); } }
                 }
             };
@@ -51,8 +54,8 @@ pub fn Home() -> Element {
     let Some(customer) = view.customer.clone() else {
         if (state.refreshing)() && view.signed_in {
             return rsx! {
-                h1 { class: "visually-hidden", "Your bills" }
-                Loading { text: "Loading your account…" }
+                h1 { class: "visually-hidden", {locale.t(Text::YourBills)} }
+                Loading { text: Text::LoadingAccount }
             };
         }
         return rsx! { Welcome { view } };
@@ -62,44 +65,51 @@ pub fn Home() -> Element {
         section { id: "customer", class: "card", aria_labelledby: "customer-title",
             h1 { id: "customer-title", "{customer.name}" }
             dl { class: "facts",
-                dt { "Account" } dd { id: "account-number", "{customer.account_number}" }
-                dt { "Service address" } dd { "{customer.service_address}" }
-                dt { "Email" } dd { "{customer.email}" }
+                dt { {locale.t(Text::Account)} } dd { id: "account-number", "{customer.account_number}" }
+                dt { {locale.t(Text::ServiceAddress)} } dd { "{customer.service_address}" }
+                dt { {locale.t(Text::Email)} } dd { "{customer.email}" }
             }
         }
         section { id: "bills", class: "card", aria_labelledby: "bills-title",
             div { class: "row",
-                h2 { id: "bills-title", "Outstanding bills" }
+                h2 { id: "bills-title", {locale.t(Text::OutstandingBills)} }
                 button {
                     id: "refresh", class: "secondary", disabled: (state.refreshing)(),
                     onclick: move |_| { spawn(state.refresh()); },
-                    if (state.refreshing)() { "Refreshing…" } else { "Refresh" }
+                    if (state.refreshing)() { {locale.t(Text::Refreshing)} } else { {locale.t(Text::Refresh)} }
                 }
             }
             if let Some(as_of) = view.as_of.clone() {
                 p { id: "as-of", class: "muted", "data-time": "fetched",
-                    "As of {format::moment(&as_of.fetched_at)} ({format::age(as_of.age_seconds)})"
+                    {locale.fill(Text::AsOf, &[("time", &format::moment(&locale, &as_of.fetched_at)), ("age", &format::age(&locale, as_of.age_seconds))])}
                 }
             }
             if view.bills.is_empty() {
-                p { id: "no-bills", "Nothing is due. Thank you!" }
+                p { id: "no-bills", {locale.t(Text::NothingDueThanks)} }
             } else {
                 ul { class: "bills",
                     for bill in view.bills.iter() {
-                        li { class: "bill", "data-bill": "{bill.id}",
-                            span { class: "period", "{bill.label}" }
-                            span { class: "due", "Due {bill.due_date}" }
-                            span { class: "amount", "{bill.amount.display()}" }
-                            if bill.processing {
-                                span { class: "badge", "Payment processing" }
+                        {
+                            let (due, overdue) = format::due(&locale, &bill.due_date);
+                            rsx! {
+                                li { class: "bill", "data-bill": "{bill.id}", "data-overdue": overdue,
+                                    span { class: "period", {format::period(&locale, &bill.period)} }
+                                    span { class: if overdue { "due overdue" } else { "due" }, "data-time": "due", "{due}" }
+                                    span { class: "amount", {format::money(&locale, &bill.amount)} }
+                                    if bill.processing {
+                                        span { class: "badge", {locale.t(Text::PaymentProcessing)} }
+                                    } else if overdue {
+                                        span { class: "badge overdue", {locale.t(Text::Overdue)} }
+                                    }
+                                }
                             }
                         }
                     }
                 }
                 if let Some(total_due) = view.total_due.clone() {
-                    p { class: "total", "Total due: " strong { id: "total-due", "{total_due.display()}" } }
+                    p { class: "total", {locale.t(Text::TotalDue)} strong { id: "total-due", {format::money(&locale, &total_due)} } }
                 }
-                button { id: "go-pay", onclick: move |_| { navigator.push(Route::Pay {}); }, "Pay bills" }
+                button { id: "go-pay", onclick: move |_| { navigator.push(Route::Pay {}); }, {locale.t(Text::PayBills)} }
             }
         }
     }
@@ -110,6 +120,7 @@ pub fn Home() -> Element {
 #[component]
 fn Problem(view: HomeView) -> Element {
     let state = use_context::<AppState>();
+    let locale = use_locale();
     let Some(problem) = view.problem.clone() else {
         return rsx! {};
     };
@@ -117,13 +128,13 @@ fn Problem(view: HomeView) -> Element {
         let fetched = view
             .as_of
             .as_ref()
-            .map(|as_of| format::moment(&as_of.fetched_at));
+            .map(|as_of| format::moment(&locale, &as_of.fetched_at));
         return rsx! {
             div { id: "offline", class: "notice", role: "status",
                 span {
-                    "You are offline. "
-                    if let Some(fetched) = fetched { "Showing what was fetched {fetched}. " }
-                    "{problem.message}"
+                    {locale.t(Text::YouAreOffline)}
+                    if let Some(fetched) = fetched { {locale.fill(Text::ShowingFetched, &[("time", &fetched)])} }
+                    {locale.error(&problem)}
                 }
             }
         };
@@ -137,12 +148,13 @@ fn Problem(view: HomeView) -> Element {
 /// Not signed in and nothing cached.
 #[component]
 fn Welcome(view: HomeView) -> Element {
+    let locale = use_locale();
     let mut pasted = use_signal(String::new);
     rsx! {
         Problem { view }
         section { id: "welcome", class: "card",
-            h1 { "Welcome to Enerpro" }
-            p { "To get started, open the invitation link from your email on this device." }
+            h1 { {locale.t(Text::Welcome)} }
+            p { {locale.t(Text::WelcomeStart)} }
             form { id: "paste-form",
                 onsubmit: move |event| {
                     event.prevent_default();
@@ -152,14 +164,14 @@ fn Welcome(view: HomeView) -> Element {
                         let _ = bridge::invoke::<ipc::OpenPastedLink>(&PastedLinkArgs { text }).await;
                     });
                 },
-                label { r#for: "pasted-link", "Opened the link but nothing happened? Paste the link or the invitation code here:" }
+                label { r#for: "pasted-link", {locale.t(Text::PasteLabel)} }
                 input { id: "pasted-link", r#type: "text", autocomplete: "off", spellcheck: "false",
                     value: "{pasted}", oninput: move |event| pasted.set(event.value()) }
                 button { id: "paste-continue", class: "secondary", r#type: "submit",
-                    disabled: pasted().trim().is_empty(), "Continue" }
+                    disabled: pasted().trim().is_empty(), {locale.t(Text::Continue)} }
             }
-            p { "Already a customer on another device? Sign in with your email." }
-            Link { to: Route::SignIn {}, class: "button", id: "go-signin", "Sign in with email" }
+            p { {locale.t(Text::AlreadyCustomer)} }
+            Link { to: Route::SignIn {}, class: "button", id: "go-signin", {locale.t(Text::SignInWithEmail)} }
         }
     }
 }
@@ -167,24 +179,30 @@ fn Welcome(view: HomeView) -> Element {
 /// Why paying cannot start, in words, with the one action that helps.
 #[component]
 fn Blocked(block: PayBlock) -> Element {
+    let locale = use_locale();
     match block {
         PayBlock::Offline => rsx! {
-            p { id: "pay-blocked", class: "muted", "You are offline: paying needs a connection to Enerpro." }
+            p { id: "pay-blocked", class: "muted", {locale.t(Text::PayOffline)} }
         },
-        PayBlock::NothingDue => rsx! { p { id: "pay-blocked", class: "muted", "Nothing is due." } },
+        PayBlock::NothingDue => {
+            rsx! { p { id: "pay-blocked", class: "muted", {locale.t(Text::NothingDue)} } }
+        }
         PayBlock::NothingChosen => rsx! {
-            p { id: "pay-blocked", class: "muted", "Choose at least one bill." }
+            p { id: "pay-blocked", class: "muted", {locale.t(Text::ChooseABill)} }
         },
         PayBlock::PaymentInProgress { payment } => {
-            let amount = payment
-                .amount
-                .as_ref()
-                .map(|a| format!("of {} ", a.display()))
-                .unwrap_or_default();
+            let time = format::moment(&locale, &payment.started_at);
+            let sentence = match payment.amount.as_ref() {
+                Some(amount) => locale.fill(
+                    Text::PaymentInProgressAmount,
+                    &[("amount", &format::money(&locale, amount)), ("time", &time)],
+                ),
+                None => locale.fill(Text::PaymentInProgress, &[("time", &time)]),
+            };
             rsx! {
                 div { id: "pay-blocked", class: "in-progress",
-                    p { "A payment {amount}started {format::moment(&payment.started_at)} is still processing. Finish or cancel it before paying these bills." }
-                    Link { to: Route::Processing { flow_id: payment.flow_id }, class: "button", "See the payment in progress" }
+                    p { "{sentence}" }
+                    Link { to: Route::Processing { flow_id: payment.flow_id }, class: "button", {locale.t(Text::SeePaymentInProgress)} }
                 }
             }
         }
@@ -195,6 +213,7 @@ fn Blocked(block: PayBlock) -> Element {
 #[component]
 pub fn Pay() -> Element {
     let state = use_context::<AppState>();
+    let locale = use_locale();
     let navigator = use_navigator();
     let mut chosen = use_signal(|| None::<Vec<String>>);
     let mut paying = use_signal(|| false);
@@ -208,14 +227,14 @@ pub fn Pay() -> Element {
     // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
         section { id: "pay", class: "card",
-            h1 { "Pay bills" }
+            h1 { {locale.t(Text::PayBills)} }
             match current {
-                None => rsx! { Loading { text: "Loading your bills…" } },
+                None => rsx! { Loading { text: Text::LoadingBills } },
                 Some(Err(failure)) => rsx! { ErrorState { error: failure, retry: move |_| resource.restart() } },
                 Some(Ok(plan)) => rsx! {
                     if !plan.bills.is_empty() {
                         fieldset {
-                            legend { "Bills to pay" }
+                            legend { {locale.t(Text::BillsToPay)} }
                             for bill in plan.bills.iter().cloned() {
                                 label { class: "choice",
                                     input {
@@ -235,13 +254,13 @@ pub fn Pay() -> Element {
                                             }
                                         },
                                     }
-                                    span { "{bill.label} · due {bill.due_date} · {bill.amount.display()}" }
+                                    span { {locale.fill(Text::BillChoice, &[("period", &format::period(&locale, &bill.period)), ("due", &format::due(&locale, &bill.due_date).0), ("amount", &format::money(&locale, &bill.amount))])} }
                                 }
                             }
                         }
                     }
                     if let Some(total) = plan.total.clone() {
-                        p { class: "total", "Total: " strong { id: "pay-total", "{total.display()}" } }
+                        p { class: "total", {locale.t(Text::Total)} strong { id: "pay-total", {format::money(&locale, &total)} } }
                     }
                     if let Some(block) = plan.blocked.clone() {
                         Blocked { block }
@@ -264,7 +283,7 @@ pub fn Pay() -> Element {
                                     paying.set(false);
                                 });
                             },
-                            if paying() { "Opening checkout…" } else { "Pay in browser" }
+                            if paying() { {locale.t(Text::OpeningCheckout)} } else { {locale.t(Text::PayInBrowser)} }
                         }
                     }
                 },

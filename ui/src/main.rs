@@ -10,6 +10,7 @@ mod account;
 mod bridge;
 mod format;
 mod home;
+mod i18n;
 mod payment;
 mod states;
 mod timer;
@@ -19,12 +20,13 @@ use account::{Invitation, Settings, SignIn, SignInComplete, Status};
 use dioxus::prelude::*;
 use futures_util::StreamExt;
 use home::{Home, Pay};
+use i18n::Say;
 use payment::{History, Processing, ReceiptView};
-use portal_api::ErrorBody;
 use portal_api::ipc::{
     self, Destination, EVENT_LINKS_WAITING, EVENT_PAYMENT_CHANGED, EVENT_UPDATE_AVAILABLE,
     HomeView, LinkReceived,
 };
+use portal_api::{ErrorBody, Text};
 
 fn main() {
     bridge::mark("wasm_started");
@@ -82,18 +84,18 @@ pub enum Route {
 
 impl Route {
     /// The screen's name, for the window title.
-    fn title(&self) -> &'static str {
+    fn title(&self) -> Text {
         match self {
-            Self::Home {} => "Your bills",
-            Self::Pay {} => "Pay bills",
-            Self::Invitation { .. } => "Invitation",
-            Self::SignIn {} => "Sign in",
-            Self::SignInComplete { .. } => "Signing in",
-            Self::Processing { .. } => "Payment",
-            Self::ReceiptView { .. } => "Receipt",
-            Self::History {} => "Payments",
-            Self::Settings {} => "Settings",
-            Self::Status {} => "Connection",
+            Self::Home {} => Text::YourBills,
+            Self::Pay {} => Text::PayBills,
+            Self::Invitation { .. } => Text::InvitationTitle,
+            Self::SignIn {} => Text::SignIn,
+            Self::SignInComplete { .. } => Text::SigningIn,
+            Self::Processing { .. } => Text::Payment,
+            Self::ReceiptView { .. } => Text::Receipt,
+            Self::History {} => Text::Payments,
+            Self::Settings {} => Text::Settings,
+            Self::Status {} => Text::Connection,
         }
     }
 }
@@ -143,6 +145,8 @@ enum ShellEvent {
 
 #[component]
 fn App() -> Element {
+    let locale = use_context_provider(|| Signal::new(i18n::from_page()));
+    use_effect(move || i18n::apply_to_page(&locale()));
     use_context_provider(|| AppState {
         notice: Signal::new(None),
         payments_changed: Signal::new(0),
@@ -160,6 +164,7 @@ fn Layout() -> Element {
     let mut update_banner = use_signal(|| None::<String>);
     let navigator = use_navigator();
     let route = use_route::<Route>();
+    let locale = i18n::use_locale();
 
     let events = use_coroutine(
         move |mut events: UnboundedReceiver<ShellEvent>| async move {
@@ -223,9 +228,10 @@ fn Layout() -> Element {
     });
     // The UI's first render is on screen: the page's picture of it can go.
     use_effect(bridge::drop_first_paint);
-    use_effect(use_reactive!(|route| {
+    let title = locale.t(route.title());
+    use_effect(use_reactive!(|title| {
         if let Some(document) = web_sys::window().and_then(|window| window.document()) {
-            document.set_title(&format!("{} · Enerpro", route.title()));
+            document.set_title(&format!("{title} · Enerpro"));
         }
     }));
 
@@ -233,25 +239,25 @@ fn Layout() -> Element {
     rsx! {
         header { class: "app-bar",
             Link { to: Route::Home {}, class: "brand", "Enerpro" }
-            nav { aria_label: "Main",
-                Link { to: Route::Home {}, aria_current: current(Route::Home {}), "Bills" }
-                Link { to: Route::History {}, aria_current: current(Route::History {}), "Payments" }
-                Link { to: Route::Settings {}, aria_current: current(Route::Settings {}), "Settings" }
+            nav { aria_label: locale.t(Text::MainNavigation),
+                Link { to: Route::Home {}, aria_current: current(Route::Home {}), {locale.t(Text::Bills)} }
+                Link { to: Route::History {}, aria_current: current(Route::History {}), {locale.t(Text::Payments)} }
+                Link { to: Route::Settings {}, aria_current: current(Route::Settings {}), {locale.t(Text::Settings)} }
             }
         }
         main {
             if let Some(error) = (state.notice)() {
                 div { id: "notice", class: "notice", role: "alert", "data-volatile": "notice",
-                    span { "{error.message}" }
-                    button { class: "secondary", onclick: move |_| state.notice.set(None), "Dismiss" }
+                    span { {locale.error(&error)} }
+                    button { class: "secondary", onclick: move |_| state.notice.set(None), {locale.t(Text::Dismiss)} }
                 }
             }
             if let Some(version) = update_banner() {
                 div { id: "update-banner", class: "notice", role: "status", "data-volatile": "notice",
-                    span { "Version {version} of the app is available. "
-                        Link { to: Route::Settings {}, onclick: move |_| update_banner.set(None), "Update in Settings" }
+                    span { {locale.fill(Text::UpdateBanner, &[("version", &version)])}
+                        Link { to: Route::Settings {}, onclick: move |_| update_banner.set(None), {locale.t(Text::UpdateInSettings)} }
                     }
-                    button { class: "secondary", onclick: move |_| update_banner.set(None), "Dismiss" }
+                    button { class: "secondary", onclick: move |_| update_banner.set(None), {locale.t(Text::Dismiss)} }
                 }
             }
             // Keyed by the route, so each new screen mounts afresh and its heading takes focus.

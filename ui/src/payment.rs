@@ -1,51 +1,37 @@
 //! A payment in progress, its receipt, and the payment history.
 
+use crate::i18n::{Say, use_locale};
 use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
 use portal_api::ipc::{
-    self, EndedOutcome, FlowArgs, FlowState, HistoryView, PaymentFlow, ReceiptArgs,
+    self, EndedOutcome, FlowArgs, FlowState, HistoryView, PaymentFlow, ReceiptArgs, UiLocale,
 };
 use portal_api::v1::Receipt;
-use portal_api::{ErrorBody, ErrorCode, Language};
+use portal_api::{ErrorBody, ErrorCode, Text};
 
 /// What the customer reads about a payment in each state: a title and what happens next.
-fn explain(flow: &PaymentFlow) -> (&'static str, &'static str) {
+fn explain(flow: &PaymentFlow, locale: &UiLocale) -> (&'static str, &'static str) {
     if flow.unknown_to_backend && flow.state.is_open() {
         return (
-            "Payment not found",
-            ErrorCode::PaymentNotOnRecord.message(Language::English),
+            locale.t(Text::PaymentNotFound),
+            ErrorCode::PaymentNotOnRecord.message(locale.language),
         );
     }
-    match flow.state {
-        FlowState::Created => (
-            "Contacting Enerpro…",
-            "The payment is being set up. This page updates by itself.",
-        ),
-        FlowState::CheckoutOpened if flow.browser_failed => (
-            "Open the payment page",
-            "Your web browser could not be opened. Copy the payment link below and open it in a browser to pay; this page updates by itself when you have paid.",
-        ),
-        FlowState::CheckoutOpened => (
-            "Finish paying in your browser",
-            "The secure checkout page is open in your browser. When you have paid, you come back here.",
-        ),
-        FlowState::Confirming => (
-            "Payment processing",
-            "We are confirming the payment with Enerpro. This page updates by itself.",
-        ),
+    let (title, body) = match flow.state {
+        FlowState::Created => (Text::ContactingEnerpro, Some(Text::PaymentSettingUp)),
+        FlowState::CheckoutOpened if flow.browser_failed => {
+            (Text::OpenPaymentPage, Some(Text::BrowserFailed))
+        }
+        FlowState::CheckoutOpened => (Text::FinishInBrowser, Some(Text::CheckoutOpen)),
+        FlowState::Confirming => (Text::PaymentProcessing, Some(Text::Confirming)),
         // What to do is in the declined message below (from the catalog).
-        FlowState::Declined => ("Your card was not accepted", ""),
-        FlowState::Paid => ("Payment received", "Thank you. Your receipt is below."),
-        FlowState::Expired => (
-            "The checkout expired",
-            "Nothing was charged. Your bills are due again; you can start a new payment.",
-        ),
-        FlowState::Canceled => (
-            "Payment canceled",
-            "Nothing was charged. Your bills are due again.",
-        ),
-    }
+        FlowState::Declined => (Text::CardNotAccepted, None),
+        FlowState::Paid => (Text::PaymentReceived, Some(Text::ThankYouReceipt)),
+        FlowState::Expired => (Text::CheckoutExpired, Some(Text::ExpiredNothingCharged)),
+        FlowState::Canceled => (Text::PaymentCanceled, Some(Text::CanceledNothingCharged)),
+    };
+    (locale.t(title), body.map_or("", |body| locale.t(body)))
 }
 
 /// What the customer can ask of a payment under way.
@@ -61,6 +47,7 @@ enum Action {
 #[component]
 pub fn Processing(flow_id: i64) -> Element {
     let state = use_context::<AppState>();
+    let locale = use_locale();
     let mut flow = use_resource(move || async move {
         let _ = (state.payments_changed)();
         bridge::invoke::<ipc::PaymentFlowOf>(&FlowArgs { flow_id }).await
@@ -70,14 +57,16 @@ pub fn Processing(flow_id: i64) -> Element {
         .as_ref()
         .and_then(|result| result.as_ref().ok())
         .cloned();
-    let title = loaded.as_ref().map_or("Payment", |flow| explain(flow).0);
+    let title = loaded
+        .as_ref()
+        .map_or(locale.t(Text::Payment), |flow| explain(flow, &locale).0);
     let data_state = loaded.as_ref().map(|flow| format!("{:?}", flow.state));
     // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
         section { id: "payment", class: "card", "data-state": data_state, aria_live: "polite",
             h1 { id: "payment-title", "{title}" }
             match current {
-                None => rsx! { Loading { text: "Loading the payment…" } },
+                None => rsx! { Loading { text: Text::LoadingPayment } },
                 Some(Err(failure)) => rsx! { ErrorState { error: failure, retry: move |_| flow.restart() } },
                 Some(Ok(shown)) => rsx! { PaymentDetails { flow: shown, on_change: move |_| flow.restart() } },
             }
@@ -87,7 +76,7 @@ pub fn Processing(flow_id: i64) -> Element {
                 ReceiptCard { receipt }
             }
             if !loaded.state.is_open() {
-                Link { to: Route::Home {}, id: "back-home", "Back to bills" }
+                Link { to: Route::Home {}, id: "back-home", {locale.t(Text::BackToBillsShort)} }
             }
         }
     }
@@ -97,6 +86,7 @@ pub fn Processing(flow_id: i64) -> Element {
 #[component]
 fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
     let state = use_context::<AppState>();
+    let locale = use_locale();
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<ErrorBody>);
     let mut copied = use_signal(|| None::<bool>);
@@ -127,25 +117,25 @@ fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
             state.reload().await;
         });
     };
-    let explanation = explain(&flow).1;
-    let amount = flow.amount.as_ref().map(|a| a.display());
+    let explanation = explain(&flow, &locale).1;
+    let amount = flow.amount.as_ref().map(|a| format::money(&locale, a));
     let link = flow
         .checkout_url
         .clone()
         .filter(|_| flow.browser_failed && flow.state.is_open());
     rsx! {
         if !explanation.is_empty() { p { "{explanation}" } }
-        if let Some(amount) = amount { p { "Amount: " strong { "{amount}" } } }
+        if let Some(amount) = amount { p { {locale.t(Text::AmountColon)} strong { "{amount}" } } }
         if let Some(link) = link.clone() {
-            label { r#for: "checkout-link", "Payment link" }
+            label { r#for: "checkout-link", {locale.t(Text::PaymentLink)} }
             input { id: "checkout-link", class: "checkout-link", r#type: "text", readonly: true, value: "{link}" }
             button { id: "copy-link", class: "secondary",
                 onclick: move |_| copied.set(Some(copy_to_clipboard(&link))),
-                match copied() {
-                    Some(true) => "Copied",
-                    Some(false) => "Select the link above and copy it",
-                    None => "Copy payment link",
-                }
+                {locale.t(match copied() {
+                    Some(true) => Text::Copied,
+                    Some(false) => Text::SelectAndCopy,
+                    None => Text::CopyPaymentLink,
+                })}
             }
         }
         if flow.state == FlowState::Declined {
@@ -158,19 +148,19 @@ fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
             div { class: "actions",
                 button { id: "dismiss-payment", disabled: busy(),
                     onclick: move |_| act(Action::Dismiss),
-                    "Dismiss" }
+                    {locale.t(Text::Dismiss)} }
             }
         } else if flow.state.is_open() {
             div { class: "actions",
                 button { id: "open-checkout", disabled: busy(),
                     onclick: move |_| act(Action::OpenCheckout),
-                    "Open checkout again" }
+                    {locale.t(Text::OpenCheckoutAgain)} }
                 button { id: "check-now", class: "secondary", disabled: busy(),
                     onclick: move |_| act(Action::Check),
-                    "Check now" }
+                    {locale.t(Text::CheckNow)} }
                 button { id: "cancel-payment", class: "secondary", disabled: busy(),
                     onclick: move |_| act(Action::Cancel),
-                    "Cancel" }
+                    {locale.t(Text::Cancel)} }
             }
         }
     }
@@ -198,22 +188,30 @@ fn copy_to_clipboard(text: &str) -> bool {
 /// Every field of a receipt, printable. Bills are named by their period, never by their id.
 #[component]
 pub fn ReceiptCard(receipt: Receipt) -> Element {
+    let locale = use_locale();
+    let card = locale.fill(
+        Text::CardEnding,
+        &[
+            ("brand", &format::card_brand(&locale, &receipt.card_brand)),
+            ("last4", &receipt.card_last4),
+        ],
+    );
     rsx! {
         article { id: "receipt", class: "card receipt", aria_labelledby: "receipt-title",
-            h2 { id: "receipt-title", "Receipt " span { id: "receipt-number", "{receipt.number}" } }
+            h2 { id: "receipt-title", {locale.t(Text::ReceiptNumber)} span { id: "receipt-number", "{receipt.number}" } }
             dl { class: "facts",
-                dt { "Date" } dd { "{format::moment(&receipt.issued_at)}" }
-                dt { "Transaction" } dd { id: "transaction-id", "{receipt.transaction_id}" }
-                dt { "Card" } dd { id: "card", "{format::card_brand(&receipt.card_brand)} ending {receipt.card_last4}" }
+                dt { {locale.t(Text::Date)} } dd { time { id: "receipt-date", datetime: "{receipt.issued_at}", {format::moment(&locale, &receipt.issued_at)} } }
+                dt { {locale.t(Text::Transaction)} } dd { id: "transaction-id", "{receipt.transaction_id}" }
+                dt { {locale.t(Text::Card)} } dd { id: "card", "{card}" }
             }
             table {
-                thead { tr { th { scope: "col", "Bill for" } th { scope: "col", class: "amount", "Amount" } } }
+                thead { tr { th { scope: "col", {locale.t(Text::BillFor)} } th { scope: "col", class: "amount", {locale.t(Text::Amount)} } } }
                 tbody {
                     for line in receipt.lines.iter() {
-                        tr { td { "{format::period(&line.period)}" } td { class: "amount", "{line.amount.display()}" } }
+                        tr { td { {format::period(&locale, &line.period)} } td { class: "amount", {format::money(&locale, &line.amount)} } }
                     }
                 }
-                tfoot { tr { th { scope: "row", "Total paid" } td { id: "receipt-total", class: "amount", "{receipt.total.display()}" } } }
+                tfoot { tr { th { scope: "row", {locale.t(Text::TotalPaid)} } td { id: "receipt-total", class: "amount", {format::money(&locale, &receipt.total)} } } }
             }
             button {
                 id: "print", class: "secondary no-print",
@@ -222,7 +220,7 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
                         let _ = window.print();
                     }
                 },
-                "Print"
+                {locale.t(Text::Print)}
             }
         }
     }
@@ -231,15 +229,16 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
 /// One receipt from the history.
 #[component]
 pub fn ReceiptView(receipt_id: String) -> Element {
+    let locale = use_locale();
     let mut receipt = use_resource(use_reactive!(|receipt_id| async move {
         bridge::invoke::<ipc::ReceiptOf>(&ReceiptArgs { receipt_id }).await
     }));
     let current: Option<Result<Receipt, ErrorBody>> = receipt.read().clone();
     // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
-        h1 { class: "visually-hidden", "Receipt" }
+        h1 { class: "visually-hidden", {locale.t(Text::Receipt)} }
         match current {
-            None => rsx! { Loading { text: "Loading the receipt…" } },
+            None => rsx! { Loading { text: Text::LoadingReceipt } },
             Some(Ok(receipt)) => rsx! { ReceiptCard { receipt } },
             Some(Err(failure)) => rsx! {
                 section { class: "card",
@@ -247,7 +246,7 @@ pub fn ReceiptView(receipt_id: String) -> Element {
                 }
             },
         }
-        Link { to: Route::History {}, "All payments" }
+        Link { to: Route::History {}, {locale.t(Text::AllPayments)} }
     }
 }
 
@@ -255,6 +254,7 @@ pub fn ReceiptView(receipt_id: String) -> Element {
 #[component]
 pub fn History() -> Element {
     let state = use_context::<AppState>();
+    let locale = use_locale();
     let mut history = use_signal(|| None::<Result<HistoryView, ErrorBody>>);
     let mut refreshing = use_signal(|| true);
     let mut fetch = move || {
@@ -274,9 +274,9 @@ pub fn History() -> Element {
     // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
         section { id: "history", class: "card",
-            h1 { "Payments" }
+            h1 { {locale.t(Text::Payments)} }
             match current {
-                None => rsx! { Loading { text: "Loading your payments…" } },
+                None => rsx! { Loading { text: Text::LoadingPayments } },
                 Some(Err(failure)) => rsx! { ErrorState { error: failure, retry: move |_| fetch() } },
                 Some(Ok(view)) => rsx! { HistoryList { view, refreshing: refreshing() } },
             }
@@ -285,11 +285,11 @@ pub fn History() -> Element {
 }
 
 /// How an attempt that took no money ended, for the history.
-fn ended_label(outcome: EndedOutcome) -> &'static str {
+fn ended_label(outcome: EndedOutcome) -> Text {
     match outcome {
-        EndedOutcome::Canceled => "Canceled, nothing charged",
-        EndedOutcome::Expired => "Checkout expired, nothing charged",
-        EndedOutcome::Declined => "Card declined, nothing charged",
+        EndedOutcome::Canceled => Text::EndedCanceled,
+        EndedOutcome::Expired => Text::EndedExpired,
+        EndedOutcome::Declined => Text::EndedDeclined,
     }
 }
 
@@ -297,44 +297,45 @@ fn ended_label(outcome: EndedOutcome) -> &'static str {
 #[component]
 fn HistoryList(view: HistoryView, refreshing: bool) -> Element {
     let state = use_context::<AppState>();
+    let locale = use_locale();
     rsx! {
         if let Some(problem) = view.problem.clone() {
             ErrorState { error: problem, id: "history-problem", signed_in: state.signed_in() }
         }
         if !view.in_progress.is_empty() {
-            h2 { "In progress" }
+            h2 { {locale.t(Text::InProgress)} }
             ul {
                 for payment in view.in_progress.iter().cloned() {
                     li { Link { to: Route::Processing { flow_id: payment.flow_id },
-                        "Payment started {format::moment(&payment.started_at)}"
-                        if let Some(amount) = payment.amount.as_ref() { " · {amount.display()}" }
+                        {locale.fill(Text::PaymentStarted, &[("time", &format::moment(&locale, &payment.started_at))])}
+                        if let Some(amount) = payment.amount.as_ref() { " · {format::money(&locale, amount)}" }
                     } }
                 }
             }
         }
         if !view.ended.is_empty() {
-            h2 { "Did not go through" }
+            h2 { {locale.t(Text::DidNotGoThrough)} }
             ul { class: "ended",
                 for payment in view.ended.iter() {
                     li { "data-outcome": "{payment.outcome:?}",
-                        "{format::moment(&payment.started_at)} · {payment.amount.display()} · {ended_label(payment.outcome)}"
+                        "{format::moment(&locale, &payment.started_at)} · {format::money(&locale, &payment.amount)} · {locale.t(ended_label(payment.outcome))}"
                     }
                 }
             }
         }
-        h2 { "Receipts" }
+        h2 { {locale.t(Text::Receipts)} }
         if view.receipts.is_empty() && refreshing {
-            Loading { text: "Looking for your receipts…" }
+            Loading { text: Text::LookingForReceipts }
         } else if view.receipts.is_empty() && view.ended.is_empty() {
-            p { class: "muted", id: "no-receipts", "No payments yet." }
+            p { class: "muted", id: "no-receipts", {locale.t(Text::NoPaymentsYet)} }
         } else if view.receipts.is_empty() {
-            p { class: "muted", id: "no-receipts", "No receipts yet: nothing has been paid here." }
+            p { class: "muted", id: "no-receipts", {locale.t(Text::NoReceiptsYet)} }
         } else {
             ul { class: "receipts",
                 for receipt in view.receipts.iter() {
                     li {
                         Link { to: Route::ReceiptView { receipt_id: receipt.id.clone() },
-                            "{receipt.number} · {format::moment(&receipt.issued_at)} · {receipt.total.display()}"
+                            "{receipt.number} · {format::moment(&locale, &receipt.issued_at)} · {format::money(&locale, &receipt.total)}"
                         }
                     }
                 }

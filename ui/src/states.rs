@@ -3,12 +3,14 @@
 //! keeps a list of codes.
 
 use crate::Route;
+use crate::i18n::{Say, use_locale};
 use dioxus::prelude::*;
-use portal_api::{ErrorBody, NextStep};
+use portal_api::{ErrorBody, NextStep, Text};
 
-/// Something is on its way.
+/// Something is on its way: `text` from the catalog.
 #[component]
-pub fn Loading(text: String) -> Element {
+pub fn Loading(text: Text) -> Element {
+    let text = use_locale().t(text);
     rsx! { p { class: "muted", role: "status", aria_busy: "true", "{text}" } }
 }
 
@@ -21,25 +23,26 @@ pub fn ErrorState(
     #[props(default)] signed_in: bool,
     #[props(default = "error".to_owned())] id: String,
 ) -> Element {
+    let locale = use_locale();
     let step = error.code.next_step();
     rsx! {
         div { id: "{id}", class: "error", role: "alert",
-            p { "{error.message}" }
+            p { {locale.error(&error)} }
             match (step, retry) {
                 (NextStep::Retry, Some(retry)) => rsx! {
-                    button { class: "secondary retry", onclick: move |_| retry.call(()), "Try again" }
+                    button { class: "secondary retry", onclick: move |_| retry.call(()), {locale.t(Text::TryAgain)} }
                 },
                 (NextStep::SignIn, _) if signed_in => rsx! {
-                    Link { to: Route::Home {}, class: "next-step", "Back to your bills" }
+                    Link { to: Route::Home {}, class: "next-step", {locale.t(Text::BackToBills)} }
                 },
                 (NextStep::SignIn, _) => rsx! {
-                    Link { to: Route::SignIn {}, class: "next-step", "Sign in with your email" }
+                    Link { to: Route::SignIn {}, class: "next-step", {locale.t(Text::SignInWithYourEmail)} }
                 },
                 (NextStep::GoBack, _) => rsx! {
-                    Link { to: Route::Home {}, class: "next-step", "Back to your bills" }
+                    Link { to: Route::Home {}, class: "next-step", {locale.t(Text::BackToBills)} }
                 },
                 (NextStep::ContactSupport, _) => rsx! {
-                    p { class: "muted", "Enerpro support: support@enerpro.example" }
+                    p { class: "muted", {locale.t(Text::SupportContact)} }
                 },
                 _ => rsx! {},
             }

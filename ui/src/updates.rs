@@ -1,9 +1,10 @@
 //! Settings → Updates: look for a newer release, download and verify it, restart into it.
 
 use crate::bridge;
+use crate::i18n::{Say, use_locale};
 use dioxus::prelude::*;
-use portal_api::ErrorBody;
 use portal_api::ipc::{self, UpdateOffer};
+use portal_api::{ErrorBody, Text};
 
 /// Where the customer is in updating.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,7 @@ enum Stage {
 /// The updates part of Settings (desktop builds).
 #[component]
 pub fn Updates() -> Element {
+    let locale = use_locale();
     let mut stage = use_signal(|| Stage::Idle);
     // A release found by the check at start is on offer at once.
     use_hook(move || {
@@ -61,34 +63,34 @@ pub fn Updates() -> Element {
     };
     rsx! {
         section { id: "updates", aria_live: "polite",
-            h2 { "Updates" }
+            h2 { {locale.t(Text::Updates)} }
             match stage() {
                 Stage::Idle => rsx! {
-                    button { id: "check-update", class: "secondary", onclick: check, "Check for updates" }
+                    button { id: "check-update", class: "secondary", onclick: check, {locale.t(Text::CheckForUpdates)} }
                 },
-                Stage::Checking => rsx! { p { id: "update-status", class: "muted", "Looking for updates…" } },
+                Stage::Checking => rsx! { p { id: "update-status", class: "muted", {locale.t(Text::LookingForUpdates)} } },
                 Stage::UpToDate => rsx! {
-                    p { id: "update-status", "You have the latest version." }
-                    button { id: "check-update", class: "secondary", onclick: check, "Check again" }
+                    p { id: "update-status", {locale.t(Text::LatestVersion)} }
+                    button { id: "check-update", class: "secondary", onclick: check, {locale.t(Text::CheckAgain)} }
                 },
                 Stage::Offered(offer) => rsx! {
-                    p { id: "update-status", "Version {offer.version} is available (you have {offer.current_version})." }
+                    p { id: "update-status", {locale.fill(Text::VersionAvailable, &[("version", &offer.version), ("current", &offer.current_version)])} }
                     if let Some(notes) = offer.notes.clone() { p { id: "update-notes", class: "muted", "{notes}" } }
-                    button { id: "download-update", onclick: move |_| download(offer.clone()), "Download and verify" }
+                    button { id: "download-update", onclick: move |_| download(offer.clone()), {locale.t(Text::DownloadAndVerify)} }
                 },
                 Stage::Downloading(offer) => rsx! {
-                    p { id: "update-status", class: "muted", "Downloading version {offer.version} and checking its signature…" }
+                    p { id: "update-status", class: "muted", {locale.fill(Text::DownloadingVersion, &[("version", &offer.version)])} }
                 },
                 Stage::Verified(offer) => rsx! {
-                    p { id: "update-status", class: "ok", "Version {offer.version} is downloaded and its Enerpro signature is verified." }
-                    button { id: "install-update", onclick: move |_| install(offer.clone()), "Restart to install" }
+                    p { id: "update-status", class: "ok", {locale.fill(Text::VersionVerified, &[("version", &offer.version)])} }
+                    button { id: "install-update", onclick: move |_| install(offer.clone()), {locale.t(Text::RestartToInstall)} }
                 },
                 Stage::Installing(offer) => rsx! {
-                    p { id: "update-status", class: "muted", "Installing version {offer.version}; the app restarts when it is done." }
+                    p { id: "update-status", class: "muted", {locale.fill(Text::InstallingVersion, &[("version", &offer.version)])} }
                 },
                 Stage::Failed(error) => rsx! {
-                    div { id: "update-error", class: "error", role: "alert", p { "{error.message}" } }
-                    button { id: "check-update", class: "secondary", onclick: check, "Check again" }
+                    div { id: "update-error", class: "error", role: "alert", p { {locale.error(&error)} } }
+                    button { id: "check-update", class: "secondary", onclick: check, {locale.t(Text::CheckAgain)} }
                 },
             }
         }

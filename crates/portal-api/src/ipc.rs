@@ -102,6 +102,11 @@ commands! {
     BackendSettingsOf = "backend_settings", NoArgs => BackendSettings;
     /// Save a backend choice, then sign out; applies at the next start. Answers the chosen URL.
     ChooseBackend = "choose_backend", ChooseBackendArgs => String;
+    /// The language the app speaks and whether it follows the device's.
+    LanguageSettingsOf = "language_settings", NoArgs => LanguageSettings;
+    /// Speak `language` from now on (`None`: the device's language); kept for the next starts.
+    /// Answers the locale the UI now renders with.
+    ChooseLanguage = "choose_language", ChooseLanguageArgs => UiLocale;
     /// Ask the backend for a newer signed release.
     CheckForUpdate = "check_for_update", NoArgs => Option<UpdateOffer>;
     /// The release on offer since the last check (no network), if any.
@@ -111,6 +116,46 @@ commands! {
     DownloadUpdate = "download_update", NoArgs => UpdateOffer;
     /// Install the verified release and restart into it.
     InstallUpdate = "install_update", NoArgs => ();
+}
+
+/// The page global the shell sets to the customer's [`UiLocale`] before the UI starts, so the
+/// first render speaks the customer's language.
+pub const LOCALE_GLOBAL: &str = "__ENERPRO_LOCALE__";
+
+/// The language the app speaks, and the locale `Intl` formats numbers, money and dates with: the
+/// language with the device's region when it has one (`es-US`, `en-GB`), else the language
+/// alone (`es`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UiLocale {
+    /// The language of every text.
+    pub language: crate::Language,
+    /// The BCP 47 locale for formats.
+    pub tag: String,
+}
+
+impl Default for UiLocale {
+    fn default() -> Self {
+        Self {
+            language: crate::Language::English,
+            tag: "en".to_owned(),
+        }
+    }
+}
+
+/// Settings → Language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageSettings {
+    /// What the app speaks now.
+    pub locale: UiLocale,
+    /// Whether that is the device's language (no choice saved).
+    pub follows_device: bool,
+}
+
+/// [`ChooseLanguage`]'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChooseLanguageArgs {
+    /// The language to speak; `None` follows the device's.
+    pub language: Option<crate::Language>,
 }
 
 /// Event (no payload): deep links are waiting; the UI answers with [`TakeLinks`].

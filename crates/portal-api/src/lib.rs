@@ -6,9 +6,11 @@
 
 pub mod currency;
 pub mod errors;
+pub mod i18n;
 pub mod ipc;
 pub mod links;
 pub mod v1;
 
-pub use errors::{ErrorCode, Language, NextStep};
+pub use errors::{ErrorCode, NextStep};
+pub use i18n::{Language, Text};
 pub use v1::ErrorBody;

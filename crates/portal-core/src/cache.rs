@@ -258,6 +258,12 @@ impl Cache {
             .optional()?)
     }
 
+    /// Drops the picture of the home screen (it shows another language than the app now speaks).
+    pub fn forget_first_paint(&mut self) -> Result<(), CoreError> {
+        self.conn.execute("DELETE FROM first_paint", [])?;
+        Ok(())
+    }
+
     /// Replaces the customer record.
     pub fn store_customer(&mut self, customer: &Customer) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;

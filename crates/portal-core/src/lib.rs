@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod credentials;
 pub mod deep_link;
 mod error;
+pub mod language;
 pub mod portal;
 pub mod session;
 

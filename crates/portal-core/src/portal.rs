@@ -180,6 +180,12 @@ impl Portal {
         }
     }
 
+    /// Drops the kept picture of the home screen: the app now speaks another language than the
+    /// picture (the UI keeps a new one once it has rendered in it).
+    pub fn forget_first_paint(&self) -> Result<(), CoreError> {
+        self.cache().forget_first_paint()
+    }
+
     /// Fetches the customer and their unpaid bills and replaces the cached ones. A failure to
     /// reach the backend (or the credential store) leaves the cache as it was and answers it,
     /// marked with the problem; only a failing cache is an error.

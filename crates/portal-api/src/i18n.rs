@@ -1,0 +1,509 @@
+//! The languages the app speaks and its message catalog: every sentence a customer reads, in
+//! each language.
+//!
+//! A compile-time catalog, not a runtime one (Fluent and the like parse their resources and
+//! carry plural and number machinery into the WebAssembly module): the [`texts!`] table below
+//! requires an English and a Spanish string for every key, so a missing translation does not
+//! compile. Placeholders are `{name}`, filled by [`Text::fill`]; a test checks both languages
+//! use the same ones. Plurals follow CLDR's rule for English and Spanish cardinals (`one` for
+//! exactly 1, `other` otherwise) through [`plural`]. Numbers, money, dates and relative days are
+//! formatted by the webview's `Intl` (the UI's `format` module), not here.
+
+use serde::{Deserialize, Serialize};
+
+/// A language the app speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Language {
+    /// English, the fallback for any language the app does not speak.
+    #[default]
+    #[serde(rename = "en")]
+    English,
+    /// Spanish.
+    #[serde(rename = "es")]
+    Spanish,
+}
+
+impl Language {
+    /// Every language, in the order Settings offers them.
+    pub const ALL: [Language; 2] = [Language::English, Language::Spanish];
+
+    /// Its BCP 47 primary language subtag (`en`, `es`): the page's `lang`, `Intl`'s locale.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::English => "en",
+            Self::Spanish => "es",
+        }
+    }
+
+    /// Its name in itself, as a language chooser lists it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Self::English => "English",
+            Self::Spanish => "Español",
+        }
+    }
+
+    /// The language of a locale as an OS or a browser names it (`es-MX`, `es_US.UTF-8`, `en`,
+    /// `C`); `None` for a language the app does not speak.
+    pub fn from_locale(locale: &str) -> Option<Self> {
+        let primary = locale
+            .split(['-', '_', '.', '@'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Self::English),
+            "es" => Some(Self::Spanish),
+            _ => None,
+        }
+    }
+}
+
+/// Chooses `one` or `other` for `count` by the language's cardinal plural rule, and fills its
+/// `{n}`.
+pub fn plural(language: Language, count: u64, one: Text, other: Text) -> String {
+    // CLDR: English and Spanish integers are `one` for exactly 1, `other` otherwise.
+    let text = if count == 1 { one } else { other };
+    text.fill(language, &[("n", &count.to_string())])
+}
+
+macro_rules! texts {
+    ($( $(#[$doc:meta])* $key:ident { en: $en:literal, es: $es:literal } )*) => {
+        /// A sentence or a label of the app, in every language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text {
+            $( $(#[$doc])* $key, )*
+        }
+
+        impl Text {
+            /// Every key (for tests).
+            pub const ALL: &'static [Text] = &[$(Text::$key),*];
+
+            /// The text in `language`, placeholders unfilled.
+            pub fn get(self, language: Language) -> &'static str {
+                match language {
+                    Language::English => match self { $( Self::$key => $en, )* },
+                    Language::Spanish => match self { $( Self::$key => $es, )* },
+                }
+            }
+        }
+    };
+}
+
+impl Text {
+    /// The text in `language` with each `{name}` replaced by its value.
+    pub fn fill(self, language: Language, values: &[(&str, &str)]) -> String {
+        let mut text = self.get(language).to_owned();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+texts! {
+    // ---- Screens and navigation --------------------------------------------------------------
+    /// Home's title.
+    YourBills { en: "Your bills", es: "Sus facturas" }
+    /// Pay's title and the button that opens it.
+    PayBills { en: "Pay bills", es: "Pagar facturas" }
+    /// The invitation screen's window title.
+    InvitationTitle { en: "Invitation", es: "Invitación" }
+    /// Sign-in's title.
+    SignIn { en: "Sign in", es: "Iniciar sesión" }
+    /// Completing sign-in.
+    SigningIn { en: "Signing in", es: "Iniciando sesión" }
+    /// A payment's window title.
+    Payment { en: "Payment", es: "Pago" }
+    /// A receipt's window title.
+    Receipt { en: "Receipt", es: "Recibo" }
+    /// The history's title.
+    Payments { en: "Payments", es: "Pagos" }
+    /// Settings' title.
+    Settings { en: "Settings", es: "Configuración" }
+    /// The connection screen's title.
+    Connection { en: "Connection", es: "Conexión" }
+    /// The main navigation's label.
+    MainNavigation { en: "Main", es: "Principal" }
+    /// The navigation link to the bills.
+    Bills { en: "Bills", es: "Facturas" }
+    /// Closes a notice.
+    Dismiss { en: "Dismiss", es: "Descartar" }
+    /// The banner when an update is on offer.
+    UpdateBanner { en: "Version {version} of the app is available. ", es: "La versión {version} de la aplicación está disponible. " }
+    /// The banner's link.
+    UpdateInSettings { en: "Update in Settings", es: "Actualizar en Configuración" }
+
+    // ---- Home ----------------------------------------------------------------------------------
+    /// Waiting for the home data.
+    LoadingAccount { en: "Loading your account…", es: "Cargando su cuenta…" }
+    /// The account number's label.
+    Account { en: "Account", es: "Cuenta" }
+    /// The service address's label.
+    ServiceAddress { en: "Service address", es: "Dirección de servicio" }
+    /// The email's label.
+    Email { en: "Email", es: "Correo electrónico" }
+    /// The bills' heading.
+    OutstandingBills { en: "Outstanding bills", es: "Facturas pendientes" }
+    /// The refresh button, busy.
+    Refreshing { en: "Refreshing…", es: "Actualizando…" }
+    /// The refresh button.
+    Refresh { en: "Refresh", es: "Actualizar" }
+    /// When the data was fetched: `{time}` and how long ago, `{age}`.
+    AsOf { en: "As of {time} ({age})", es: "Datos de {time} ({age})" }
+    /// No bill is due.
+    NothingDueThanks { en: "Nothing is due. Thank you!", es: "No tiene nada pendiente. ¡Gracias!" }
+    /// A bill's due date, `{when}` relative to today ("in 3 days", "tomorrow").
+    DueWhen { en: "Due {when}", es: "Vence {when}" }
+    /// An overdue bill, `{when}` relative to today ("2 days ago", "yesterday").
+    OverdueWhen { en: "Overdue: was due {when}", es: "Vencida: venció {when}" }
+    /// The badge of an overdue bill.
+    Overdue { en: "Overdue", es: "Vencida" }
+    /// The badge of a bill being paid.
+    PaymentProcessing { en: "Payment processing", es: "Pago en proceso" }
+    /// The total's label on home.
+    TotalDue { en: "Total due: ", es: "Total a pagar: " }
+    /// The offline notice's first sentence.
+    YouAreOffline { en: "You are offline. ", es: "No tiene conexión. " }
+    /// The offline notice: when the shown data was fetched.
+    ShowingFetched { en: "Showing what was fetched {time}. ", es: "Se muestra lo obtenido el {time}. " }
+    /// The welcome screen's title.
+    Welcome { en: "Welcome to Enerpro", es: "Le damos la bienvenida a Enerpro" }
+    /// How to start.
+    WelcomeStart { en: "To get started, open the invitation link from your email on this device.", es: "Para empezar, abra en este dispositivo el enlace de invitación de su correo electrónico." }
+    /// The paste field's label.
+    PasteLabel { en: "Opened the link but nothing happened? Paste the link or the invitation code here:", es: "¿Abrió el enlace y no pasó nada? Pegue aquí el enlace o el código de invitación:" }
+    /// Continue.
+    Continue { en: "Continue", es: "Continuar" }
+    /// Signing in on another device.
+    AlreadyCustomer { en: "Already a customer on another device? Sign in with your email.", es: "¿Ya es cliente en otro dispositivo? Inicie sesión con su correo electrónico." }
+    /// The link to sign-in.
+    SignInWithEmail { en: "Sign in with email", es: "Iniciar sesión con su correo" }
+
+    // ---- Pay -----------------------------------------------------------------------------------
+    /// Paying needs the backend.
+    PayOffline { en: "You are offline: paying needs a connection to Enerpro.", es: "No tiene conexión: para pagar se necesita conexión con Enerpro." }
+    /// Nothing to pay.
+    NothingDue { en: "Nothing is due.", es: "No tiene nada pendiente." }
+    /// No bill ticked.
+    ChooseABill { en: "Choose at least one bill.", es: "Elija al menos una factura." }
+    /// A payment under way blocks paying: its `{amount}` and start `{time}`.
+    PaymentInProgressAmount { en: "A payment of {amount} started {time} is still processing. Finish or cancel it before paying these bills.", es: "Un pago de {amount} iniciado el {time} sigue en proceso. Termínelo o cancélelo antes de pagar estas facturas." }
+    /// The same, when the amount is not known.
+    PaymentInProgress { en: "A payment started {time} is still processing. Finish or cancel it before paying these bills.", es: "Un pago iniciado el {time} sigue en proceso. Termínelo o cancélelo antes de pagar estas facturas." }
+    /// The link to that payment.
+    SeePaymentInProgress { en: "See the payment in progress", es: "Ver el pago en curso" }
+    /// Waiting for the pay plan.
+    LoadingBills { en: "Loading your bills…", es: "Cargando sus facturas…" }
+    /// The bills' fieldset.
+    BillsToPay { en: "Bills to pay", es: "Facturas a pagar" }
+    /// A bill to tick: its `{period}`, `{due}` (a [`Text::DueWhen`] or [`Text::OverdueWhen`]) and `{amount}`.
+    BillChoice { en: "{period} · {due} · {amount}", es: "{period} · {due} · {amount}" }
+    /// The pay screen's total.
+    Total { en: "Total: ", es: "Total: " }
+    /// The pay button, busy.
+    OpeningCheckout { en: "Opening checkout…", es: "Abriendo el pago…" }
+    /// The pay button.
+    PayInBrowser { en: "Pay in browser", es: "Pagar en el navegador" }
+
+    // ---- Invitation and sign-in ----------------------------------------------------------------
+    /// The invitation cannot be used.
+    InvitationUnusable { en: "This invitation cannot be used", es: "Esta invitación no se puede usar" }
+    /// The invitation's title.
+    YouAreInvited { en: "You have been invited", es: "Ha recibido una invitación" }
+    /// Checking the invitation.
+    CheckingInvitation { en: "Checking your invitation…", es: "Comprobando su invitación…" }
+    /// Who it is for: `{name}` then `{email}`; each is shown in its own element.
+    InvitationFor { en: "This invitation is for ", es: "Esta invitación es para " }
+    /// The postcode's label.
+    PostcodeLabel { en: "To confirm it is you, enter the postcode of your service address", es: "Para confirmar que es usted, escriba el código postal de su dirección de servicio" }
+    /// Accepting, busy.
+    Accepting { en: "Accepting…", es: "Aceptando…" }
+    /// Accept.
+    AcceptInvitation { en: "Accept invitation", es: "Aceptar invitación" }
+    /// The sign-in link was sent.
+    CheckEmail { en: "Check your email: if this address belongs to an Enerpro account, a sign-in link is on its way. Open it on this device.", es: "Revise su correo: si esta dirección pertenece a una cuenta de Enerpro, le enviamos un enlace para iniciar sesión. Ábralo en este dispositivo." }
+    /// Resend, after `{n}` seconds.
+    SendAgainIn { en: "Send again in {n} s", es: "Enviar de nuevo en {n} s" }
+    /// Resend.
+    SendAgain { en: "Send the link again", es: "Enviar el enlace de nuevo" }
+    /// The email's label.
+    EmailLabel { en: "Email address of your Enerpro account", es: "Correo electrónico de su cuenta de Enerpro" }
+    /// Send the sign-in link.
+    EmailMeALink { en: "Email me a sign-in link", es: "Enviarme un enlace para iniciar sesión" }
+    /// Completing sign-in.
+    SigningYouIn { en: "Signing you in…", es: "Iniciando su sesión…" }
+    /// Signed in.
+    SignedIn { en: "Signed in.", es: "Sesión iniciada." }
+    /// The link did not work.
+    SigninLinkFailed { en: "This sign-in link did not work", es: "Este enlace para iniciar sesión no funcionó" }
+    /// Ask for a new link.
+    AskForNewLink { en: "Ask for a new link", es: "Pedir un enlace nuevo" }
+    /// How many tries are left: one.
+    AttemptsLeftOne { en: "You have 1 attempt left.", es: "Le queda 1 intento." }
+    /// How many tries are left: `{n}`.
+    AttemptsLeftOther { en: "You have {n} attempts left.", es: "Le quedan {n} intentos." }
+
+    // ---- Settings ------------------------------------------------------------------------------
+    /// Who is signed in.
+    SignedInAs { en: "Signed in as", es: "Sesión iniciada como" }
+    /// The server's label.
+    Server { en: "Server", es: "Servidor" }
+    /// The version's label.
+    Version { en: "Version", es: "Versión" }
+    /// The logs' label.
+    Logs { en: "Logs", es: "Registros" }
+    /// The link to the connection screen.
+    CheckConnection { en: "Check the connection", es: "Comprobar la conexión" }
+    /// Sign out.
+    SignOut { en: "Sign out", es: "Cerrar sesión" }
+    /// The language chooser's label.
+    LanguageLabel { en: "Language", es: "Idioma" }
+    /// The chooser's first option: follow the device.
+    DeviceLanguage { en: "This device's language", es: "El idioma de este dispositivo" }
+    /// Connecting.
+    Connecting { en: "Connecting to the server…", es: "Conectando con el servidor…" }
+    /// Connected to `{name}` `{version}`.
+    ConnectedTo { en: "Connected to {name} {version}", es: "Conectado a {name} {version}" }
+    /// Check again.
+    CheckAgain { en: "Check again", es: "Comprobar de nuevo" }
+    /// Retry.
+    Retry { en: "Retry", es: "Reintentar" }
+    /// The production server, at `{url}`.
+    ProductionServer { en: "Production ({url})", es: "Producción ({url})" }
+    /// The sandbox server, at `{url}`.
+    SandboxServer { en: "Sandbox ({url})", es: "Pruebas ({url})" }
+    /// Any server (development builds).
+    AnotherServer { en: "Another server (development builds)", es: "Otro servidor (versiones de desarrollo)" }
+    /// The server chooser's legend.
+    ServerForSupport { en: "Server (for support staff)", es: "Servidor (para el personal de soporte)" }
+    /// The current server's label.
+    Now { en: "Now: ", es: "Ahora: " }
+    /// The custom server's label.
+    ServerAddress { en: "Server address", es: "Dirección del servidor" }
+    /// The server choice was saved: `{url}`.
+    ServerSaved { en: "Saved: you are signed out, and the app connects to {url} when you start it again.", es: "Guardado: se cerró su sesión y la aplicación se conectará a {url} cuando la vuelva a abrir." }
+    /// Save the server choice.
+    SaveAndSignOut { en: "Save and sign out", es: "Guardar y cerrar sesión" }
+
+    // ---- Errors' next steps --------------------------------------------------------------------
+    /// Repeat what failed.
+    TryAgain { en: "Try again", es: "Intentar de nuevo" }
+    /// Back to home.
+    BackToBills { en: "Back to your bills", es: "Volver a sus facturas" }
+    /// Sign in.
+    SignInWithYourEmail { en: "Sign in with your email", es: "Iniciar sesión con su correo electrónico" }
+    /// Support's address.
+    SupportContact { en: "Enerpro support: support@enerpro.example", es: "Soporte de Enerpro: support@enerpro.example" }
+
+    // ---- A payment -----------------------------------------------------------------------------
+    /// The backend has no record of it.
+    PaymentNotFound { en: "Payment not found", es: "Pago no encontrado" }
+    /// Created: title.
+    ContactingEnerpro { en: "Contacting Enerpro…", es: "Comunicándose con Enerpro…" }
+    /// Created: what happens.
+    PaymentSettingUp { en: "The payment is being set up. This page updates by itself.", es: "Se está preparando el pago. Esta página se actualiza sola." }
+    /// No browser opened: title.
+    OpenPaymentPage { en: "Open the payment page", es: "Abra la página de pago" }
+    /// No browser opened: what to do.
+    BrowserFailed { en: "Your web browser could not be opened. Copy the payment link below and open it in a browser to pay; this page updates by itself when you have paid.", es: "No se pudo abrir su navegador. Copie el enlace de pago de abajo y ábralo en un navegador para pagar; esta página se actualiza sola cuando haya pagado." }
+    /// Checkout open: title.
+    FinishInBrowser { en: "Finish paying in your browser", es: "Termine el pago en su navegador" }
+    /// Checkout open: what happens.
+    CheckoutOpen { en: "The secure checkout page is open in your browser. When you have paid, you come back here.", es: "La página de pago segura está abierta en su navegador. Cuando haya pagado, volverá aquí." }
+    /// Confirming: what happens.
+    Confirming { en: "We are confirming the payment with Enerpro. This page updates by itself.", es: "Estamos confirmando el pago con Enerpro. Esta página se actualiza sola." }
+    /// Declined: title.
+    CardNotAccepted { en: "Your card was not accepted", es: "Su tarjeta no fue aceptada" }
+    /// Paid: title.
+    PaymentReceived { en: "Payment received", es: "Pago recibido" }
+    /// Paid: what happens.
+    ThankYouReceipt { en: "Thank you. Your receipt is below.", es: "Gracias. Su recibo está abajo." }
+    /// Expired: title.
+    CheckoutExpired { en: "The checkout expired", es: "El pago venció" }
+    /// Expired: what it means.
+    ExpiredNothingCharged { en: "Nothing was charged. Your bills are due again; you can start a new payment.", es: "No se cobró nada. Sus facturas vuelven a estar pendientes; puede iniciar un pago nuevo." }
+    /// Canceled: title.
+    PaymentCanceled { en: "Payment canceled", es: "Pago cancelado" }
+    /// Canceled: what it means.
+    CanceledNothingCharged { en: "Nothing was charged. Your bills are due again.", es: "No se cobró nada. Sus facturas vuelven a estar pendientes." }
+    /// Waiting for the payment.
+    LoadingPayment { en: "Loading the payment…", es: "Cargando el pago…" }
+    /// Back home after a payment.
+    BackToBillsShort { en: "Back to bills", es: "Volver a las facturas" }
+    /// The amount's label.
+    AmountColon { en: "Amount: ", es: "Importe: " }
+    /// The payment link's label.
+    PaymentLink { en: "Payment link", es: "Enlace de pago" }
+    /// Copied.
+    Copied { en: "Copied", es: "Copiado" }
+    /// No clipboard.
+    SelectAndCopy { en: "Select the link above and copy it", es: "Seleccione el enlace de arriba y cópielo" }
+    /// Copy.
+    CopyPaymentLink { en: "Copy payment link", es: "Copiar el enlace de pago" }
+    /// Open the checkout again.
+    OpenCheckoutAgain { en: "Open checkout again", es: "Abrir el pago de nuevo" }
+    /// Ask the backend now.
+    CheckNow { en: "Check now", es: "Comprobar ahora" }
+    /// Cancel the payment.
+    Cancel { en: "Cancel", es: "Cancelar" }
+
+    // ---- Receipts and history ------------------------------------------------------------------
+    /// The receipt's heading, before its number.
+    ReceiptNumber { en: "Receipt ", es: "Recibo " }
+    /// The date's label.
+    Date { en: "Date", es: "Fecha" }
+    /// The transaction's label.
+    Transaction { en: "Transaction", es: "Transacción" }
+    /// The card's label.
+    Card { en: "Card", es: "Tarjeta" }
+    /// The card: `{brand}` and its `{last4}`.
+    CardEnding { en: "{brand} ending {last4}", es: "{brand} terminada en {last4}" }
+    /// A card of an unknown brand.
+    GenericCard { en: "Card", es: "Tarjeta" }
+    /// The lines' first column.
+    BillFor { en: "Bill for", es: "Factura de" }
+    /// The amounts' column.
+    Amount { en: "Amount", es: "Importe" }
+    /// The total paid.
+    TotalPaid { en: "Total paid", es: "Total pagado" }
+    /// Print.
+    Print { en: "Print", es: "Imprimir" }
+    /// Waiting for a receipt.
+    LoadingReceipt { en: "Loading the receipt…", es: "Cargando el recibo…" }
+    /// The link to the history.
+    AllPayments { en: "All payments", es: "Todos los pagos" }
+    /// Waiting for the history.
+    LoadingPayments { en: "Loading your payments…", es: "Cargando sus pagos…" }
+    /// Payments under way.
+    InProgress { en: "In progress", es: "En curso" }
+    /// A payment under way, started `{time}`.
+    PaymentStarted { en: "Payment started {time}", es: "Pago iniciado el {time}" }
+    /// Payments that took no money.
+    DidNotGoThrough { en: "Did not go through", es: "No se completaron" }
+    /// Canceled.
+    EndedCanceled { en: "Canceled, nothing charged", es: "Cancelado, no se cobró nada" }
+    /// Expired.
+    EndedExpired { en: "Checkout expired, nothing charged", es: "El pago venció, no se cobró nada" }
+    /// Declined.
+    EndedDeclined { en: "Card declined, nothing charged", es: "Tarjeta rechazada, no se cobró nada" }
+    /// The receipts' heading.
+    Receipts { en: "Receipts", es: "Recibos" }
+    /// Fetching receipts.
+    LookingForReceipts { en: "Looking for your receipts…", es: "Buscando sus recibos…" }
+    /// No payment at all.
+    NoPaymentsYet { en: "No payments yet.", es: "Aún no hay pagos." }
+    /// Only attempts that took no money.
+    NoReceiptsYet { en: "No receipts yet: nothing has been paid here.", es: "Aún no hay recibos: no se ha pagado nada aquí." }
+
+    // ---- Updates -------------------------------------------------------------------------------
+    /// The updates' heading.
+    Updates { en: "Updates", es: "Actualizaciones" }
+    /// Look for an update.
+    CheckForUpdates { en: "Check for updates", es: "Buscar actualizaciones" }
+    /// Looking.
+    LookingForUpdates { en: "Looking for updates…", es: "Buscando actualizaciones…" }
+    /// Up to date.
+    LatestVersion { en: "You have the latest version.", es: "Tiene la versión más reciente." }
+    /// An update: `{version}`, the running `{current}`.
+    VersionAvailable { en: "Version {version} is available (you have {current}).", es: "La versión {version} está disponible (usted tiene la {current})." }
+    /// Download it.
+    DownloadAndVerify { en: "Download and verify", es: "Descargar y verificar" }
+    /// Downloading `{version}`.
+    DownloadingVersion { en: "Downloading version {version} and checking its signature…", es: "Descargando la versión {version} y comprobando su firma…" }
+    /// Verified `{version}`.
+    VersionVerified { en: "Version {version} is downloaded and its Enerpro signature is verified.", es: "La versión {version} está descargada y su firma de Enerpro está verificada." }
+    /// Install it.
+    RestartToInstall { en: "Restart to install", es: "Reiniciar para instalar" }
+    /// Installing `{version}`.
+    InstallingVersion { en: "Installing version {version}; the app restarts when it is done.", es: "Instalando la versión {version}; la aplicación se reiniciará al terminar." }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_text_has_the_same_placeholders_in_every_language_and_no_empty_one() {
+        for text in Text::ALL {
+            let english = text.get(Language::English);
+            for language in Language::ALL {
+                let translated = text.get(language);
+                assert!(
+                    !translated.trim().is_empty(),
+                    "{text:?} is empty in {language:?}"
+                );
+                assert_eq!(
+                    placeholders(translated),
+                    placeholders(english),
+                    "{text:?}: {language:?} has other placeholders than English"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_message_exists_in_every_language_and_differs_from_english() {
+        for code in crate::ErrorCode::ALL {
+            let english = code.message(Language::English);
+            let spanish = code.message(Language::Spanish);
+            assert!(!spanish.trim().is_empty(), "{code:?}");
+            assert_ne!(spanish, english, "{code:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn locales_name_their_language_and_unknown_ones_name_none() {
+        assert_eq!(Language::from_locale("es-MX"), Some(Language::Spanish));
+        assert_eq!(
+            Language::from_locale("es_US.UTF-8"),
+            Some(Language::Spanish)
+        );
+        assert_eq!(Language::from_locale("ES"), Some(Language::Spanish));
+        assert_eq!(Language::from_locale("en-US"), Some(Language::English));
+        assert_eq!(Language::from_locale("fr-FR"), None);
+        assert_eq!(Language::from_locale("C"), None);
+        assert_eq!(Language::from_locale(""), None);
+        assert_eq!(Language::from_locale("e"), None);
+    }
+
+    #[test]
+    fn plurals_follow_each_languages_rule() {
+        let one = Text::AttemptsLeftOne;
+        let other = Text::AttemptsLeftOther;
+        assert_eq!(
+            plural(Language::English, 1, one, other),
+            "You have 1 attempt left."
+        );
+        assert_eq!(
+            plural(Language::English, 0, one, other),
+            "You have 0 attempts left."
+        );
+        assert_eq!(
+            plural(Language::Spanish, 1, one, other),
+            "Le queda 1 intento."
+        );
+        assert_eq!(
+            plural(Language::Spanish, 4, one, other),
+            "Le quedan 4 intentos."
+        );
+    }
+
+    #[test]
+    fn placeholders_are_filled_by_name() {
+        assert_eq!(
+            Text::CardEnding.fill(Language::Spanish, &[("brand", "Visa"), ("last4", "4242")]),
+            "Visa terminada en 4242"
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! The language the app speaks (the rule is `portal_core::language`): decided at start from the
+//! saved choice and the device's locale, put into the page before the UI starts, changed from
+//! Settings.
+
+use crate::commands::{Reply, logged};
+use crate::{Core, settings_file};
+use portal_api::ipc::{self, Args, LOCALE_GLOBAL, LanguageSettings, UiLocale};
+use portal_core::language;
+use std::sync::Mutex;
+use tauri::{AppHandle, Runtime, State};
+
+/// The file that keeps the customer's choice.
+const LANGUAGE_FILE: &str = "language.json";
+
+/// The device's locale and the locale the app speaks now.
+pub struct Locale {
+    device: Option<String>,
+    current: Mutex<UiLocale>,
+}
+
+impl Locale {
+    /// Reads the saved choice and the device's locale.
+    pub fn at_start<R: Runtime>(app: &AppHandle<R>) -> Self {
+        let device = sys_locale::get_locale();
+        let saved = settings_file(app, LANGUAGE_FILE)
+            .ok()
+            .and_then(|file| language::saved(&file));
+        Self {
+            current: Mutex::new(language::locale(saved, device.as_deref())),
+            device,
+        }
+    }
+
+    fn current(&self) -> UiLocale {
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// `window.<LOCALE_GLOBAL> = JSON.parse("…")`, for the page's first script.
+    pub fn script(&self) -> Option<String> {
+        let json = serde_json::to_string(&self.current()).ok()?;
+        let literal = serde_json::to_string(&json).ok()?;
+        Some(format!("window.{LOCALE_GLOBAL} = JSON.parse({literal});"))
+    }
+}
+
+/// What Settings shows about the language.
+#[tauri::command]
+pub async fn language_settings<R: Runtime>(
+    app: AppHandle<R>,
+    locale: State<'_, Locale>,
+) -> Reply<ipc::LanguageSettingsOf> {
+    logged::<ipc::LanguageSettingsOf>(async {
+        let saved = language::saved(&settings_file(&app, LANGUAGE_FILE)?);
+        Ok(LanguageSettings {
+            locale: locale.current(),
+            follows_device: saved.is_none(),
+        })
+    })
+    .await
+}
+
+/// Saves the customer's choice and speaks it from now on; the kept picture of the home screen
+/// (in the old language) is dropped.
+#[tauri::command]
+pub async fn choose_language<R: Runtime>(
+    app: AppHandle<R>,
+    locale: State<'_, Locale>,
+    core: State<'_, Core>,
+    args: Args<ipc::ChooseLanguage>,
+) -> Reply<ipc::ChooseLanguage> {
+    logged::<ipc::ChooseLanguage>(async {
+        language::save(&settings_file(&app, LANGUAGE_FILE)?, args.language)?;
+        let now = language::locale(args.language, locale.device.as_deref());
+        *locale
+            .current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = now.clone();
+        core.portal().await?.forget_first_paint()?;
+        Ok(now)
+    })
+    .await
+}

@@ -1,7 +1,188 @@
-//! The app at a phone's width (360 px) and used with the keyboard alone.
+//! The app at a phone's width (360 px) and used with the keyboard alone; and an axe-core audit
+//! (WCAG 2.1 A and AA) of every screen and state in the real window, in both languages.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
-use portal_e2e::{App, finish, run, start_with_invitation};
+use portal_e2e::{App, Launch, finish, invitation_link, run, start_with_invitation};
+
+const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
+
+/// axe-core's script (npm, pinned in package.json), injected into the page by WebDriver.
+fn axe_source() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!("no axe-core at {path:?} (cargo xtask setup installs it): {error}")
+    })
+}
+
+/// Runs axe-core on the page as it is now; answers one line per WCAG 2.1 A/AA violation
+/// (rule, impact, the first elements), prefixed with `screen`.
+async fn audit(app: &App, axe: &str, screen: &str) -> portal_e2e::TestResult<Vec<String>> {
+    let loaded = app
+        .client
+        .execute(&format!("{axe}\n;return typeof axe;"), vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    if loaded != "object" {
+        return Err(format!("axe-core did not load on {screen}: {loaded}"));
+    }
+    let report = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(result => done(result.violations.map(v =>
+                 v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+               .catch(error => done(['axe failed: ' + error]));",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let violations: Vec<String> = serde_json::from_value(report).map_err(|e| e.to_string())?;
+    Ok(violations
+        .into_iter()
+        .map(|violation| format!("{screen}: {violation}"))
+        .collect())
+}
+
+/// Walks every screen and state a customer meets, in the device language `lang`, auditing each:
+/// invitation (and a wrong postcode), home, pay, a payment waiting for the browser, receipt,
+/// history, settings, connection, home offline, welcome, sign-in.
+async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::TestResult {
+    let axe = axe_source();
+    let server = portal_server::spawn("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let browser_log = work.path().join("fake-browser.log");
+    let mut app = App::launch(Launch {
+        name,
+        backend: &server.base_url(),
+        args: vec![link],
+        env: vec![
+            ("LANG".into(), lang.into()),
+            ("BROWSER".into(), FAKE_BROWSER.into()),
+            // The first checkout is left open (the customer has not paid yet); the second pays.
+            ("FAKE_BROWSER_MODE".into(), "close,pay-and-return".into()),
+            ("FAKE_BROWSER_LOG".into(), browser_log.display().to_string()),
+            // GTK's dark variant: WebKit answers `prefers-color-scheme: dark` with it.
+            (
+                "GTK_THEME".into(),
+                if dark { "Adwaita:dark" } else { "Adwaita" }.into(),
+            ),
+        ],
+        home: None,
+    })
+    .await?;
+    let mut found = Vec::new();
+    let outcome = async {
+        app.wait_for_count("#invited-name", 1).await?;
+        let scheme = app
+            .client
+            .execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if scheme.as_bool() != Some(dark) {
+            return Err(format!("the page's colour scheme is not the one asked (dark: {dark})"));
+        }
+        // First, proof that the audit reports what it should: an image without a text.
+        app.client
+            .execute(
+                "document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-probe\" src=\"data:,\">')",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let probe = audit(&app, &axe, "probe").await?;
+        if !probe.iter().any(|violation| violation.contains("image-alt")) {
+            return Err(format!("axe did not report an image without alt text: {probe:?}"));
+        }
+        app.client
+            .execute("document.getElementById('axe-probe').remove()", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        found.extend(audit(&app, &axe, "invitation").await?);
+        app.screenshot("invitation").await?;
+        app.type_into("#postcode", "00000").await?;
+        app.click("#accept").await?;
+        app.wait_for_count("#accept-error", 1).await?;
+        found.extend(audit(&app, &axe, "invitation, wrong postcode").await?);
+        app.replace_text("#postcode", "62701").await?;
+        app.click("#accept").await?;
+        app.wait_for_count("li.bill", 3).await?;
+        found.extend(audit(&app, &axe, "home").await?);
+        app.screenshot("home").await?;
+        app.click("#go-pay").await?;
+        app.wait_for_count("input[type=checkbox]", 3).await?;
+        found.extend(audit(&app, &axe, "pay").await?);
+        app.click("#pay-now").await?;
+        app.wait_for_count("#open-checkout", 1).await?;
+        found.extend(audit(&app, &axe, "payment, checkout open").await?);
+        app.click("#open-checkout").await?;
+        app.wait_for_count("#receipt", 1).await?;
+        found.extend(audit(&app, &axe, "payment received, receipt").await?);
+        app.click("header nav a[href='/history']").await?;
+        app.wait_for_count("ul.receipts li", 1).await?;
+        found.extend(audit(&app, &axe, "history").await?);
+        app.click("header nav a[href='/settings']").await?;
+        app.wait_for_count("#language", 1).await?;
+        found.extend(audit(&app, &axe, "settings").await?);
+        app.click("a[href='/status']").await?;
+        app.wait_for_count("#status.ok", 1).await?;
+        found.extend(audit(&app, &axe, "connection").await?);
+        Ok::<_, String>(())
+    }
+    .await;
+    let outcome = match outcome {
+        Ok(()) => {
+            // Offline: the server is gone; the cached home says so.
+            server.stop().await.map_err(|e| e.to_string())?;
+            async {
+                app.click("header nav a[href='/']").await?;
+                app.click("#refresh").await?;
+                app.wait_for_count("#offline", 1).await?;
+                found.extend(audit(&app, &axe, "home, offline").await?);
+                app.click("header nav a[href='/settings']").await?;
+                app.click("#sign-out").await?;
+                app.wait_for_count("#welcome", 1).await?;
+                found.extend(audit(&app, &axe, "welcome").await?);
+                app.click("#go-signin").await?;
+                app.wait_for_count("#signin", 1).await?;
+                found.extend(audit(&app, &axe, "sign-in").await?);
+                if found.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "WCAG 2.1 A/AA violations ({lang}, dark: {dark}):\n{}",
+                        found.join("\n")
+                    ))
+                }
+            }
+            .await
+        }
+        Err(error) => {
+            let _ = server.stop().await;
+            Err(error)
+        }
+    };
+    app.check(outcome).await
+}
+
+#[test]
+fn every_screen_passes_an_axe_audit_in_english() {
+    run(audit_every_screen("en_US.UTF-8", false, "axe-en"));
+}
+
+#[test]
+fn every_screen_passes_an_axe_audit_in_spanish() {
+    run(audit_every_screen("es_US.UTF-8", false, "axe-es"));
+}
+
+#[test]
+fn every_screen_passes_an_axe_audit_in_the_dark_theme() {
+    run(audit_every_screen("en_US.UTF-8", true, "axe-dark"));
+}
 
 /// Whether the page is wider than the window (something would scroll sideways).
 async fn overflows(app: &App) -> portal_e2e::TestResult<bool> {

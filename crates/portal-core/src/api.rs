@@ -50,6 +50,9 @@ pub struct ApiClient {
     http: reqwest::Client,
     backend: BackendUrl,
     create_payment_timeout: Duration,
+    /// The language the app speaks, sent as `Accept-Language` (the backend's mails and the
+    /// checkout follow it); shared by the clones of this client.
+    language: std::sync::Arc<std::sync::Mutex<portal_api::Language>>,
 }
 
 /// Whether a request may be sent again after a failure.
@@ -81,7 +84,16 @@ impl ApiClient {
             http,
             backend,
             create_payment_timeout: timeouts.create_payment,
+            language: Default::default(),
         })
+    }
+
+    /// Speaks `language` to the backend from now on.
+    pub fn set_language(&self, language: portal_api::Language) {
+        *self
+            .language
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = language;
     }
 
     /// The backend this client talks to.
@@ -244,7 +256,14 @@ impl ApiClient {
         body: Option<&B>,
         key: Option<&str>,
     ) -> reqwest::RequestBuilder {
-        let mut request = self.http.request(method, self.backend.endpoint(path));
+        let language = *self
+            .language
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut request = self
+            .http
+            .request(method, self.backend.endpoint(path))
+            .header(reqwest::header::ACCEPT_LANGUAGE, language.tag());
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

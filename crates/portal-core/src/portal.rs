@@ -180,6 +180,11 @@ impl Portal {
         }
     }
 
+    /// Speaks `language` to the backend from now on (its mails and the checkout follow it).
+    pub fn set_language(&self, language: portal_api::Language) {
+        self.api.set_language(language);
+    }
+
     /// Drops the kept picture of the home screen: the app now speaks another language than the
     /// picture (the UI keeps a new one once it has rendered in it).
     pub fn forget_first_paint(&self) -> Result<(), CoreError> {

@@ -7,7 +7,7 @@ use crate::limits::{
 };
 use crate::mail;
 use crate::secrets::{mask_email, pkce_challenge};
-use crate::state::{Admin, ApiJson, AppState, ClientAddress};
+use crate::state::{Admin, ApiJson, AppLanguage, AppState, ClientAddress};
 use crate::store::{
     ACCESS_TTL, InvitationRecord, IssuedTokens, MAX_POSTCODE_FAILURES, RefreshOutcome, Store,
 };
@@ -72,13 +72,12 @@ pub fn create_invitation(
         web_link: DeepLink::Invite { code: code.clone() }.web_url(portal_host),
         expires_at: rfc3339(now + INVITATION_TTL),
     };
-    let mail = mail::invitation(
-        &customer.customer.email,
-        &customer.customer.name,
-        &code,
-        portal_host,
-        &created.expires_at,
-    );
+    let to = mail::Recipient {
+        email: &customer.customer.email,
+        name: &customer.customer.name,
+        language: customer.language,
+    };
+    let mail = mail::invitation(to, &code, portal_host, &created.expires_at);
     store.send_mail(&mail, now)?;
     Ok(created)
 }
@@ -214,6 +213,7 @@ fn same_postcode(typed: &str, on_file: &str) -> bool {
 pub async fn redeem_invitation(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
+    AppLanguage(language): AppLanguage,
     ApiJson(request): ApiJson<RedeemInvitationRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
@@ -243,6 +243,10 @@ pub async fn redeem_invitation(
             let tokens = store
                 .redeem_invitation(&request.code, customer.id, now)?
                 .ok_or_else(invitation_used)?;
+            // From now on the customer's mails speak the app's language.
+            if let Some(language) = language {
+                store.set_customer_language(customer.id, language)?;
+            }
             limiter.forgive(attempt);
             limiter.forgive(on_account);
             Ok(Json(tokens.into()))
@@ -275,6 +279,7 @@ fn valid_pkce_value(value: &str) -> bool {
 pub async fn request_signin(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
+    AppLanguage(language): AppLanguage,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> ApiResult<(StatusCode, Json<SignInAccepted>)> {
     if !valid_email(&request.email) {
@@ -305,7 +310,7 @@ pub async fn request_signin(
     )?;
     // The answer does not wait for the lookup or the mail: it leaves after the same work for
     // every email, so its timing cannot tell which emails have an account.
-    tokio::spawn(send_signin_link(state.clone(), request, now));
+    tokio::spawn(send_signin_link(state.clone(), request, language, now));
     Ok((
         StatusCode::ACCEPTED,
         Json(SignInAccepted {
@@ -315,7 +320,12 @@ pub async fn request_signin(
 }
 
 /// Puts a sign-in link in the outbox if the email has an account (after the answer was sent).
-async fn send_signin_link(state: AppState, request: SignInRequest, now: i64) {
+async fn send_signin_link(
+    state: AppState,
+    request: SignInRequest,
+    language: Option<portal_api::Language>,
+    now: i64,
+) {
     let host = state.settings.portal_host.clone();
     let sent = state
         .db(move |store| {
@@ -326,12 +336,13 @@ async fn send_signin_link(state: AppState, request: SignInRequest, now: i64) {
                     now,
                     SIGNIN_TTL,
                 )?;
-                let mail = mail::sign_in(
-                    &customer.customer.email,
-                    &customer.customer.name,
-                    &code,
-                    &host,
-                );
+                // In the language of the app that asked, else the one the customer reads.
+                let to = mail::Recipient {
+                    email: &customer.customer.email,
+                    name: &customer.customer.name,
+                    language: language.unwrap_or(customer.language),
+                };
+                let mail = mail::sign_in(to, &code, &host);
                 store.send_mail(&mail, now)?;
             }
             Ok(())
@@ -350,6 +361,7 @@ async fn send_signin_link(state: AppState, request: SignInRequest, now: i64) {
 pub async fn exchange_signin(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
+    AppLanguage(language): AppLanguage,
     ApiJson(request): ApiJson<ExchangeRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
@@ -380,6 +392,9 @@ pub async fn exchange_signin(
             let tokens = store
                 .redeem_signin_code(&request.code, record.customer_id, now)?
                 .ok_or_else(invalid)?;
+            if let Some(language) = language {
+                store.set_customer_language(record.customer_id, language)?;
+            }
             limiter.forgive(attempt);
             limiter.forgive(on_account);
             Ok(Json(tokens.into()))

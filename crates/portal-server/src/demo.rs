@@ -3,19 +3,23 @@
 
 use crate::error::ServerError;
 use crate::store::Store;
+use portal_api::Language;
 use portal_api::v1::{Bill, BillStatus, Customer, Money, Period};
 
-/// One demo customer: (account, name, email, address, postcode, [(year, month, cents, paid)]).
+/// One demo customer: (account, name, email, address, postcode, language,
+/// [(year, month, cents, paid)]).
 type DemoCustomer = (
     &'static str,
     &'static str,
     &'static str,
     &'static str,
     &'static str,
+    Language,
     &'static [(i32, u8, i64, bool)],
 );
 
-/// The demo customers. Jane has three bills due (the README's walkthrough pays them).
+/// The demo customers. Jane has three bills due (the README's walkthrough pays them); María
+/// reads Spanish (her invitation, mails and checkout are in Spanish).
 pub const CUSTOMERS: &[DemoCustomer] = &[
     (
         "100-200-300",
@@ -23,6 +27,7 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
         "jane.doe@example.com",
         "12 Orchard Lane, Springfield, IL 62701",
         "62701",
+        Language::English,
         &[
             (2026, 6, 7_865, true),
             (2026, 7, 9_120, true),
@@ -37,6 +42,7 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
         "omar.haddad@example.com",
         "48 River Road, Portland, OR 97201",
         "97201",
+        Language::English,
         &[
             (2026, 7, 6_230, true),
             (2026, 8, 5_980, true),
@@ -50,10 +56,24 @@ pub const CUSTOMERS: &[DemoCustomer] = &[
         "mei.chen@example.com",
         "7 Hilltop Court, Austin, TX 78701",
         "78701",
+        Language::English,
         &[
             (2026, 8, 11_480, true),
             (2026, 9, 12_905, true),
             (2026, 10, 13_220, true),
+        ],
+    ),
+    (
+        "100-200-303",
+        "María García",
+        "maria.garcia@example.com",
+        "2301 S Pulaski Rd, Chicago, IL 60623",
+        "60623",
+        Language::Spanish,
+        &[
+            (2026, 8, 7_455, true),
+            (2026, 9, 8_190, false),
+            (2026, 10, 9_635, false),
         ],
     ),
 ];
@@ -69,14 +89,14 @@ fn last_day(year: i32, month: u8) -> u8 {
 
 /// Inserts the demo customers and bills (idempotent). Returns how many customers there are.
 pub fn seed(store: &Store) -> Result<usize, ServerError> {
-    for (account, name, email, address, postcode, bills) in CUSTOMERS {
+    for (account, name, email, address, postcode, language, bills) in CUSTOMERS {
         let customer = Customer {
             name: (*name).to_owned(),
             account_number: (*account).to_owned(),
             service_address: (*address).to_owned(),
             email: (*email).to_owned(),
         };
-        let id = store.upsert_customer(&customer, postcode)?;
+        let id = store.upsert_customer(&customer, postcode, *language)?;
         for (year, month, cents, paid) in *bills {
             let (next_year, next_month) = if *month == 12 {
                 (year + 1, 1)
@@ -120,6 +140,6 @@ pub fn seed_load_test(store: &mut Store, bills: u32) -> Result<(), ServerError> 
         service_address: "1 Benchmark Way, Testville".to_owned(),
         email: LOAD_TEST_EMAIL.to_owned(),
     };
-    let id = store.upsert_customer(&customer, "00000")?;
+    let id = store.upsert_customer(&customer, "00000", Language::English)?;
     store.insert_bills_in_bulk(id, bills)
 }

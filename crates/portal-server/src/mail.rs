@@ -1,6 +1,8 @@
-//! The mails the backend sends, composed in one place: what each says, to whom, of which kind.
-//! The store only keeps them (the outbox); it never writes their text.
+//! The mails the backend sends, composed in one place: what each says, to whom, of which kind,
+//! in the language the customer reads. The store only keeps them (the outbox); it never writes
+//! their text.
 
+use portal_api::Language;
 use portal_api::links::DeepLink;
 use portal_api::v1::Money;
 
@@ -17,37 +19,70 @@ pub struct Mail {
     pub body: String,
 }
 
+/// Who a mail goes to, and in which language.
+#[derive(Debug, Clone, Copy)]
+pub struct Recipient<'a> {
+    /// The address.
+    pub email: &'a str,
+    /// The customer's name.
+    pub name: &'a str,
+    /// The language the customer reads.
+    pub language: Language,
+}
+
 /// The invitation: both links and until when they work.
-pub fn invitation(to: &str, name: &str, code: &str, portal_host: &str, expires_at: &str) -> Mail {
+pub fn invitation(to: Recipient<'_>, code: &str, portal_host: &str, expires_at: &str) -> Mail {
     let link = DeepLink::Invite {
         code: code.to_owned(),
     };
-    Mail {
-        to: to.to_owned(),
-        kind: "invitation",
-        subject: "Your invitation to the Enerpro portal".to_owned(),
-        body: format!(
-            "Hello {name},\n\nYou are invited to the Enerpro customer portal, where you can see and pay your bills.\n\nOpen this link on your computer: {}\nOr on your phone: {}\n\nYou will be asked for the postcode of your service address. The link works once, until {expires_at}.",
-            link.app_url(),
-            link.web_url(portal_host)
+    let (app, web, name) = (link.app_url(), link.web_url(portal_host), to.name);
+    let (subject, body) = match to.language {
+        Language::English => (
+            "Your invitation to the Enerpro portal",
+            format!(
+                "Hello {name},\n\nYou are invited to the Enerpro customer portal, where you can see and pay your bills.\n\nOpen this link on your computer: {app}\nOr on your phone: {web}\n\nYou will be asked for the postcode of your service address. The link works once, until {expires_at}."
+            ),
         ),
+        Language::Spanish => (
+            "Su invitación al portal de Enerpro",
+            format!(
+                "Hola, {name}:\n\nLe invitamos al portal de clientes de Enerpro, donde puede ver y pagar sus facturas.\n\nAbra este enlace en su computadora: {app}\nO en su teléfono: {web}\n\nSe le pedirá el código postal de su dirección de servicio. El enlace funciona una sola vez, hasta el {expires_at}."
+            ),
+        ),
+    };
+    Mail {
+        to: to.email.to_owned(),
+        kind: "invitation",
+        subject: subject.to_owned(),
+        body,
     }
 }
 
 /// A passwordless sign-in link.
-pub fn sign_in(to: &str, name: &str, code: &str, portal_host: &str) -> Mail {
+pub fn sign_in(to: Recipient<'_>, code: &str, portal_host: &str) -> Mail {
     let link = DeepLink::SignIn {
         code: code.to_owned(),
     };
-    Mail {
-        to: to.to_owned(),
-        kind: "signin",
-        subject: "Your Enerpro sign-in link".to_owned(),
-        body: format!(
-            "Hello {name},\n\nOpen this link on the device where you asked to sign in:\n{}\n\nOn a phone: {}\n\nThe link works once, for 15 minutes. If you did not ask to sign in, ignore this mail.",
-            link.app_url(),
-            link.web_url(portal_host)
+    let (app, web, name) = (link.app_url(), link.web_url(portal_host), to.name);
+    let (subject, body) = match to.language {
+        Language::English => (
+            "Your Enerpro sign-in link",
+            format!(
+                "Hello {name},\n\nOpen this link on the device where you asked to sign in:\n{app}\n\nOn a phone: {web}\n\nThe link works once, for 15 minutes. If you did not ask to sign in, ignore this mail."
+            ),
         ),
+        Language::Spanish => (
+            "Su enlace para iniciar sesión en Enerpro",
+            format!(
+                "Hola, {name}:\n\nAbra este enlace en el dispositivo donde pidió iniciar sesión:\n{app}\n\nEn un teléfono: {web}\n\nEl enlace funciona una sola vez, durante 15 minutos. Si no pidió iniciar sesión, ignore este correo."
+            ),
+        ),
+    };
+    Mail {
+        to: to.email.to_owned(),
+        kind: "signin",
+        subject: subject.to_owned(),
+        body,
     }
 }
 
@@ -64,17 +99,27 @@ pub struct ReceiptFacts<'a> {
 }
 
 /// The receipt of a payment.
-pub fn receipt(to: &str, facts: &ReceiptFacts<'_>) -> Mail {
+pub fn receipt(to: Recipient<'_>, facts: &ReceiptFacts<'_>) -> Mail {
     let (brand, last4) = facts.card;
-    Mail {
-        to: to.to_owned(),
-        kind: "receipt",
-        subject: format!("Your Enerpro receipt {}", facts.number),
-        body: format!(
-            "Thank you for your payment.\n\nReceipt {}\nTotal paid: {}\nTransaction: {}\nCard: {brand} ending {last4}\n\nThe receipt is also in the Enerpro app under Payments.",
-            facts.number,
-            facts.total.display(),
-            facts.transaction_id
+    let (number, total, transaction) = (facts.number, facts.total.display(), facts.transaction_id);
+    let (subject, body) = match to.language {
+        Language::English => (
+            format!("Your Enerpro receipt {number}"),
+            format!(
+                "Thank you for your payment.\n\nReceipt {number}\nTotal paid: {total}\nTransaction: {transaction}\nCard: {brand} ending {last4}\n\nThe receipt is also in the Enerpro app under Payments."
+            ),
         ),
+        Language::Spanish => (
+            format!("Su recibo de Enerpro {number}"),
+            format!(
+                "Gracias por su pago.\n\nRecibo {number}\nTotal pagado: {total}\nTransacción: {transaction}\nTarjeta: {brand} terminada en {last4}\n\nEl recibo también está en la aplicación de Enerpro, en Pagos."
+            ),
+        ),
+    };
+    Mail {
+        to: to.email.to_owned(),
+        kind: "receipt",
+        subject,
+        body,
     }
 }

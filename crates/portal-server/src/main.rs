@@ -309,7 +309,7 @@ fn seed(db: &std::path::Path, load_test_bills: Option<u32>) -> Result<(), Server
         );
     }
     println!("Seeded {customers} demo customers into {}:", db.display());
-    for (account, name, email, _, postcode, _) in portal_server::demo::CUSTOMERS {
+    for (account, name, email, _, postcode, _, _) in portal_server::demo::CUSTOMERS {
         println!("  {account}  {name:<12} {email:<26} postcode {postcode}");
     }
     Ok(())

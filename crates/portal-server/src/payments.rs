@@ -7,7 +7,7 @@
 //! confirm and a webhook in any order make one receipt.
 
 use crate::error::{ApiResult, ServerError};
-use crate::state::{Admin, ApiJson, AppState, SignedIn};
+use crate::state::{Admin, ApiJson, AppLanguage, AppState, SignedIn};
 use crate::store::{CheckoutOutcome, CreateOutcome};
 use crate::stripe::{
     CheckoutSession, Expandable, LineItem, NewCheckout, StripeError, verify_signature,
@@ -17,12 +17,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Html;
-use portal_api::ErrorCode;
 use portal_api::links::DeepLink;
 use portal_api::v1::{
     CreatePaymentRequest, ErrorBody, IDEMPOTENCY_HEADER, Outbox, Payment, PaymentList,
     PaymentStatus, Receipt, ReceiptList,
 };
+use portal_api::{ErrorCode, Language};
 use serde::Deserialize;
 
 /// How long a hosted checkout stays open (seconds). Stripe allows 30 minutes to 24 hours.
@@ -87,6 +87,7 @@ fn check_bill_ids(bill_ids: &[String]) -> ApiResult<()> {
 pub async fn create_payment(
     SignedIn(customer_id): SignedIn,
     State(state): State<AppState>,
+    AppLanguage(app_language): AppLanguage,
     headers: HeaderMap,
     ApiJson(request): ApiJson<CreatePaymentRequest>,
 ) -> ApiResult<(StatusCode, Json<Payment>)> {
@@ -101,6 +102,18 @@ pub async fn create_payment(
         CreateOutcome::Existing(payment) => return Ok((StatusCode::OK, Json(*payment))),
         CreateOutcome::Reserved(reserved) => reserved,
     };
+    // The checkout speaks the app's language (kept for the receipt mail), else the customer's.
+    let language = state
+        .db(move |store| match app_language {
+            Some(language) => store
+                .set_customer_language(customer_id, language)
+                .map(|()| language),
+            None => Ok(store
+                .customer(customer_id)?
+                .map(|customer| customer.language)
+                .unwrap_or_default()),
+        })
+        .await?;
     let public = &state.settings.public_url;
     let checkout = NewCheckout {
         currency: reserved.amount.currency.to_lowercase(),
@@ -108,10 +121,19 @@ pub async fn create_payment(
             .lines
             .iter()
             .map(|(_, period, amount)| LineItem {
-                name: format!("Electricity bill {} to {}", period.start, period.end),
+                name: match language {
+                    Language::English => {
+                        format!("Electricity bill {} to {}", period.start, period.end)
+                    }
+                    Language::Spanish => format!(
+                        "Factura de electricidad del {} al {}",
+                        period.start, period.end
+                    ),
+                },
                 unit_amount: *amount,
             })
             .collect(),
+        locale: language.tag(),
         client_reference_id: reserved.id.clone(),
         success_url: format!("{public}/checkout/return?session_id={{CHECKOUT_SESSION_ID}}"),
         cancel_url: format!("{public}/checkout/cancel?payment={}", reserved.id),

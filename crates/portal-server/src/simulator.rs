@@ -62,6 +62,8 @@ struct Session {
     charge: Option<(String, String, String)>,
     /// The last decline: (Stripe's message, decline code).
     last_error: Option<(String, &'static str)>,
+    /// The hosted page's language (Stripe's `locale`; `auto` when not given).
+    locale: String,
 }
 
 impl Session {
@@ -183,7 +185,7 @@ impl Simulator {
             "amount_total": session.amount_total(),
             "customer": null,
             "customer_email": null,
-            "locale": null,
+            "locale": session.locale,
             "submit_type": null,
             "currency": session.currency,
             "client_reference_id": session.client_reference_id,
@@ -423,6 +425,13 @@ async fn create_session(
             "expires_at must be 30 minutes to 24 hours from now.",
         );
     }
+    let locale = field("locale").unwrap_or_else(|| "auto".to_owned());
+    if !valid_locale(&locale) {
+        return stripe_error(
+            StatusCode::BAD_REQUEST,
+            &format!("Invalid locale: {locale}. It must be auto or a language such as en or es."),
+        );
+    }
     let metadata = form
         .iter()
         .filter_map(|(k, v)| {
@@ -446,6 +455,7 @@ async fn create_session(
         payment_intent: random_id("pi"),
         charge: None,
         last_error: None,
+        locale,
     };
     let answer = simulator.session_json(&session, false);
     if let Some(key) = key {
@@ -620,6 +630,7 @@ fn checkout_not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         Html(page(
+            "en",
             "Checkout not found",
             "<p>This checkout link is not valid.</p>",
         )),
@@ -779,7 +790,64 @@ fn money(amount: i64, currency: &str) -> String {
     .display()
 }
 
+/// Stripe's `locale`: `auto`, a language (`es`) or a language with its region (`es-419`,
+/// `fr-CA`).
+fn valid_locale(locale: &str) -> bool {
+    let mut parts = locale.splitn(2, '-');
+    let language = parts.next().unwrap_or_default();
+    let region_ok = parts.next().is_none_or(|region| {
+        (2..=3).contains(&region.len()) && region.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    locale == "auto"
+        || (language.len() == 2 && language.bytes().all(|b| b.is_ascii_lowercase()) && region_ok)
+}
+
+/// The hosted page's words in English or, for a Spanish `locale`, in Spanish.
+struct PageWords {
+    lang: &'static str,
+    card_number: &'static str,
+    expiry: &'static str,
+    name_on_card: &'static str,
+    pay: &'static str,
+    cancel: &'static str,
+    hint: &'static str,
+    total: &'static str,
+    paid: &'static str,
+    expired: &'static str,
+}
+
+fn words(locale: &str) -> PageWords {
+    if locale.starts_with("es") {
+        PageWords {
+            lang: "es",
+            card_number: "Número de tarjeta",
+            expiry: "Vencimiento (MM / AA)",
+            name_on_card: "Nombre en la tarjeta",
+            pay: "Pagar",
+            cancel: "Cancelar y volver a",
+            hint: "Pruebas: 4242 4242 4242 4242 paga; 4000 0000 0000 0002 se rechaza.",
+            total: "Total",
+            paid: "Este pago ya se realizó. Puede cerrar esta página.",
+            expired: "Este pago venció. Vuelva a la aplicación de Enerpro para empezar de nuevo.",
+        }
+    } else {
+        PageWords {
+            lang: "en",
+            card_number: "Card number",
+            expiry: "Expiry (MM / YY)",
+            name_on_card: "Name on card",
+            pay: "Pay",
+            cancel: "Cancel and return to",
+            hint: "Sandbox: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.",
+            total: "Total",
+            paid: "This checkout is already paid. You can close this page.",
+            expired: "This checkout has expired. Return to the Enerpro app to start again.",
+        }
+    }
+}
+
 fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> String {
+    let words = words(&session.locale);
     let items: String = session
         .line_items
         .iter()
@@ -793,37 +861,48 @@ fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> St
         .collect();
     let total = money(session.amount_total(), &session.currency);
     let body = match session.status {
-        "complete" => "<p id=\"state\">This checkout is already paid. You can close this page.</p>".to_owned(),
-        "expired" => "<p id=\"state\">This checkout has expired. Return to the Enerpro app to start again.</p>".to_owned(),
+        "complete" => format!("<p id=\"state\">{}</p>", words.paid),
+        "expired" => format!("<p id=\"state\">{}</p>", words.expired),
         _ => format!(
             r#"{error}<form method="post" id="pay-form">
-<label>Card number <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
-<label>Expiry (MM / YY) <input name="expiry" autocomplete="cc-exp" placeholder="12 / 34" required></label>
+<label>{card_number} <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
+<label>{expiry} <input name="expiry" autocomplete="cc-exp" placeholder="12 / 34" required></label>
 <label>CVC <input name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></label>
-<label>Name on card <input name="name" autocomplete="cc-name" required></label>
-<button type="submit" id="pay">Pay {total}</button>
+<label>{name_on_card} <input name="name" autocomplete="cc-name" required></label>
+<button type="submit" id="pay">{pay} {total}</button>
 </form>
-<p><a id="cancel" href="{cancel}">Cancel and return to {merchant}</a></p>
-<p class="hint">Sandbox: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</p>"#,
+<p><a id="cancel" href="{cancel_url}">{cancel} {merchant}</a></p>
+<p class="hint">{hint}</p>"#,
+            card_number = words.card_number,
+            expiry = words.expiry,
+            name_on_card = words.name_on_card,
+            pay = words.pay,
+            cancel = words.cancel,
+            hint = words.hint,
             error = error
-                .map(|message| format!("<p id=\"error\" role=\"alert\" class=\"error\">{}</p>", escape(message)))
+                .map(|message| format!(
+                    "<p id=\"error\" role=\"alert\" class=\"error\">{}</p>",
+                    escape(message)
+                ))
                 .unwrap_or_default(),
-            cancel = escape(&session.cancel_url),
+            cancel_url = escape(&session.cancel_url),
             merchant = escape(merchant),
         ),
     };
     page(
-        &format!("Pay {}", escape(merchant)),
+        words.lang,
+        &format!("{} {}", words.pay, escape(merchant)),
         &format!(
-            "<h1>{}</h1><table>{items}<tr class=\"total\"><td>Total</td><td class=\"amount\" id=\"total\">{total}</td></tr></table>{body}",
-            escape(merchant)
+            "<h1>{}</h1><table>{items}<tr class=\"total\"><td>{}</td><td class=\"amount\" id=\"total\">{total}</td></tr></table>{body}",
+            escape(merchant),
+            words.total
         ),
     )
 }
 
-fn page(title: &str, body: &str) -> String {
+fn page(lang: &str, title: &str, body: &str) -> String {
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem;color:#1a1f36}}
 table{{width:100%;border-collapse:collapse;margin:1rem 0}}td{{padding:.4rem 0;border-bottom:1px solid #e3e8ee}}.amount{{text-align:right}}
 .total td{{font-weight:700}}label{{display:block;margin:.6rem 0}}input{{display:block;width:100%;padding:.5rem;font:inherit}}

@@ -197,6 +197,26 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
+/// The language the app speaks, from its `Accept-Language` (the first language the portal
+/// speaks among those listed); none when it lists none.
+pub struct AppLanguage(pub Option<portal_api::Language>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AppLanguage {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let listed = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        Ok(Self(listed.split(',').find_map(|entry| {
+            let tag = entry.split(';').next().unwrap_or_default().trim();
+            portal_api::Language::from_locale(tag)
+        })))
+    }
+}
+
 /// The address the nearest proxy appended: the last valid entry of the last `X-Forwarded-For`.
 fn forwarded_client(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
     headers

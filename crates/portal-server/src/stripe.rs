@@ -78,6 +78,8 @@ pub struct NewCheckout {
     pub cancel_url: String,
     /// Unix seconds when the session expires (Stripe: 30 minutes to 24 hours ahead).
     pub expires_at: i64,
+    /// The language of the hosted page (Stripe's `locale`, e.g. `en`, `es`).
+    pub locale: &'static str,
 }
 
 /// A field that is an id, or the object when expanded.
@@ -264,6 +266,7 @@ impl StripeClient {
             ("success_url".into(), checkout.success_url.clone()),
             ("cancel_url".into(), checkout.cancel_url.clone()),
             ("expires_at".into(), checkout.expires_at.to_string()),
+            ("locale".into(), checkout.locale.to_owned()),
         ];
         for (index, item) in checkout.line_items.iter().enumerate() {
             let key = |field: &str| format!("line_items[{index}]{field}");

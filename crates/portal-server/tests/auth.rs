@@ -17,24 +17,12 @@ fn challenge(verifier: &str) -> String {
         .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
-async fn outbox(api: &Api) -> Outbox {
-    api.http
-        .get(api.url("/v1/admin/outbox"))
-        .bearer_auth(api.server.admin_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// The newest sign-in code in the outbox, waiting for it (bounded): the link is sent after the
 /// answer to the sign-in request.
 async fn signin_code_eventually(api: &Api) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        if let Some(code) = signin_code(&outbox(api).await) {
+        if let Some(code) = signin_code(&api.outbox().await) {
             return code;
         }
         assert!(std::time::Instant::now() < deadline, "no sign-in mail");
@@ -71,7 +59,7 @@ async fn signin_answers_the_same_for_known_and_unknown_emails_and_mails_only_kno
     assert_eq!(unknown.status(), StatusCode::ACCEPTED);
     assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
     signin_code_eventually(&api).await;
-    let mail = outbox(&api).await;
+    let mail = api.outbox().await;
     assert_eq!(
         mail.messages.iter().filter(|m| m.kind == "signin").count(),
         1

@@ -26,12 +26,12 @@ fn seed_invite_and_outbox_work_on_a_database_file() {
     let db = dir.path().join("sandbox.sqlite3");
     let (ok, out, _) = run(&db, &["seed", "--demo"]);
     assert!(
-        ok && out.contains("Seeded 3 demo customers") && out.contains("100-200-300"),
+        ok && out.contains("Seeded 4 demo customers") && out.contains("100-200-300"),
         "{out}"
     );
     let (ok, again, _) = run(&db, &["seed", "--demo"]);
     assert!(
-        ok && again.contains("Seeded 3"),
+        ok && again.contains("Seeded 4"),
         "seeding twice is harmless"
     );
 
@@ -53,6 +53,24 @@ fn seed_invite_and_outbox_work_on_a_database_file() {
     let (ok, out, _) = run(&db, &["outbox"]);
     assert!(
         ok && out.contains("[invitation]") && out.contains(links[0]),
+        "{out}"
+    );
+    // The demo customer who reads Spanish gets her invitation in Spanish.
+    let (ok, out, _) = run(
+        &db,
+        &[
+            "invite",
+            "--account",
+            "100-200-303",
+            "--email",
+            "maria.garcia@example.com",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out, _) = run(&db, &["outbox"]);
+    assert!(
+        ok && out.contains("Su invitación al portal de Enerpro")
+            && out.contains("Hola, María García"),
         "{out}"
     );
 

@@ -6,8 +6,8 @@ mod common;
 
 use common::{Api, DECLINED_CARD, GOOD_CARD, JANE, error_code};
 use portal_api::v1::{
-    BillStatus, Customer, InvitationPreview, Outbox, Payment, PaymentList, PaymentStatus,
-    ReceiptList, SessionTokens,
+    BillStatus, Customer, InvitationPreview, Payment, PaymentList, PaymentStatus, ReceiptList,
+    SessionTokens,
 };
 use reqwest::StatusCode;
 
@@ -17,16 +17,7 @@ async fn the_whole_journey_pays_two_bills_and_makes_one_receipt() {
 
     // 1. Invite: the links come back and the mail is in the outbox.
     let code = api.invite(JANE).await;
-    let outbox: Outbox = api
-        .http
-        .get(api.url("/v1/admin/outbox"))
-        .bearer_auth(api.server.admin_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox = api.outbox().await;
     let invitation_mail = outbox
         .messages
         .iter()
@@ -187,16 +178,7 @@ async fn the_whole_journey_pays_two_bills_and_makes_one_receipt() {
         .await
         .unwrap();
     assert_eq!(fetched, receipt);
-    let outbox: Outbox = api
-        .http
-        .get(api.url("/v1/admin/outbox"))
-        .bearer_auth(api.server.admin_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox = api.outbox().await;
     assert_eq!(
         outbox
             .messages
@@ -414,4 +396,98 @@ async fn the_openapi_document_is_served_and_the_committed_copy_is_current() {
         committed == generated,
         "docs/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p portal-server --test journey` and commit it"
     );
+}
+
+/// The outbox's mails of `kind`, newest last.
+async fn mails(api: &Api, kind: &str) -> Vec<portal_api::v1::OutboxMessage> {
+    let outbox = api.outbox().await;
+    outbox
+        .messages
+        .into_iter()
+        .filter(|m| m.kind == kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_customer_who_reads_spanish_gets_spanish_mails_and_a_spanish_checkout() {
+    let api = Api::start().await;
+    // María is seeded as a Spanish reader: her invitation is in Spanish.
+    let maria = ("100-200-303", "maria.garcia@example.com", "60623");
+    api.invite(maria).await;
+    let invitation = mails(&api, "invitation")
+        .await
+        .pop()
+        .expect("an invitation");
+    assert_eq!(invitation.subject, "Su invitación al portal de Enerpro");
+    assert!(invitation.body.starts_with("Hola, María García:"));
+
+    // Jane reads English until her app speaks Spanish (Accept-Language on redeeming).
+    let jane_code = api.invite(JANE).await;
+    assert_eq!(
+        mails(&api, "invitation").await.pop().unwrap().subject,
+        "Your invitation to the Enerpro portal"
+    );
+    let redeemed: SessionTokens = api
+        .http
+        .post(api.url("/v1/invitations/redeem"))
+        .header("Accept-Language", "es-US,es;q=0.9,en;q=0.5")
+        .json(&serde_json::json!({ "code": jane_code, "postcode": JANE.2 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = redeemed.access_token.as_str();
+    let bills = api.bills(token, "outstanding").await;
+    // The payment is created without a language: the stored one (Spanish now) applies.
+    let payment = api.new_payment(token, "es-key", &[&bills[0].id]).await;
+    let page = api
+        .http
+        .get(&payment.checkout_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<html lang="es">"#)
+            && page.contains("Número de tarjeta")
+            && page.contains("Factura de electricidad del"),
+        "{page}"
+    );
+    api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
+    let paid = api.payment_action(token, &payment.id, "confirm").await;
+    assert_eq!(paid.status, PaymentStatus::Paid);
+    let receipt = mails(&api, "receipt").await.pop().expect("a receipt mail");
+    assert!(
+        receipt.subject.starts_with("Su recibo de Enerpro R-")
+            && receipt.body.contains("Gracias por su pago."),
+        "{receipt:?}"
+    );
+
+    // A sign-in link asked for by an English app comes in English, even for María.
+    let response = api
+        .http
+        .post(api.url("/v1/auth/signin"))
+        .header("Accept-Language", "en-GB")
+        .json(&serde_json::json!({
+            "email": maria.1,
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let signin = loop {
+        if let Some(mail) = mails(&api, "signin").await.pop() {
+            break mail;
+        }
+        assert!(std::time::Instant::now() < deadline, "no sign-in mail");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(signin.subject, "Your Enerpro sign-in link");
 }

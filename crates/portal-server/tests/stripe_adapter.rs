@@ -30,6 +30,7 @@ fn checkout(reference: &str, amounts: &[i64], currency: &str) -> NewCheckout {
             "https://portal.enerpro.example/checkout/return?session_id={CHECKOUT_SESSION_ID}".into(),
         cancel_url: "https://portal.enerpro.example/checkout/cancel".into(),
         expires_at: i64::try_from(now).unwrap() + 3600,
+        locale: "en",
     }
 }
 

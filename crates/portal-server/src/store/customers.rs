@@ -4,6 +4,7 @@ use super::Store;
 use super::sessions::{IssuedTokens, OneTimeCode};
 use crate::error::ServerError;
 use crate::secrets::{hash_secret, random_token};
+use portal_api::Language;
 use portal_api::v1::Customer;
 use rusqlite::{OptionalExtension, params};
 
@@ -14,6 +15,8 @@ pub struct CustomerRecord {
     pub id: i64,
     /// Service postcode (never sent to the app).
     pub postcode: String,
+    /// The language the customer reads: their mails and the checkout.
+    pub language: Language,
     /// The public fields.
     pub customer: Customer,
 }
@@ -47,17 +50,23 @@ pub struct SigninCodeRecord {
 }
 
 impl Store {
-    /// Inserts a customer unless the account number exists; returns its id.
-    pub fn upsert_customer(&self, customer: &Customer, postcode: &str) -> Result<i64, ServerError> {
+    /// Inserts a customer who reads `language` unless the account number exists; returns its id.
+    pub fn upsert_customer(
+        &self,
+        customer: &Customer,
+        postcode: &str,
+        language: Language,
+    ) -> Result<i64, ServerError> {
         self.conn.execute(
-            "INSERT INTO customers (account_number, name, email, service_address, postcode)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_number) DO NOTHING",
+            "INSERT INTO customers (account_number, name, email, service_address, postcode, language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (account_number) DO NOTHING",
             params![
                 customer.account_number,
                 customer.name,
                 customer.email,
                 customer.service_address,
-                postcode
+                postcode,
+                language.tag()
             ],
         )?;
         Ok(self.conn.query_row(
@@ -73,14 +82,16 @@ impl Store {
         value: &dyn rusqlite::ToSql,
     ) -> Result<Option<CustomerRecord>, ServerError> {
         let sql = format!(
-            "SELECT id, postcode, name, account_number, service_address, email FROM customers WHERE {condition}"
+            "SELECT id, postcode, name, account_number, service_address, email, language FROM customers WHERE {condition}"
         );
         Ok(self
             .conn
             .query_row(&sql, [value], |row| {
+                let language: String = row.get(6)?;
                 Ok(CustomerRecord {
                     id: row.get(0)?,
                     postcode: row.get(1)?,
+                    language: Language::from_locale(&language).unwrap_or_default(),
                     customer: Customer {
                         name: row.get(2)?,
                         account_number: row.get(3)?,
@@ -90,6 +101,15 @@ impl Store {
                 })
             })
             .optional()?)
+    }
+
+    /// Keeps the language the customer now reads (the app's, or staff's choice).
+    pub fn set_customer_language(&self, id: i64, language: Language) -> Result<(), ServerError> {
+        self.conn.execute(
+            "UPDATE customers SET language = ?1 WHERE id = ?2",
+            params![language.tag(), id],
+        )?;
+        Ok(())
     }
 
     /// A customer by row id.

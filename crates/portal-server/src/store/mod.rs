@@ -139,6 +139,10 @@ ALTER TABLE access_tokens ADD COLUMN used_at INTEGER;
 -- The provider's decline code of the last failed attempt (the app says it from its catalog).
 ALTER TABLE payments ADD COLUMN decline_code TEXT;
 "#,
+    r#"
+-- The customer's language (a BCP 47 primary tag the app speaks: en, es): mails, the checkout.
+ALTER TABLE customers ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+"#,
 ];
 
 /// How long an access token lives (seconds).

@@ -543,10 +543,10 @@ pub(super) fn create_receipt(
             card_last4
         ],
     )?;
-    let email: String = tx.query_row(
-        "SELECT email FROM customers WHERE id = ?1",
+    let (email, name, language): (String, String, String) = tx.query_row(
+        "SELECT email, name, language FROM customers WHERE id = ?1",
         [customer_id],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
     let total = Money {
         amount_minor: total,
@@ -558,7 +558,12 @@ pub(super) fn create_receipt(
         transaction_id,
         card: (card_brand, card_last4),
     };
-    send_mail(tx, &mail::receipt(&email, &facts), now)
+    let to = mail::Recipient {
+        email: &email,
+        name: &name,
+        language: portal_api::Language::from_locale(&language).unwrap_or_default(),
+    };
+    send_mail(tx, &mail::receipt(to, &facts), now)
 }
 
 pub(super) fn load_payment(

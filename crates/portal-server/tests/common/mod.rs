@@ -4,8 +4,8 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 use portal_api::v1::{
-    Bill, BillList, CreateInvitationRequest, InvitationCreated, Payment, RedeemInvitationRequest,
-    SessionTokens,
+    Bill, BillList, CreateInvitationRequest, InvitationCreated, Outbox, Payment,
+    RedeemInvitationRequest, SessionTokens,
 };
 use portal_server::RunningServer;
 use reqwest::{Response, StatusCode, redirect};
@@ -97,6 +97,19 @@ impl Api {
     }
 
     /// Asks who an invitation is for (the code in the body).
+    /// The sandbox's outbox (admin API).
+    pub async fn outbox(&self) -> Outbox {
+        self.http
+            .get(self.url("/v1/admin/outbox"))
+            .bearer_auth(self.server.admin_key())
+            .send()
+            .await
+            .expect("the outbox answers")
+            .json()
+            .await
+            .expect("an outbox")
+    }
+
     pub async fn preview(&self, code: &str) -> Response {
         self.post(
             "/v1/invitations/preview",

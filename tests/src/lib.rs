@@ -440,9 +440,20 @@ fn instance_name_owned() -> bool {
         })
 }
 
+/// Whether a process of this desktop session (the same session bus) runs `binary`: another
+/// session's app, started by tests running beside these, is no concern of theirs.
 fn instance_running(binary: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return false;
+    };
+    let our_bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
+    let on_our_bus = |process: &Path| {
+        std::fs::read(process.join("environ")).is_ok_and(|environ| {
+            environ
+                .split(|byte| *byte == 0)
+                .filter_map(|entry| entry.strip_prefix(b"DBUS_SESSION_BUS_ADDRESS="))
+                .any(|bus| bus == our_bus.as_bytes())
+        })
     };
     entries.flatten().any(|entry| {
         entry
@@ -451,6 +462,7 @@ fn instance_running(binary: &Path) -> bool {
             .bytes()
             .all(|b| b.is_ascii_digit())
             && std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary)
+            && on_our_bus(&entry.path())
     })
 }
 

@@ -182,12 +182,12 @@ pub fn app(arguments: &[String]) -> Result<(), String> {
     if big_cache {
         crate::shell::set_child_env("ENERPRO_BENCH_BIG_CACHE", "1");
     }
-    crate::shell::in_desktop_session("bench-app-session")?.run()
+    crate::shell::in_desktop_session("bench-app-session", 99)?.run()
 }
 
 /// Inside the session: the Secret Service, then the benchmark.
 pub fn app_session() -> Result<(), String> {
-    let mut keyring = crate::keyring::start()?;
+    let mut keyring = crate::keyring::start("bench")?;
     let outcome = Cmd::new(target_dir().join("debug").join("launch-bench")).run();
     let _ = keyring.kill();
     let _ = keyring.wait();

@@ -6,15 +6,24 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Starts `gnome-keyring-daemon` (secrets component, unlocked) and waits until it answers on
-/// the session bus. The caller ends it.
-pub fn start() -> Result<Child, String> {
+/// Starts `gnome-keyring-daemon` (secrets component, unlocked) for the test session `session`
+/// and waits until it answers on the session bus. The caller ends it. Each session's daemon
+/// keeps its keyring and its control socket in its own folder, so sessions running at once do
+/// not share (and spoil) one keyring file.
+pub fn start(session: &str) -> Result<Child, String> {
     step("start gnome-keyring (Secret Service) in the test session");
-    let folder = crate::target_dir().join("xtask-keyring");
-    std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {folder:?}: {e}"))?;
+    let folder = crate::target_dir().join(format!("xtask-keyring-{session}"));
+    let runtime = folder.join("run");
+    std::fs::create_dir_all(&runtime).map_err(|e| format!("cannot create {runtime:?}: {e}"))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("cannot protect {runtime:?}: {e}"))?;
+    }
     let mut daemon = Command::new("gnome-keyring-daemon")
         .args(["--foreground", "--unlock", "--components=secrets"])
         .env("XDG_DATA_HOME", &folder)
+        .env("XDG_RUNTIME_DIR", &runtime)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

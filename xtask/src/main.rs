@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("ui") => build::ui().map(|_| ()),
         Some("session-tests") => commands::session_tests(),
+        Some("end-to-end-second-group") => commands::end_to_end_second_group(),
         Some("bench-server") => bench::server(),
         Some("bench-app") => bench::app(&arguments[1..]),
         Some("bench-app-session") => bench::app_session(),
@@ -119,6 +120,15 @@ pub const TESTED_FEATURES: [&str; 2] = ["--features", "enerpro-portal/custom-pro
 /// Workspace members `cargo test --workspace` leaves out: the UI and the Dioxus hello world
 /// (they build for wasm32 only).
 pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello-dioxus"];
+
+/// The end-to-end test files (`tests/tests/*.rs`), in two groups of about the same length that
+/// run at once, each in its own desktop session (D-Bus, display, Secret Service): the tests of
+/// one session run one at a time, since the app is a single instance per session bus. A unit
+/// test checks that every test file of `tests/Cargo.toml` is in exactly one group.
+pub const END_TO_END_GROUPS: [&[&str]; 2] = [
+    &["accessibility", "app", "formats", "journey", "packages"],
+    &["payments", "release", "session", "updates"],
+];
 
 /// The Tauri CLI installed from npm (pinned in package.json).
 pub fn tauri_cli() -> PathBuf {
@@ -333,19 +343,39 @@ mod commands {
                 .run()?;
             stamp::record(&stamp_file, &stamp)?;
         }
-        step("run the tests in a private D-Bus session on a virtual display");
-        let _ = std::fs::remove_file(tally_file());
-        let session = in_desktop_session("session-tests")?.run();
+        step("run the tests in two private D-Bus sessions on virtual displays, at once");
+        for group in 0..crate::END_TO_END_GROUPS.len() {
+            let _ = std::fs::remove_file(tally_file(group));
+        }
+        let second_log = target_dir().join("xtask-second-session.log");
+        let mut second =
+            in_desktop_session("end-to-end-second-group", 199)?.spawn_logged(&second_log)?;
+        let first = in_desktop_session("session-tests", 99)?.run();
+        let second_status = second.wait().map_err(|error| error.to_string())?;
+        step("the second session's output");
+        print!(
+            "{}",
+            std::fs::read_to_string(&second_log).unwrap_or_default()
+        );
         println!(
             "\nTest command finished in {:.0} s.",
             started.elapsed().as_secs_f64()
         );
-        // The closing line: every test of every run, added up.
-        match std::fs::read_to_string(tally_file()) {
-            Ok(summary) => println!("Tests: {summary}"),
-            Err(_) => println!("Tests: 0 passed, 1 failed"),
+        // The closing line: every test of every run, added up (a session that left no tally
+        // counts as one failure).
+        let mut total = TestTally::default();
+        for group in 0..crate::END_TO_END_GROUPS.len() {
+            match std::fs::read_to_string(tally_file(group)).map(|text| TestTally::parse(&text)) {
+                Ok(Some(tally)) => total.add(&tally),
+                _ => total.failed += 1,
+            }
         }
-        session
+        println!("Tests: {}", total.summary());
+        first.and(if second_status.success() {
+            Ok(())
+        } else {
+            Err(format!("the second test session failed ({second_status})"))
+        })
     }
 
     /// Lints the workspace's own crates while they compile, from here on: `clippy-driver`
@@ -453,23 +483,20 @@ mod commands {
         Cmd::new("cargo").args(["test", "--package", "portal-e2e"])
     }
 
-    /// Where the test session leaves its pass/fail counts for the closing line.
-    fn tally_file() -> std::path::PathBuf {
-        target_dir().join("xtask-test-tally.txt")
-    }
-
-    /// Inside the test session: unit and integration tests, then the end-to-end tests one at a
-    /// time (they share one session bus, where the app is a single instance).
-    pub fn session_tests() -> Result<(), String> {
-        let app = packaged_app();
-        let mut keyring = keyring::start()?;
-        let mut tally = TestTally::default();
-        step("unit and integration tests");
-        let host = host_tests().run_tests(&mut tally);
-        step("end-to-end tests: the real app window through tauri-driver and WebKitWebDriver");
-        let end_to_end = end_to_end_tests()
+    /// The end-to-end tests of group `group` of [`crate::END_TO_END_GROUPS`], one at a time,
+    /// with what they need to know about this build.
+    fn end_to_end_group(group: usize) -> Result<Cmd, String> {
+        let mut tests = end_to_end_tests();
+        for name in crate::END_TO_END_GROUPS
+            .get(group)
+            .copied()
+            .unwrap_or_default()
+        {
+            tests = tests.args(["--test", name]);
+        }
+        Ok(tests
             .args(["--", "--test-threads=1"])
-            .env("ENERPRO_APP_BIN", app)
+            .env("ENERPRO_APP_BIN", packaged_app())
             .env(
                 "ENERPRO_BUNDLE_DIR",
                 target_dir().join("debug").join("bundle"),
@@ -480,13 +507,63 @@ mod commands {
             .env(
                 "ENERPRO_XTASK_BIN",
                 std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?,
-            )
-            .run_tests(&mut tally);
-        let summary = format!("{} passed, {} failed", tally.passed, tally.failed);
-        std::fs::write(tally_file(), summary)
+            ))
+    }
+
+    /// Where test session `group` leaves its pass/fail counts for the closing line.
+    fn tally_file(group: usize) -> std::path::PathBuf {
+        target_dir().join(format!("xtask-test-tally-{group}.txt"))
+    }
+
+    /// Inside the second desktop session: the second group of end-to-end tests.
+    pub fn end_to_end_second_group() -> Result<(), String> {
+        let mut keyring = keyring::start("second")?;
+        let mut tally = TestTally::default();
+        step("end-to-end tests, second group (in its own session, beside the first)");
+        let outcome = end_to_end_group(1)?.run_tests(&mut tally);
+        std::fs::write(tally_file(1), tally.summary())
+            .map_err(|error| format!("cannot write the test tally: {error}"))?;
+        let _ = keyring.kill();
+        let _ = keyring.wait();
+        outcome
+    }
+
+    /// Inside the first test session: unit and integration tests, then the first group of
+    /// end-to-end tests one at a time (they share one session bus, where the app is a single
+    /// instance).
+    pub fn session_tests() -> Result<(), String> {
+        let mut keyring = keyring::start("first")?;
+        let mut tally = TestTally::default();
+        step("unit and integration tests");
+        let host = host_tests().run_tests(&mut tally);
+        step(
+            "end-to-end tests, first group: the real app window through tauri-driver and WebKitWebDriver",
+        );
+        let end_to_end = end_to_end_group(0)?.run_tests(&mut tally);
+        std::fs::write(tally_file(0), tally.summary())
             .map_err(|error| format!("cannot write the test tally: {error}"))?;
         let _ = keyring.kill();
         let _ = keyring.wait();
         host.and(end_to_end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_end_to_end_test_file_is_in_exactly_one_group() {
+        let manifest = std::fs::read_to_string(crate::root().join("tests/Cargo.toml")).unwrap();
+        let mut declared: Vec<&str> = manifest
+            .split("[[test]]")
+            .skip(1)
+            .filter_map(|table| {
+                let line = table.lines().find(|line| line.starts_with("name = "))?;
+                Some(line.trim_start_matches("name = ").trim_matches('"'))
+            })
+            .collect();
+        declared.sort_unstable();
+        let mut grouped: Vec<&str> = crate::END_TO_END_GROUPS.concat();
+        grouped.sort_unstable();
+        assert_eq!(grouped, declared);
     }
 }

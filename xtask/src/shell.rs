@@ -26,14 +26,17 @@ pub fn step(what: &str) {
 }
 
 /// This xtask again, running `subcommand` in a private D-Bus session on a virtual display (what
-/// the app's window, its single-instance plugin and the Secret Service need).
-pub fn in_desktop_session(subcommand: &str) -> Result<Cmd, String> {
+/// the app's window, its single-instance plugin and the Secret Service need). The display is the
+/// first free one from `first_display` on: sessions started at once search different ranges, so
+/// they cannot pick the same one.
+pub fn in_desktop_session(subcommand: &str, first_display: u32) -> Result<Cmd, String> {
     let xtask = std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
     Ok(Cmd::new("dbus-run-session")
         .args([
             "--",
             "xvfb-run",
             "--auto-servernum",
+            &format!("--server-num={first_display}"),
             "--server-args=-screen 0 1280x900x24",
         ])
         .arg(xtask)
@@ -178,6 +181,21 @@ impl Cmd {
         ))
     }
 
+    /// Starts it in the background with its output (standard and error) going to `log`.
+    pub fn spawn_logged(self, log: &std::path::Path) -> Result<Child, String> {
+        println!("$ {} > {} &", self.describe(), log.display());
+        let file = std::fs::File::create(log)
+            .map_err(|error| format!("cannot create {log:?}: {error}"))?;
+        let errors = file
+            .try_clone()
+            .map_err(|error| format!("cannot share {log:?}: {error}"))?;
+        self.command()
+            .stdout(file)
+            .stderr(errors)
+            .spawn()
+            .map_err(|error| format!("cannot start `{}`: {error}", self.describe()))
+    }
+
     /// Starts it in the background.
     pub fn spawn(self) -> Result<Child, String> {
         println!("$ {} &", self.describe());
@@ -211,6 +229,26 @@ pub struct TestTally {
 }
 
 impl TestTally {
+    /// `N passed, M failed`, the closing line's words.
+    pub fn summary(&self) -> String {
+        format!("{} passed, {} failed", self.passed, self.failed)
+    }
+
+    /// Reads a [`TestTally::summary`] back.
+    pub fn parse(summary: &str) -> Option<Self> {
+        let (passed, failed) = summary.trim().split_once(", ")?;
+        Some(Self {
+            passed: passed.strip_suffix(" passed")?.parse().ok()?,
+            failed: failed.strip_suffix(" failed")?.parse().ok()?,
+        })
+    }
+
+    /// Adds another tally's counts.
+    pub fn add(&mut self, other: &TestTally) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+
     /// Adds the counts of a libtest summary line such as
     /// `test result: ok. 4 passed; 0 failed; 0 ignored; …`.
     fn add_line(&mut self, line: &str) {
@@ -246,5 +284,9 @@ mod tests {
         tally.add_line("test foo ... ok");
         tally.add_line("running 7 tests");
         assert_eq!((tally.passed, tally.failed), (6, 3));
+        let read = TestTally::parse(&tally.summary()).unwrap();
+        assert_eq!((read.passed, read.failed), (6, 3));
+        assert!(TestTally::parse("").is_none());
+        assert!(TestTally::parse("6 passed").is_none());
     }
 }

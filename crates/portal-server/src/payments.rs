@@ -511,69 +511,118 @@ pub struct CancelQuery {
 /// `GET /checkout/return?session_id=…`: the provider's success redirect; hands over to the app.
 pub async fn return_page(
     State(state): State<AppState>,
+    AppLanguage(browser): AppLanguage,
     Query(query): Query<ReturnQuery>,
 ) -> (StatusCode, Html<String>) {
     let session_id = query.session_id.unwrap_or_default();
     let found = state
-        .db(move |store| store.payment_by_session(&session_id))
+        .db(move |store| {
+            let Some(payment_id) = store.payment_by_session(&session_id)? else {
+                return Ok(None);
+            };
+            let language = store.payment_language(&payment_id)?.unwrap_or_default();
+            Ok(Some((payment_id, language)))
+        })
         .await;
     match found {
-        Ok(Some(payment_id)) => (
+        Ok(Some((payment_id, language))) => (
             StatusCode::OK,
-            Html(handover_page(
-                "Payment received",
-                "Returning you to the Enerpro app to confirm your payment.",
-                &payment_id,
-            )),
+            Html(handover_page(language, Handover::Paid, &payment_id)),
         ),
-        _ => (StatusCode::NOT_FOUND, Html(not_found_page())),
+        _ => (
+            StatusCode::NOT_FOUND,
+            Html(not_found_page(browser.unwrap_or_default())),
+        ),
     }
 }
 
 /// `GET /checkout/cancel?payment=…`: the provider's cancel link; hands over to the app.
 pub async fn cancel_page(
     State(state): State<AppState>,
+    AppLanguage(browser): AppLanguage,
     Query(query): Query<CancelQuery>,
 ) -> (StatusCode, Html<String>) {
     let payment_id = query.payment.unwrap_or_default();
     let lookup = payment_id.clone();
     let known = state
-        .db(move |store| Ok(store.payment_owner(&lookup)?.is_some()))
+        .db(move |store| store.payment_language(&lookup))
         .await
-        .unwrap_or(false);
-    if known {
-        (
+        .ok()
+        .flatten();
+    match known {
+        Some(language) => (
             StatusCode::OK,
-            Html(handover_page(
-                "Checkout closed",
-                "Nothing was charged. Returning you to the Enerpro app.",
-                &payment_id,
-            )),
-        )
-    } else {
-        (StatusCode::NOT_FOUND, Html(not_found_page()))
+            Html(handover_page(language, Handover::Closed, &payment_id)),
+        ),
+        None => (
+            StatusCode::NOT_FOUND,
+            Html(not_found_page(browser.unwrap_or_default())),
+        ),
     }
 }
 
-fn handover_page(title: &str, text: &str, payment_id: &str) -> String {
+/// How a checkout ended, for the page that hands the customer back to the app.
+#[derive(Clone, Copy)]
+enum Handover {
+    Paid,
+    Closed,
+}
+
+fn handover_page(language: Language, handover: Handover, payment_id: &str) -> String {
+    let (title, text, open) = match (language, handover) {
+        (Language::English, Handover::Paid) => (
+            "Payment received",
+            "Returning you to the Enerpro app to confirm your payment.",
+            "If the app does not open, <a id=\"open-app\" href=\"{link}\">open the Enerpro app</a>.",
+        ),
+        (Language::English, Handover::Closed) => (
+            "Checkout closed",
+            "Nothing was charged. Returning you to the Enerpro app.",
+            "If the app does not open, <a id=\"open-app\" href=\"{link}\">open the Enerpro app</a>.",
+        ),
+        (Language::Spanish, Handover::Paid) => (
+            "Pago recibido",
+            "Le llevamos de vuelta a la aplicación de Enerpro para confirmar su pago.",
+            "Si la aplicación no se abre, <a id=\"open-app\" href=\"{link}\">abra la aplicación de Enerpro</a>.",
+        ),
+        (Language::Spanish, Handover::Closed) => (
+            "Pago cerrado",
+            "No se cobró nada. Le llevamos de vuelta a la aplicación de Enerpro.",
+            "Si la aplicación no se abre, <a id=\"open-app\" href=\"{link}\">abra la aplicación de Enerpro</a>.",
+        ),
+    };
+    let lang = language.tag();
     let link = escape(
         &DeepLink::PaymentReturn {
             payment: payment_id.to_owned(),
         }
         .app_url(),
     );
+    let open = open.replace("{link}", &link);
     format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="0;url={link}"><title>{title} · Enerpro</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1c2421}}a{{color:#0b5d4b;font-weight:600}}</style></head>
-<body><h1>{title}</h1><p>{text}</p><p>If the app does not open, <a id="open-app" href="{link}">open the Enerpro app</a>.</p></body></html>"#
+<body><h1>{title}</h1><p>{text}</p><p>{open}</p></body></html>"#
     )
 }
 
-fn not_found_page() -> String {
-    r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found · Enerpro</title></head>
-<body><h1>We could not find this payment</h1><p>Open the Enerpro app to see the state of your payments.</p></body></html>"#
-        .to_owned()
+fn not_found_page(language: Language) -> String {
+    let (title, text) = match language {
+        Language::English => (
+            "We could not find this payment",
+            "Open the Enerpro app to see the state of your payments.",
+        ),
+        Language::Spanish => (
+            "No encontramos este pago",
+            "Abra la aplicación de Enerpro para ver el estado de sus pagos.",
+        ),
+    };
+    format!(
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{title} · Enerpro</title></head>
+<body><h1>{title}</h1><p>{text}</p></body></html>"#,
+        language.tag()
+    )
 }
 
 /// Escapes text for HTML.

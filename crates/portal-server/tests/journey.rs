@@ -457,7 +457,20 @@ async fn a_customer_who_reads_spanish_gets_spanish_mails_and_a_spanish_checkout(
             && page.contains("Factura de electricidad del"),
         "{page}"
     );
-    api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
+    let (_, location) = api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
+    let return_page = api
+        .http
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        return_page.contains(r#"<html lang="es">"#) && return_page.contains("Pago recibido"),
+        "{return_page}"
+    );
     let paid = api.payment_action(token, &payment.id, "confirm").await;
     assert_eq!(paid.status, PaymentStatus::Paid);
     let receipt = mails(&api, "receipt").await.pop().expect("a receipt mail");

@@ -257,16 +257,22 @@ impl Store {
             .optional()?)
     }
 
-    /// The customer a payment belongs to.
-    pub fn payment_owner(&self, payment_id: &str) -> Result<Option<i64>, ServerError> {
-        Ok(self
+    /// The language the customer of a payment reads (the pages the browser shows after the
+    /// checkout speak it).
+    pub fn payment_language(
+        &self,
+        payment_id: &str,
+    ) -> Result<Option<portal_api::Language>, ServerError> {
+        let tag: Option<String> = self
             .conn
             .query_row(
-                "SELECT customer_id FROM payments WHERE id = ?1",
+                "SELECT customers.language FROM payments JOIN customers ON customers.id = payments.customer_id
+                 WHERE payments.id = ?1",
                 [payment_id],
                 |row| row.get(0),
             )
-            .optional()?)
+            .optional()?;
+        Ok(tag.map(|tag| portal_api::Language::from_locale(&tag).unwrap_or_default()))
     }
 
     /// The checkout session id and status of a payment.

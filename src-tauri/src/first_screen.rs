@@ -36,15 +36,18 @@ impl FirstScreen {
         Some(Self { view, picture })
     }
 
-    /// `window.<FIRST_SCREEN_GLOBAL> = JSON.parse("…")`: the view as a JSON string literal, so
-    /// no text of it can end the string or the script.
+    /// `window.<FIRST_SCREEN_GLOBAL> = JSON.parse("…")`, for the page's first script.
     pub fn script(&self) -> Option<String> {
-        let json = serde_json::to_string(&self.view).ok()?;
-        let literal = serde_json::to_string(&json).ok()?;
-        Some(format!(
-            "window.{FIRST_SCREEN_GLOBAL} = JSON.parse({literal});"
-        ))
+        global_script(FIRST_SCREEN_GLOBAL, &self.view)
     }
+}
+
+/// `window.<global> = JSON.parse("…")`: `value` as a JSON string literal, so no text of it can
+/// end the string or the script.
+pub fn global_script(global: &str, value: &impl serde::Serialize) -> Option<String> {
+    let json = serde_json::to_string(value).ok()?;
+    let literal = serde_json::to_string(&json).ok()?;
+    Some(format!("window.{global} = JSON.parse({literal});"))
 }
 
 /// The picture for the first page load, once: shared by the set-up, which puts it, and the

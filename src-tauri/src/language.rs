@@ -41,9 +41,7 @@ impl Locale {
 
     /// `window.<LOCALE_GLOBAL> = JSON.parse("…")`, for the page's first script.
     pub fn script(&self) -> Option<String> {
-        let json = serde_json::to_string(&self.current()).ok()?;
-        let literal = serde_json::to_string(&json).ok()?;
-        Some(format!("window.{LOCALE_GLOBAL} = JSON.parse({literal});"))
+        crate::first_screen::global_script(LOCALE_GLOBAL, &self.current())
     }
 }
 

@@ -114,7 +114,7 @@ pub fn SignIn() -> Element {
                 p { id: "check-email", role: "status", {locale.t(Text::CheckEmail)} }
                 button { id: "resend", class: "secondary", disabled: resend_in() > 0,
                     onclick: move |_| send(),
-                    if resend_in() > 0 { {locale.fill(Text::SendAgainIn, &[("n", &resend_in().to_string())])} } else { {locale.t(Text::SendAgain).to_owned()} }
+                    if resend_in() > 0 { {locale.fill(Text::SendAgainIn, &[("n", &resend_in().to_string())])} } else { {locale.t(Text::SendAgain)} }
                 }
             } else {
                 form {

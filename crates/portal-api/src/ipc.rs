@@ -246,9 +246,8 @@ pub struct HomeView {
 pub struct BillView {
     /// The bill's id (for commands, never shown).
     pub id: String,
-    /// What the customer reads as the bill's name: its period.
-    pub label: String,
-    /// The billing period, first and last day (`YYYY-MM-DD`).
+    /// The billing period, first and last day (`YYYY-MM-DD`): what the customer reads as the
+    /// bill's name, in their language's format.
     pub period: crate::v1::Period,
     /// The due date (`YYYY-MM-DD`).
     pub due_date: String,

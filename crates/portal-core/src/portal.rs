@@ -802,7 +802,6 @@ fn revision(view: &HomeView) -> String {
 fn bill_view(bill: &Bill, open: &[(PaymentFlow, String)]) -> BillView {
     BillView {
         id: bill.id.clone(),
-        label: format!("{} – {}", bill.period.start, bill.period.end),
         period: bill.period.clone(),
         due_date: bill.due_date.clone(),
         amount: bill.amount.clone(),

@@ -207,6 +207,7 @@ fn same_postcode(typed: &str, on_file: &str) -> bool {
 /// `POST /v1/invitations/redeem`
 #[utoipa::path(post, path = "/v1/invitations/redeem", tag = "auth",
     request_body = RedeemInvitationRequest,
+    params(("Accept-Language" = Option<String>, Header, description = "The app's language (en, es): kept as the customer's, for their mails and the checkout")),
     responses((status = 200, body = SessionTokens), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 410, body = ErrorBody),
               (status = 429, body = ErrorBody)))]
@@ -274,6 +275,7 @@ fn valid_pkce_value(value: &str) -> bool {
 /// the answer.
 #[utoipa::path(post, path = "/v1/auth/signin", tag = "auth",
     request_body = SignInRequest,
+    params(("Accept-Language" = Option<String>, Header, description = "The app's language (en, es): the sign-in mail's")),
     responses((status = 202, body = SignInAccepted), (status = 400, body = ErrorBody),
               (status = 429, body = ErrorBody)))]
 pub async fn request_signin(
@@ -356,6 +358,7 @@ async fn send_signin_link(
 /// `POST /v1/auth/exchange`: the sign-in link's code plus the PKCE verifier.
 #[utoipa::path(post, path = "/v1/auth/exchange", tag = "auth",
     request_body = ExchangeRequest,
+    params(("Accept-Language" = Option<String>, Header, description = "The app's language (en, es): kept as the customer's, for their mails and the checkout")),
     responses((status = 200, body = SessionTokens), (status = 400, body = ErrorBody),
               (status = 429, body = ErrorBody)))]
 pub async fn exchange_signin(

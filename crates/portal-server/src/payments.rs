@@ -79,7 +79,8 @@ fn check_bill_ids(bill_ids: &[String]) -> ApiResult<()> {
 /// `POST /v1/payments`: reserve the bills, create the hosted checkout, answer its URL.
 #[utoipa::path(post, path = "/v1/payments", tag = "payments",
     request_body = CreatePaymentRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same key and bills return the same payment")),
+    params(("Idempotency-Key" = String, Header, description = "Same key and bills return the same payment"),
+           ("Accept-Language" = Option<String>, Header, description = "The app's language (en, es): kept as the customer's, for their mails and the checkout")),
     responses((status = 201, body = Payment), (status = 200, body = Payment, description = "Replay of the same request"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 502, body = ErrorBody)),

@@ -345,6 +345,10 @@ error_codes! {
     InvalidBody = "invalid_body", ContactSupport,
         en: "The request could not be read. Update the app; if it keeps happening, contact Enerpro support.",
         es: "No se pudo leer la solicitud. Actualice la aplicación; si vuelve a ocurrir, comuníquese con el soporte de Enerpro.";
+    /// Admin: an import was refused as a whole (its message names the place).
+    ImportRejected = "import_rejected", Correct,
+        en: "The import was refused, and nothing was imported.",
+        es: "Se rechazó la importación y no se importó nada.";
     /// The body is too large.
     BodyTooLarge = "body_too_large", Correct,
         en: "That is more than Enerpro accepts at once. Send less and try again.",

@@ -308,6 +308,70 @@ pub struct Bill {
     pub status: BillStatus,
 }
 
+/// One charge of a bill: what it is for, how much of what (when it is counted), and its amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BillLine {
+    /// What the charge is for, e.g. `Energy 612 kWh at 0.1289/kWh`, `Delivery`, `Sales tax`.
+    pub description: String,
+    /// How much was counted, a decimal number (e.g. `612`, `30`), if the charge counts something.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// The unit of the quantity (e.g. `kWh`, `days`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The charge, in the bill's currency.
+    pub amount: Money,
+}
+
+/// `GET /v1/bills/{id}`: a bill and its lines (which sum to its amount).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BillDetail {
+    /// The bill.
+    pub bill: Bill,
+    /// Its charges, in the order the bill lists them.
+    pub lines: Vec<BillLine>,
+}
+
+/// A bill as a billing system sends it to `POST /v1/admin/import`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportedBill {
+    /// The account it is for (the account must exist).
+    pub account_number: String,
+    /// The billing system's id for it: importing the same bill again changes nothing.
+    pub id: String,
+    /// The period it covers.
+    pub period: Period,
+    /// Issue date, `YYYY-MM-DD`.
+    pub issue_date: String,
+    /// Due date, `YYYY-MM-DD`.
+    pub due_date: String,
+    /// The full amount due: exactly the sum of the lines.
+    pub amount: Money,
+    /// Its charges.
+    pub lines: Vec<BillLine>,
+}
+
+/// `POST /v1/admin/import`: bills from a billing system, imported all or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportRequest {
+    /// The bills.
+    pub bills: Vec<ImportedBill>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportReport {
+    /// Bills that were new.
+    pub bills_created: u32,
+    /// Bills already imported with the same content.
+    pub bills_unchanged: u32,
+}
+
 /// `GET /v1/bills?status=outstanding|all`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -3,9 +3,9 @@
 use crate::error::{ApiResult, ServerError};
 use crate::state::{AppState, SignedIn};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use portal_api::ErrorCode;
-use portal_api::v1::{BillList, Customer, ErrorBody};
+use portal_api::v1::{BillDetail, BillList, Customer, ErrorBody};
 use serde::Deserialize;
 
 /// `GET /v1/me`
@@ -59,6 +59,27 @@ pub async fn bills(
             Ok(Json(BillList {
                 bills: store.bills(customer_id, unpaid_only)?,
             }))
+        })
+        .await
+}
+
+/// `GET /v1/bills/{id}`: one of the customer's bills with its lines; another customer's bill is
+/// not found.
+#[utoipa::path(get, path = "/v1/bills/{id}", tag = "customer",
+    params(("id" = String, Path, description = "The bill's id")),
+    responses((status = 200, body = BillDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn bill(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<BillDetail>> {
+    state
+        .db(move |store| {
+            store
+                .bill_detail(customer_id, &id)?
+                .map(Json)
+                .ok_or(ServerError::NotFound { what: "The bill" })
         })
         .await
 }

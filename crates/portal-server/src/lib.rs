@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod health;
+pub mod import;
 pub mod limits;
 pub mod mail;
 pub mod openapi;
@@ -311,6 +312,11 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/auth/signout", post(auth::sign_out))
         .route("/v1/me", get(account::me))
         .route("/v1/bills", get(account::bills))
+        .route("/v1/bills/{id}", get(account::bill))
+        .route(
+            "/v1/admin/import",
+            post(import::admin_import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
+        )
         .route(
             "/v1/payments",
             post(payments::create_payment).get(payments::list_payments),

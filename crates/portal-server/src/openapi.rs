@@ -19,6 +19,8 @@ use utoipa::{Modify, OpenApi};
         crate::auth::sign_out,
         crate::account::me,
         crate::account::bills,
+        crate::account::bill,
+        crate::import::admin_import,
         crate::payments::create_payment,
         crate::payments::list_payments,
         crate::payments::get_payment,

@@ -2,28 +2,22 @@
 
 use super::Store;
 use crate::error::ServerError;
-use portal_api::v1::{Bill, BillStatus, Money, Period};
-use rusqlite::params;
+use portal_api::v1::{
+    Bill, BillDetail, BillLine, BillStatus, ImportReport, ImportedBill, Money, Period,
+};
+use rusqlite::{Connection, OptionalExtension, params};
 
 impl Store {
     /// Inserts a bill unless its id exists; `paid` bills get a historical paid marker.
     pub fn insert_bill(&self, customer_id: i64, bill: &Bill) -> Result<(), ServerError> {
-        self.conn.execute(
-            "INSERT INTO bills (id, customer_id, period_start, period_end, issue_date, due_date,
-                                amount_minor, currency)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-            params![
-                bill.id,
-                customer_id,
-                bill.period.start,
-                bill.period.end,
-                bill.issue_date,
-                bill.due_date,
-                bill.amount.amount_minor,
-                bill.amount.currency
-            ],
-        )?;
-        Ok(())
+        insert_bill_row(
+            &self.conn,
+            customer_id,
+            &bill.id,
+            &bill.period,
+            (&bill.issue_date, &bill.due_date),
+            &bill.amount,
+        )
     }
 
     /// Inserts `count` outstanding USD 10.00 bills `bill_load_N` for a load-test customer, in one
@@ -94,4 +88,176 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// A bill of `customer_id` with its lines; `None` when the customer has no such bill.
+    pub fn bill_detail(
+        &self,
+        customer_id: i64,
+        bill_id: &str,
+    ) -> Result<Option<BillDetail>, ServerError> {
+        let Some(bill) = self
+            .bills(customer_id, false)?
+            .into_iter()
+            .find(|bill| bill.id == bill_id)
+        else {
+            return Ok(None);
+        };
+        let lines = bill_lines(&self.conn, &bill.id, &bill.amount.currency)?;
+        Ok(Some(BillDetail { bill, lines }))
+    }
+
+    /// Imports `bills` (each with its customer's row id) all or none, in one transaction: a new
+    /// bill is inserted with its lines, one imported before with the same content is left as it
+    /// is. Answers the report, or the index of a bill whose id exists with other content (then
+    /// nothing is written).
+    pub fn import_bills(
+        &mut self,
+        bills: &[(i64, &ImportedBill)],
+    ) -> Result<Result<ImportReport, usize>, ServerError> {
+        let tx = self.conn.transaction()?;
+        let mut report = ImportReport {
+            bills_created: 0,
+            bills_unchanged: 0,
+        };
+        for (index, (customer_id, bill)) in bills.iter().enumerate() {
+            match stored_content(&tx, &bill.id)? {
+                Some(stored) if stored == content(*customer_id, bill) => {
+                    report.bills_unchanged += 1;
+                }
+                Some(_) => return Ok(Err(index)),
+                None => {
+                    insert_bill_row(
+                        &tx,
+                        *customer_id,
+                        &bill.id,
+                        &bill.period,
+                        (&bill.issue_date, &bill.due_date),
+                        &bill.amount,
+                    )?;
+                    let mut insert = tx.prepare_cached(
+                        "INSERT INTO bill_lines (bill_id, position, description, quantity, unit, amount_minor)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?;
+                    for (position, line) in (0_i64..).zip(&bill.lines) {
+                        insert.execute(params![
+                            bill.id,
+                            position,
+                            line.description,
+                            line.quantity,
+                            line.unit,
+                            line.amount.amount_minor
+                        ])?;
+                    }
+                    report.bills_created += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(Ok(report))
+    }
+}
+
+/// Inserts a bill row unless its id exists; `dates` are its issue and due dates.
+fn insert_bill_row(
+    conn: &Connection,
+    customer_id: i64,
+    id: &str,
+    period: &Period,
+    dates: (&str, &str),
+    amount: &Money,
+) -> Result<(), ServerError> {
+    conn.execute(
+        "INSERT INTO bills (id, customer_id, period_start, period_end, issue_date, due_date,
+                            amount_minor, currency)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+        params![
+            id,
+            customer_id,
+            period.start,
+            period.end,
+            dates.0,
+            dates.1,
+            amount.amount_minor,
+            amount.currency
+        ],
+    )?;
+    Ok(())
+}
+
+/// What makes an imported bill the same bill: its customer, every field and every line.
+type BillContent = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Vec<BillLine>,
+);
+
+fn content(customer_id: i64, bill: &ImportedBill) -> BillContent {
+    (
+        customer_id,
+        bill.period.start.clone(),
+        bill.period.end.clone(),
+        bill.issue_date.clone(),
+        bill.due_date.clone(),
+        bill.amount.amount_minor,
+        bill.amount.currency.clone(),
+        bill.lines.clone(),
+    )
+}
+
+/// The content of the stored bill `bill_id`, if there is one.
+fn stored_content(conn: &Connection, bill_id: &str) -> Result<Option<BillContent>, ServerError> {
+    let row = conn
+        .query_row(
+            "SELECT customer_id, period_start, period_end, issue_date, due_date, amount_minor, currency
+             FROM bills WHERE id = ?1",
+            [bill_id],
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((customer, start, end, issued, due, amount, currency)) = row else {
+        return Ok(None);
+    };
+    let lines = bill_lines(conn, bill_id, &currency)?;
+    Ok(Some((
+        customer, start, end, issued, due, amount, currency, lines,
+    )))
+}
+
+/// The lines of bill `bill_id`, in order, in its `currency`.
+fn bill_lines(
+    conn: &Connection,
+    bill_id: &str,
+    currency: &str,
+) -> Result<Vec<BillLine>, ServerError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT description, quantity, unit, amount_minor FROM bill_lines
+         WHERE bill_id = ?1 ORDER BY position",
+    )?;
+    let rows = statement.query_map([bill_id], |row| {
+        Ok(BillLine {
+            description: row.get(0)?,
+            quantity: row.get(1)?,
+            unit: row.get(2)?,
+            amount: Money {
+                amount_minor: row.get(3)?,
+                currency: currency.to_owned(),
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -143,6 +143,18 @@ ALTER TABLE payments ADD COLUMN decline_code TEXT;
 -- The customer's language (a BCP 47 primary tag the app speaks: en, es): mails, the checkout.
 ALTER TABLE customers ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 "#,
+    r#"
+-- A bill's charges, in order; they sum to the bill's amount (checked on import).
+CREATE TABLE bill_lines (
+    bill_id TEXT NOT NULL REFERENCES bills(id),
+    position INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    quantity TEXT,
+    unit TEXT,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (bill_id, position)
+);
+"#,
 ];
 
 /// How long an access token lives (seconds).

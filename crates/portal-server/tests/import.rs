@@ -1,0 +1,207 @@
+//! The billing system's way in, over real HTTP: bills with their lines imported all or none,
+//! the same import again changing nothing, each bad input refused with its place named and the
+//! database unchanged; and a bill's lines read back by its customer only.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
+
+mod common;
+
+use common::{Api, JANE, OMAR, error_code};
+use portal_api::v1::{BillDetail, ImportReport};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn line(description: &str, quantity: Option<&str>, unit: Option<&str>, cents: i64) -> Value {
+    let mut line = json!({ "description": description, "amount": { "amount_minor": cents, "currency": "USD" } });
+    if let Some(quantity) = quantity {
+        line["quantity"] = quantity.into();
+    }
+    if let Some(unit) = unit {
+        line["unit"] = unit.into();
+    }
+    line
+}
+
+/// Jane's November bill: energy, a daily fixed charge, delivery and tax, USD 96.41 in all.
+fn november() -> Value {
+    json!({
+        "account_number": JANE.0,
+        "id": "bill_import_2026_11",
+        "period": { "start": "2026-11-01", "end": "2026-11-30" },
+        "issue_date": "2026-12-02",
+        "due_date": "2026-12-23",
+        "amount": { "amount_minor": 9641, "currency": "USD" },
+        "lines": [
+            line("Energy at 0.1289/kWh", Some("612"), Some("kWh"), 7889),
+            line("Daily fixed charge", Some("30"), Some("days"), 900),
+            line("Delivery", None, None, 402),
+            line("Sales tax", None, None, 450),
+        ],
+    })
+}
+
+async fn import(api: &Api, body: &Value) -> reqwest::Response {
+    api.http
+        .post(api.url("/v1/admin/import"))
+        .bearer_auth(api.server.admin_key())
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bills_with_lines_are_imported_once_and_read_back_by_their_customer() {
+    let api = Api::start().await;
+    let body = json!({ "bills": [november()] });
+    let report: ImportReport = import(&api, &body).await.json().await.unwrap();
+    assert_eq!((report.bills_created, report.bills_unchanged), (1, 0));
+    let again: ImportReport = import(&api, &body).await.json().await.unwrap();
+    assert_eq!(
+        (again.bills_created, again.bills_unchanged),
+        (0, 1),
+        "idempotent"
+    );
+
+    let jane = api.sign_in(JANE).await;
+    let response = api
+        .get("/v1/bills/bill_import_2026_11", Some(&jane.access_token))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let detail: BillDetail = response.json().await.unwrap();
+    assert_eq!(detail.bill.amount.amount_minor, 9641);
+    assert_eq!(detail.lines.len(), 4);
+    assert_eq!(
+        detail
+            .lines
+            .iter()
+            .map(|l| l.amount.amount_minor)
+            .sum::<i64>(),
+        detail.bill.amount.amount_minor
+    );
+    assert_eq!(detail.lines[0].quantity.as_deref(), Some("612"));
+    assert_eq!(detail.lines[0].unit.as_deref(), Some("kWh"));
+    // It is one of her outstanding bills now.
+    let outstanding = api.bills(&jane.access_token, "outstanding").await;
+    assert!(outstanding.iter().any(|b| b.id == "bill_import_2026_11"));
+
+    // Another customer's bill, or none: not found.
+    let omar = api.sign_in(OMAR).await;
+    let (status, code) = error_code(
+        api.get("/v1/bills/bill_import_2026_11", Some(&omar.access_token))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let (status, _) = error_code(
+        api.get("/v1/bills/no_such_bill", Some(&jane.access_token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn each_bad_import_is_refused_with_its_place_and_nothing_is_written() {
+    let api = Api::start().await;
+    let jane = api.sign_in(JANE).await;
+    let before = api.bills(&jane.access_token, "all").await.len();
+    let bad = |edit: &dyn Fn(&mut Value)| {
+        let mut bill = november();
+        edit(&mut bill);
+        // A good bill first: the whole import is refused, the good one included.
+        let mut good = november();
+        good["id"] = "bill_import_good".into();
+        json!({ "bills": [good, bill] })
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            bad(&|b| b["amount"]["amount_minor"] = 9700.into()),
+            "bills[1].lines: they sum to USD 96.41, the bill's amount is USD 97.00",
+        ),
+        (
+            bad(&|b| b["account_number"] = "999-999-999".into()),
+            "bills[1].account_number: there is no account 999-999-999",
+        ),
+        (
+            bad(&|b| b["lines"][2]["amount"]["currency"] = "EUR".into()),
+            "bills[1].lines[2].amount.currency: EUR in a bill in USD",
+        ),
+        (
+            bad(&|b| b["lines"][0]["quantity"] = "-612".into()),
+            "bills[1].lines[0].quantity",
+        ),
+        (
+            bad(&|b| b["due_date"] = "2026-02-30".into()),
+            "bills[1].due_date: \"2026-02-30\" is not a date",
+        ),
+        (
+            bad(&|b| b["period"]["end"] = "2026-10-31".into()),
+            "bills[1].period: it ends before it starts",
+        ),
+        (
+            bad(&|b| b["lines"] = json!([])),
+            "bills[1].lines: a bill has at least one line",
+        ),
+        (
+            bad(&|b| b["id"] = "bill_import_good".into()),
+            "bills[1].id: bill_import_good is in this import twice",
+        ),
+        (json!({ "bills": [] }), "bills: there is no bill to import"),
+    ];
+    for (body, place) in cases {
+        let response = import(&api, &body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{place}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "import_rejected", "{place}");
+        assert!(
+            error["message"].as_str().unwrap().starts_with(place),
+            "expected {place:?}, got {}",
+            error["message"]
+        );
+    }
+    assert_eq!(api.bills(&jane.access_token, "all").await.len(), before);
+
+    // A bill imported before may not come back with other content; the first stays as it was.
+    import(&api, &json!({ "bills": [november()] })).await;
+    let mut changed = november();
+    changed["due_date"] = "2026-12-30".into();
+    let (status, code) = error_code(import(&api, &json!({ "bills": [changed] })).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "import_rejected")
+    );
+    let detail: BillDetail = api
+        .get("/v1/bills/bill_import_2026_11", Some(&jane.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.bill.due_date, "2026-12-23");
+
+    // Without the admin key, or far too large: refused.
+    let anonymous = api
+        .http
+        .post(api.url("/v1/admin/import"))
+        .json(&json!({ "bills": [november()] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let huge = format!(
+        r#"{{"bills":[],"padding":"{}"}}"#,
+        "x".repeat(9 * 1024 * 1024)
+    );
+    let too_large = api
+        .http
+        .post(api.url("/v1/admin/import"))
+        .bearer_auth(api.server.admin_key())
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -372,6 +372,37 @@ pub struct ImportReport {
     pub bills_unchanged: u32,
 }
 
+/// A settled payment, as the reconciliation feed reports it to a billing system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SettledPayment {
+    /// The portal's payment id.
+    pub payment_id: String,
+    /// The account that paid.
+    pub account_number: String,
+    /// The bills it paid in full.
+    pub bill_ids: Vec<String>,
+    /// What was paid.
+    pub amount: Money,
+    /// The payment provider's transaction id.
+    pub transaction_id: String,
+    /// When it was settled (RFC 3339).
+    pub paid_at: String,
+}
+
+/// `GET /v1/admin/payments?after=…`: settled payments in the order they settled, a page at a
+/// time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaymentFeed {
+    /// This page.
+    pub payments: Vec<SettledPayment>,
+    /// The cursor for the next page (`after=`); absent when this page was not full (nothing
+    /// more has settled yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
 /// `GET /v1/bills?status=outstanding|all`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -7,11 +7,11 @@
 pub mod account;
 pub mod app_links;
 pub mod auth;
+pub mod billing;
 pub mod clock;
 pub mod demo;
 mod error;
 pub mod health;
-pub mod import;
 pub mod limits;
 pub mod mail;
 pub mod openapi;
@@ -313,9 +313,10 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/me", get(account::me))
         .route("/v1/bills", get(account::bills))
         .route("/v1/bills/{id}", get(account::bill))
+        .route("/v1/admin/payments", get(billing::admin_payment_feed))
         .route(
             "/v1/admin/import",
-            post(import::admin_import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
+            post(billing::admin_import).layer(DefaultBodyLimit::max(billing::MAX_IMPORT_BYTES)),
         )
         .route(
             "/v1/payments",

@@ -261,3 +261,55 @@ fn bill_lines(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+impl Store {
+    /// Up to `limit` settled payments after the feed position `after` (0: from the start), in
+    /// the order they settled, with the position of the last one.
+    pub fn settled_payments(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<portal_api::v1::SettledPayment>, Option<i64>), ServerError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT r.rowid, r.payment_id, c.account_number, r.total_minor, r.currency,
+                    r.transaction_id, r.issued_at
+             FROM receipts r JOIN customers c ON c.id = r.customer_id
+             WHERE r.rowid > ?1 ORDER BY r.rowid LIMIT ?2",
+        )?;
+        let rows = statement
+            .query_map(params![after, limit], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    Money {
+                        amount_minor: row.get(3)?,
+                        currency: row.get(4)?,
+                    },
+                    row.get::<_, String>(5)?,
+                    row.get::<_, i64>(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut bills = self.conn.prepare_cached(
+            "SELECT bill_id FROM payment_bills WHERE payment_id = ?1 ORDER BY bill_id",
+        )?;
+        let mut last = None;
+        let mut payments = Vec::with_capacity(rows.len());
+        for (position, payment_id, account_number, amount, transaction_id, paid_at) in rows {
+            let bill_ids = bills
+                .query_map([&payment_id], |row| row.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            last = Some(position);
+            payments.push(portal_api::v1::SettledPayment {
+                payment_id,
+                account_number,
+                bill_ids,
+                amount,
+                transaction_id,
+                paid_at: crate::clock::rfc3339(paid_at),
+            });
+        }
+        Ok((payments, last))
+    }
+}

@@ -1,15 +1,24 @@
-//! The way in for a billing system: `POST /v1/admin/import` takes bills with their lines and
-//! imports them all or none. Everything is checked before anything is written, and a refusal
-//! names the place (`bills[3].lines: …`); importing the same bills again changes nothing, and a
-//! bill id imported before with other content refuses the whole import (issued bills are not
-//! rewritten).
+//! A billing system's ways in and out.
+//!
+//! In: `POST /v1/admin/import` takes bills with their lines and imports them all or none.
+//! Everything is checked before anything is written, and a refusal names the place
+//! (`bills[3].lines: …`); importing the same bills again changes nothing, and a bill id imported
+//! before with other content refuses the whole import (issued bills are not rewritten).
+//!
+//! Out: `GET /v1/admin/payments?after=…` pages through the settled payments in the order they
+//! settled (bills, amount, transaction id, time), so a billing system other than this server
+//! can record paid status and transaction ids too. The cursor is the position of the last
+//! payment of a page; a payment settled later always comes after it.
 
 use crate::error::{ApiResult, ServerError};
 use crate::state::{Admin, ApiJson, AppState};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use portal_api::ErrorCode;
-use portal_api::v1::{BillLine, ErrorBody, ImportReport, ImportRequest, ImportedBill, Money};
+use portal_api::v1::{
+    BillLine, ErrorBody, ImportReport, ImportRequest, ImportedBill, Money, PaymentFeed,
+};
+use serde::Deserialize;
 use std::collections::HashSet;
 
 /// The largest import body (bytes); a larger one is refused as too large.
@@ -51,6 +60,63 @@ pub async fn admin_import(
                     request.bills[index].id
                 ))),
             }
+        })
+        .await
+}
+
+/// The feed's page size, when not asked.
+pub const FEED_PAGE: i64 = 100;
+
+/// The largest page the feed answers.
+pub const FEED_PAGE_MAX: i64 = 500;
+
+/// The feed's query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FeedQuery {
+    /// The `next` cursor of the previous page; from the first settled payment without it.
+    pub after: Option<String>,
+    /// Payments per page, 1 to 500 (100 without it).
+    pub limit: Option<i64>,
+}
+
+/// `GET /v1/admin/payments?after=…&limit=…`
+#[utoipa::path(get, path = "/v1/admin/payments", tag = "admin", params(FeedQuery),
+    responses((status = 200, body = PaymentFeed), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)),
+    security(("admin_key" = [])))]
+pub async fn admin_payment_feed(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Query(query): Query<FeedQuery>,
+) -> ApiResult<Json<PaymentFeed>> {
+    let after = match query.after.as_deref() {
+        None => 0,
+        Some(cursor) => cursor
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                ServerError::bad_request(
+                    ErrorCode::InvalidFilter,
+                    "after: not a cursor this feed gave",
+                )
+            })?,
+    };
+    let limit = query.limit.unwrap_or(FEED_PAGE);
+    if !(1..=FEED_PAGE_MAX).contains(&limit) {
+        return Err(ServerError::bad_request(
+            ErrorCode::InvalidFilter,
+            format!("limit: 1 to {FEED_PAGE_MAX}"),
+        ));
+    }
+    state
+        .db(move |store| {
+            let (payments, last) = store.settled_payments(after, limit)?;
+            // A full page may have more after it; a short one is the last.
+            let next = last
+                .filter(|_| payments.len() as i64 == limit)
+                .map(|last| last.to_string());
+            Ok(Json(PaymentFeed { payments, next }))
         })
         .await
 }

@@ -1,12 +1,13 @@
-//! The billing system's way in, over real HTTP: bills with their lines imported all or none,
-//! the same import again changing nothing, each bad input refused with its place named and the
-//! database unchanged; and a bill's lines read back by its customer only.
+//! A billing system's ways in and out, over real HTTP: bills with their lines imported all or
+//! none, the same import again changing nothing, each bad input refused with its place named and
+//! the database unchanged; a bill's lines read back by its customer only; the settled payments
+//! paged out in the order they settled.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 mod common;
 
-use common::{Api, JANE, OMAR, error_code};
-use portal_api::v1::{BillDetail, ImportReport};
+use common::{Api, GOOD_CARD, JANE, OMAR, error_code};
+use portal_api::v1::{BillDetail, ImportReport, PaymentFeed, PaymentStatus};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -204,4 +205,72 @@ async fn each_bad_import_is_refused_with_its_place_and_nothing_is_written() {
         .await
         .unwrap();
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn feed(api: &Api, query: &str) -> reqwest::Response {
+    api.http
+        .get(api.url(&format!("/v1/admin/payments{query}")))
+        .bearer_auth(api.server.admin_key())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_feed_pages_through_settled_payments_in_the_order_they_settled() {
+    let api = Api::start().await;
+    let jane = api.sign_in(JANE).await;
+    let omar = api.sign_in(OMAR).await;
+    let mut paid = Vec::new();
+    for (tokens, bill_index, key) in [
+        (&jane, 0, "feed-1"),
+        (&omar, 0, "feed-2"),
+        (&jane, 1, "feed-3"),
+    ] {
+        let token = tokens.access_token.as_str();
+        let bills = api.bills(token, "outstanding").await;
+        let payment = api.new_payment(token, key, &[&bills[bill_index].id]).await;
+        api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
+        let confirmed = api.payment_action(token, &payment.id, "confirm").await;
+        assert_eq!(confirmed.status, PaymentStatus::Paid);
+        paid.push((confirmed, bills[bill_index].id.clone()));
+    }
+
+    let first: PaymentFeed = feed(&api, "?limit=2").await.json().await.unwrap();
+    assert_eq!(first.payments.len(), 2);
+    let cursor = first.next.clone().expect("a full page has a next cursor");
+    let second: PaymentFeed = feed(&api, &format!("?after={cursor}&limit=2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second.payments.len(), 1);
+    assert_eq!(second.next, None, "a short page is the last");
+    let all: Vec<_> = first.payments.iter().chain(&second.payments).collect();
+    for (settled, (payment, bill_id)) in all.iter().zip(&paid) {
+        assert_eq!(settled.payment_id, payment.id);
+        assert_eq!(settled.bill_ids, vec![bill_id.clone()]);
+        assert_eq!(settled.amount, payment.amount);
+        assert_eq!(
+            settled.transaction_id,
+            payment.receipt.as_ref().unwrap().transaction_id
+        );
+    }
+    assert_eq!(all[1].account_number, OMAR.0);
+
+    for bad in ["?after=abc", "?after=-1", "?limit=0", "?limit=501"] {
+        let (status, code) = error_code(feed(&api, bad).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_filter"),
+            "{bad}"
+        );
+    }
+    let anonymous = api
+        .http
+        .get(api.url("/v1/admin/payments"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

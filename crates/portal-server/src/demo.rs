@@ -4,7 +4,7 @@
 use crate::error::ServerError;
 use crate::store::Store;
 use portal_api::Language;
-use portal_api::v1::{Bill, BillStatus, Customer, Money, Period};
+use portal_api::v1::{BillLine, Customer, ImportedBill, Money, Period};
 
 /// One demo customer: (account, name, email, address, postcode, language,
 /// [(year, month, cents, paid)]).
@@ -87,8 +87,9 @@ fn last_day(year: i32, month: u8) -> u8 {
     }
 }
 
-/// Inserts the demo customers and bills (idempotent). Returns how many customers there are.
-pub fn seed(store: &Store) -> Result<usize, ServerError> {
+/// Inserts the demo customers and their bills, through the import path (so every bill has
+/// lines that sum to it), idempotent. Returns how many customers there are.
+pub fn seed(store: &mut Store) -> Result<usize, ServerError> {
     for (account, name, email, address, postcode, language, bills) in CUSTOMERS {
         let customer = Customer {
             name: (*name).to_owned(),
@@ -97,33 +98,77 @@ pub fn seed(store: &Store) -> Result<usize, ServerError> {
             email: (*email).to_owned(),
         };
         let id = store.upsert_customer(&customer, postcode, *language)?;
-        for (year, month, cents, paid) in *bills {
-            let (next_year, next_month) = if *month == 12 {
-                (year + 1, 1)
-            } else {
-                (*year, month + 1)
-            };
-            let bill = Bill {
-                id: format!("bill_{}_{year}_{month:02}", account.replace('-', "")),
-                period: Period {
-                    start: format!("{year}-{month:02}-01"),
-                    end: format!("{year}-{month:02}-{:02}", last_day(*year, *month)),
-                },
-                issue_date: format!("{next_year}-{next_month:02}-03"),
-                due_date: format!("{next_year}-{next_month:02}-24"),
-                amount: Money {
-                    amount_minor: *cents,
-                    currency: "USD".to_owned(),
-                },
-                status: BillStatus::Outstanding,
-            };
-            store.insert_bill(id, &bill)?;
+        let imported: Vec<ImportedBill> = bills
+            .iter()
+            .map(|(year, month, cents, _)| demo_bill(account, *year, *month, *cents))
+            .collect();
+        let with_customer: Vec<(i64, &ImportedBill)> =
+            imported.iter().map(|bill| (id, bill)).collect();
+        if let Err(index) = store.import_bills(&with_customer)? {
+            return Err(ServerError::bad_request(
+                portal_api::ErrorCode::ImportRejected,
+                format!(
+                    "the demo bill {} exists with other content",
+                    imported[index].id
+                ),
+            ));
+        }
+        for (bill, (_, _, _, paid)) in imported.iter().zip(bills.iter()) {
             if *paid {
                 store.mark_bill_paid_historically(&bill.id)?;
             }
         }
     }
     Ok(CUSTOMERS.len())
+}
+
+/// A demo bill of `cents` for a month, with lines as a utility itemizes them: a daily fixed
+/// charge, delivery, sales tax, and the energy, which takes what is left (so they sum exactly).
+fn demo_bill(account: &str, year: i32, month: u8, cents: i64) -> ImportedBill {
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    let days = last_day(year, month);
+    let usd = |amount_minor| Money {
+        amount_minor,
+        currency: "USD".to_owned(),
+    };
+    let fixed = i64::from(days) * 30;
+    let tax = cents * 6 / 106;
+    let delivery = (cents - fixed - tax) / 5;
+    let energy = cents - fixed - tax - delivery;
+    // At 12.89 cents a kWh, rounded to whole kWh.
+    let kwh = (energy * 100 + 644) / 1289;
+    let line = |description: &str, quantity: Option<String>, unit: Option<&str>, amount| BillLine {
+        description: description.to_owned(),
+        quantity,
+        unit: unit.map(str::to_owned),
+        amount: usd(amount),
+    };
+    ImportedBill {
+        account_number: account.to_owned(),
+        id: format!("bill_{}_{year}_{month:02}", account.replace('-', "")),
+        period: Period {
+            start: format!("{year}-{month:02}-01"),
+            end: format!("{year}-{month:02}-{days:02}"),
+        },
+        issue_date: format!("{next_year}-{next_month:02}-03"),
+        due_date: format!("{next_year}-{next_month:02}-24"),
+        amount: usd(cents),
+        lines: vec![
+            line("Energy", Some(kwh.to_string()), Some("kWh"), energy),
+            line(
+                "Daily fixed charge",
+                Some(days.to_string()),
+                Some("days"),
+                fixed,
+            ),
+            line("Delivery", None, None, delivery),
+            line("Sales tax", None, None, tax),
+        ],
+    }
 }
 
 /// The load-test customer's account number.

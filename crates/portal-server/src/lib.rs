@@ -160,9 +160,9 @@ pub struct App {
 /// Opens the database, settles the admin key and builds the routes for a server reachable at
 /// `bound` (used for the default public URL).
 pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerError> {
-    let store = Store::open(&options.db_path)?;
+    let mut store = Store::open(&options.db_path)?;
     if options.seed_demo {
-        demo::seed(&store)?;
+        demo::seed(&mut store)?;
     }
     let (admin_key, admin_key_generated) =
         match (&options.admin_key, store.setting(ADMIN_KEY_SETTING)?) {

@@ -299,7 +299,7 @@ async fn serve(listen: &str, options: ServerOptions) -> Result<(), ServerError> 
 
 fn seed(db: &std::path::Path, load_test_bills: Option<u32>) -> Result<(), ServerError> {
     let mut store = portal_server::store::Store::open(db)?;
-    let customers = portal_server::demo::seed(&store)?;
+    let customers = portal_server::demo::seed(&mut store)?;
     if let Some(bills) = load_test_bills {
         portal_server::demo::seed_load_test(&mut store, bills)?;
         println!(

@@ -85,6 +85,27 @@ async fn bills_with_lines_are_imported_once_and_read_back_by_their_customer() {
     let outstanding = api.bills(&jane.access_token, "outstanding").await;
     assert!(outstanding.iter().any(|b| b.id == "bill_import_2026_11"));
 
+    // The demo bills came in through the same import: each has lines that sum to it.
+    for bill in api.bills(&jane.access_token, "all").await {
+        let detail: BillDetail = api
+            .get(&format!("/v1/bills/{}", bill.id), Some(&jane.access_token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!detail.lines.is_empty(), "{}", bill.id);
+        assert_eq!(
+            detail
+                .lines
+                .iter()
+                .map(|l| l.amount.amount_minor)
+                .sum::<i64>(),
+            bill.amount.amount_minor,
+            "{}",
+            bill.id
+        );
+    }
+
     // Another customer's bill, or none: not found.
     let omar = api.sign_in(OMAR).await;
     let (status, code) = error_code(

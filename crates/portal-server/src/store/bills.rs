@@ -8,18 +8,6 @@ use portal_api::v1::{
 use rusqlite::{Connection, OptionalExtension, params};
 
 impl Store {
-    /// Inserts a bill unless its id exists; `paid` bills get a historical paid marker.
-    pub fn insert_bill(&self, customer_id: i64, bill: &Bill) -> Result<(), ServerError> {
-        insert_bill_row(
-            &self.conn,
-            customer_id,
-            &bill.id,
-            &bill.period,
-            (&bill.issue_date, &bill.due_date),
-            &bill.amount,
-        )
-    }
-
     /// Inserts `count` outstanding USD 10.00 bills `bill_load_N` for a load-test customer, in one
     /// transaction.
     pub fn insert_bills_in_bulk(

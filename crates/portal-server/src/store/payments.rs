@@ -723,7 +723,7 @@ mod tests {
     /// A demo store with one payment reserved for Jane's newest bill.
     fn store_with_a_payment(folder: &std::path::Path) -> (Store, i64, NewPayment) {
         let mut store = Store::open(&folder.join("sandbox.sqlite3")).unwrap();
-        crate::demo::seed(&store).unwrap();
+        crate::demo::seed(&mut store).unwrap();
         let jane = store.customer_by_account("100-200-300").unwrap().unwrap();
         let bills = store.bills(jane.id, true).unwrap();
         let CreateOutcome::Reserved(payment) = store

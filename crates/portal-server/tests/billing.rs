@@ -40,6 +40,17 @@ fn november() -> Value {
     })
 }
 
+/// A bill of the signed-in customer, with its lines (it must be there).
+async fn bill_detail(api: &Api, token: &str, id: &str) -> BillDetail {
+    let response = api.get(&format!("/v1/bills/{id}"), Some(token)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{id}");
+    response.json().await.unwrap()
+}
+
+fn lines_sum(detail: &BillDetail) -> i64 {
+    detail.lines.iter().map(|l| l.amount.amount_minor).sum()
+}
+
 async fn import(api: &Api, body: &Value) -> reqwest::Response {
     api.http
         .post(api.url("/v1/admin/import"))
@@ -64,21 +75,10 @@ async fn bills_with_lines_are_imported_once_and_read_back_by_their_customer() {
     );
 
     let jane = api.sign_in(JANE).await;
-    let response = api
-        .get("/v1/bills/bill_import_2026_11", Some(&jane.access_token))
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let detail: BillDetail = response.json().await.unwrap();
+    let detail = bill_detail(&api, &jane.access_token, "bill_import_2026_11").await;
     assert_eq!(detail.bill.amount.amount_minor, 9641);
     assert_eq!(detail.lines.len(), 4);
-    assert_eq!(
-        detail
-            .lines
-            .iter()
-            .map(|l| l.amount.amount_minor)
-            .sum::<i64>(),
-        detail.bill.amount.amount_minor
-    );
+    assert_eq!(lines_sum(&detail), detail.bill.amount.amount_minor);
     assert_eq!(detail.lines[0].quantity.as_deref(), Some("612"));
     assert_eq!(detail.lines[0].unit.as_deref(), Some("kWh"));
     // It is one of her outstanding bills now.
@@ -87,23 +87,9 @@ async fn bills_with_lines_are_imported_once_and_read_back_by_their_customer() {
 
     // The demo bills came in through the same import: each has lines that sum to it.
     for bill in api.bills(&jane.access_token, "all").await {
-        let detail: BillDetail = api
-            .get(&format!("/v1/bills/{}", bill.id), Some(&jane.access_token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let detail = bill_detail(&api, &jane.access_token, &bill.id).await;
         assert!(!detail.lines.is_empty(), "{}", bill.id);
-        assert_eq!(
-            detail
-                .lines
-                .iter()
-                .map(|l| l.amount.amount_minor)
-                .sum::<i64>(),
-            bill.amount.amount_minor,
-            "{}",
-            bill.id
-        );
+        assert_eq!(lines_sum(&detail), bill.amount.amount_minor, "{}", bill.id);
     }
 
     // Another customer's bill, or none: not found.
@@ -195,12 +181,7 @@ async fn each_bad_import_is_refused_with_its_place_and_nothing_is_written() {
         (status, code.as_str()),
         (StatusCode::BAD_REQUEST, "import_rejected")
     );
-    let detail: BillDetail = api
-        .get("/v1/bills/bill_import_2026_11", Some(&jane.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = bill_detail(&api, &jane.access_token, "bill_import_2026_11").await;
     assert_eq!(detail.bill.due_date, "2026-12-23");
 
     // Without the admin key, or far too large: refused.

@@ -354,12 +354,26 @@ pub struct ImportedBill {
     pub lines: Vec<BillLine>,
 }
 
-/// `POST /v1/admin/import`: bills from a billing system, imported all or none.
+/// A meter of an account, as a metering system names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportedMeter {
+    /// The meter's id (its readings name it).
+    pub id: String,
+    /// The account it measures (the account must exist).
+    pub account_number: String,
+}
+
+/// `POST /v1/admin/import`: bills and meters from a billing system, imported all or none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ImportRequest {
     /// The bills.
+    #[serde(default)]
     pub bills: Vec<ImportedBill>,
+    /// The meters.
+    #[serde(default)]
+    pub meters: Vec<ImportedMeter>,
 }
 
 /// What an import did.
@@ -370,6 +384,19 @@ pub struct ImportReport {
     pub bills_created: u32,
     /// Bills already imported with the same content.
     pub bills_unchanged: u32,
+    /// Meters that were new.
+    #[serde(default)]
+    pub meters_created: u32,
+}
+
+/// What an import of interval readings (`POST /v1/admin/import/readings`, CSV) did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReadingsReport {
+    /// Readings that were new.
+    pub readings_created: u32,
+    /// Readings already imported with the same value and quality.
+    pub readings_unchanged: u32,
 }
 
 /// A settled payment, as the reconciliation feed reports it to a billing system.

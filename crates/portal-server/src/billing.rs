@@ -12,11 +12,14 @@
 
 use crate::error::{ApiResult, ServerError};
 use crate::state::{Admin, ApiJson, AppState};
+use crate::store::{ImportConflict, Reading};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use portal_api::ErrorCode;
 use portal_api::v1::{
     BillLine, ErrorBody, ImportReport, ImportRequest, ImportedBill, Money, PaymentFeed,
+    ReadingsReport,
 };
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -41,27 +44,187 @@ pub async fn admin_import(
     check_request(&request).map_err(refused)?;
     state
         .db(move |store| {
-            let mut customers = Vec::with_capacity(request.bills.len());
-            for (index, bill) in request.bills.iter().enumerate() {
-                let customer = store
-                    .customer_by_account(&bill.account_number)?
+            let account = |place: &str, index: usize, account: &str| {
+                store
+                    .customer_by_account(account)?
+                    .map(|customer| customer.id)
                     .ok_or_else(|| {
                         refused(format!(
-                            "bills[{index}].account_number: there is no account {}",
-                            bill.account_number
+                            "{place}[{index}].account_number: there is no account {account}"
                         ))
-                    })?;
-                customers.push((customer.id, bill));
+                    })
+            };
+            let mut bills = Vec::with_capacity(request.bills.len());
+            for (index, bill) in request.bills.iter().enumerate() {
+                bills.push((account("bills", index, &bill.account_number)?, bill));
             }
-            match store.import_bills(&customers)? {
+            let mut meters = Vec::with_capacity(request.meters.len());
+            for (index, meter) in request.meters.iter().enumerate() {
+                meters.push((account("meters", index, &meter.account_number)?, meter));
+            }
+            match store.import(&bills, &meters)? {
                 Ok(report) => Ok(Json(report)),
-                Err(index) => Err(refused(format!(
+                Err(ImportConflict::Bill(index)) => Err(refused(format!(
                     "bills[{index}].id: {} was imported before with other content",
                     request.bills[index].id
+                ))),
+                Err(ImportConflict::Meter(index)) => Err(refused(format!(
+                    "meters[{index}].id: {} measures another account",
+                    request.meters[index].id
                 ))),
             }
         })
         .await
+}
+
+/// The header line of a readings file: the columns, and the unit of the value (kWh).
+pub const READINGS_HEADER: &str = "meter,start,end,kwh,quality";
+
+/// The largest readings file (bytes): two years of hourly readings of a few meters.
+pub const MAX_READINGS_BYTES: usize = 32 * 1024 * 1024;
+
+/// `POST /v1/admin/import/readings`: hourly interval readings as CSV, imported all or none.
+#[utoipa::path(post, path = "/v1/admin/import/readings", tag = "admin",
+    request_body(content = String, content_type = "text/csv",
+        description = "`meter,start,end,kwh,quality`, then one hour per line: the meter's id, the hour's start and end (RFC 3339, UTC, on the hour), its kWh (up to three decimals; empty when missing), and actual, estimated or missing"),
+    responses((status = 200, body = ReadingsReport), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("admin_key" = [])))]
+pub async fn admin_import_readings(
+    _admin: Admin,
+    State(state): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<ReadingsReport>> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::TooLarge
+        } else {
+            refused("the file could not be read".to_owned())
+        }
+    })?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| refused("the file is not UTF-8 text".to_owned()))?;
+    let now = state.now();
+    let readings = parse_readings(text, now).map_err(refused)?;
+    state
+        .db(move |store| {
+            let mut known = HashSet::new();
+            for (index, reading) in readings.iter().enumerate() {
+                if !known.contains(reading.meter_id.as_str()) {
+                    if store.meter_customer(&reading.meter_id)?.is_none() {
+                        return Err(refused(format!(
+                            "line {}: there is no meter {}",
+                            index + 2,
+                            reading.meter_id
+                        )));
+                    }
+                    known.insert(reading.meter_id.as_str());
+                }
+            }
+            match store.import_readings(&readings)? {
+                Ok(report) => Ok(Json(report)),
+                Err(index) => Err(refused(format!(
+                    "line {}: that hour of meter {} was imported before with another value",
+                    index + 2,
+                    readings[index].meter_id
+                ))),
+            }
+        })
+        .await
+}
+
+/// The readings of a CSV file, every line checked (`line N: …`, counting the header as 1):
+/// known columns in kWh, hours on the hour and not in the future (`now`), no hour twice, values
+/// of 0 or more with at most three decimals, present unless missing.
+fn parse_readings(text: &str, now: i64) -> Result<Vec<Reading>, String> {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().trim();
+    if header != READINGS_HEADER {
+        return Err(format!(
+            "line 1: the columns must be {READINGS_HEADER} (values in kWh), not {header:?}"
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut readings = Vec::new();
+    for (index, line) in lines.enumerate() {
+        let number = index + 2;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [meter, start, end, kwh, quality] = fields.as_slice() else {
+            return Err(format!("line {number}: 5 columns, not {}", fields.len()));
+        };
+        let start = hour(start).ok_or_else(|| {
+            format!("line {number}: start {start:?} is not an hour in UTC (2026-10-01T13:00:00Z)")
+        })?;
+        let end =
+            hour(end).ok_or_else(|| format!("line {number}: end {end:?} is not an hour in UTC"))?;
+        if end - start != 3600 {
+            return Err(format!("line {number}: a reading covers one hour"));
+        }
+        if end > now {
+            return Err(format!("line {number}: the hour has not ended yet"));
+        }
+        let quality = match *quality {
+            "actual" => "actual",
+            "estimated" => "estimated",
+            "missing" => "missing",
+            other => {
+                return Err(format!(
+                    "line {number}: quality {other:?} is not actual, estimated or missing"
+                ));
+            }
+        };
+        let wh = match (*kwh, quality) {
+            ("", "missing") => None,
+            (_, "missing") => {
+                return Err(format!("line {number}: a missing reading has no kwh"));
+            }
+            ("", _) => return Err(format!("line {number}: kwh is empty")),
+            (value, _) => Some(watt_hours(value).ok_or_else(|| {
+                format!(
+                    "line {number}: kwh {value:?} is not a number of 0 or more with at most three decimals"
+                )
+            })?),
+        };
+        if !is_id(meter) {
+            return Err(format!("line {number}: meter {meter:?} is not a meter id"));
+        }
+        if !seen.insert(((*meter).to_owned(), start)) {
+            return Err(format!("line {number}: that hour of meter {meter} again"));
+        }
+        readings.push(Reading {
+            meter_id: (*meter).to_owned(),
+            start,
+            wh,
+            quality,
+        });
+    }
+    if readings.is_empty() {
+        return Err("line 2: there is no reading".to_owned());
+    }
+    Ok(readings)
+}
+
+/// An RFC 3339 time in UTC on the hour, as Unix seconds.
+fn hour(text: &str) -> Option<i64> {
+    let time =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    let seconds = time.unix_timestamp();
+    (time.offset().is_utc() && seconds % 3600 == 0).then_some(seconds)
+}
+
+/// kWh with at most three decimals, as watt-hours.
+fn watt_hours(kwh: &str) -> Option<i64> {
+    let (whole, fraction) = kwh.split_once('.').unwrap_or((kwh, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 3 {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<3}").parse().ok()?;
+    whole.checked_mul(1000)?.checked_add(fraction)
 }
 
 /// The feed's page size, when not asked.
@@ -127,14 +290,28 @@ fn refused(place: String) -> ServerError {
 
 /// Every check that needs no database: the first problem, by its place.
 fn check_request(request: &ImportRequest) -> Result<(), String> {
-    if request.bills.is_empty() {
-        return Err("bills: there is no bill to import".to_owned());
+    if request.bills.is_empty() && request.meters.is_empty() {
+        return Err("bills: there is nothing to import".to_owned());
     }
     if request.bills.len() > MAX_IMPORTED_BILLS {
         return Err(format!(
             "bills: {} bills, more than the {MAX_IMPORTED_BILLS} one import takes",
             request.bills.len()
         ));
+    }
+    let mut meter_ids = HashSet::new();
+    for (index, meter) in request.meters.iter().enumerate() {
+        if !is_id(&meter.id) {
+            return Err(format!(
+                "meters[{index}].id: 1 to 64 letters, digits, '_' or '-'"
+            ));
+        }
+        if !meter_ids.insert(meter.id.as_str()) {
+            return Err(format!(
+                "meters[{index}].id: {} is in this import twice",
+                meter.id
+            ));
+        }
     }
     let mut ids = HashSet::new();
     for (index, bill) in request.bills.iter().enumerate() {
@@ -153,12 +330,7 @@ fn check_bill(bill: &ImportedBill) -> Result<(), String> {
     if bill.account_number.trim().is_empty() {
         return Err("account_number: empty".to_owned());
     }
-    let id_ok = (1..=64).contains(&bill.id.len())
-        && bill
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !id_ok {
+    if !is_id(&bill.id) {
         return Err("id: 1 to 64 letters, digits, '_' or '-'".to_owned());
     }
     for (field, date) in [
@@ -242,6 +414,14 @@ fn check_line(line: &BillLine, currency: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// 1 to 64 letters, digits, `_` or `-`: a bill's or a meter's id.
+fn is_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// `YYYY-MM-DD`, a real calendar day.
 fn is_date(text: &str) -> bool {
     let mut parts = text.split('-');
@@ -264,7 +444,21 @@ fn is_date(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_date;
+    use super::{hour, is_date, watt_hours};
+
+    #[test]
+    fn kwh_become_watt_hours_and_bad_numbers_are_refused() {
+        assert_eq!(watt_hours("0.412"), Some(412));
+        assert_eq!(watt_hours("12"), Some(12_000));
+        assert_eq!(watt_hours("1.5"), Some(1500));
+        assert_eq!(watt_hours("-1"), None);
+        assert_eq!(watt_hours("1.2345"), None);
+        assert_eq!(watt_hours(".5"), None);
+        assert_eq!(watt_hours("1e3"), None);
+        assert_eq!(hour("2026-10-01T13:00:00Z"), Some(1_790_859_600));
+        assert_eq!(hour("2026-10-01T13:30:00Z"), None);
+        assert_eq!(hour("2026-10-01T13:00:00+02:00"), None);
+    }
 
     #[test]
     fn dates_are_real_calendar_days() {

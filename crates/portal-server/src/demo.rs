@@ -104,13 +104,10 @@ pub fn seed(store: &mut Store) -> Result<usize, ServerError> {
             .collect();
         let with_customer: Vec<(i64, &ImportedBill)> =
             imported.iter().map(|bill| (id, bill)).collect();
-        if let Err(index) = store.import_bills(&with_customer)? {
+        if let Err(conflict) = store.import(&with_customer, &[])? {
             return Err(ServerError::bad_request(
                 portal_api::ErrorCode::ImportRejected,
-                format!(
-                    "the demo bill {} exists with other content",
-                    imported[index].id
-                ),
+                format!("the demo bills conflict with stored ones: {conflict:?}"),
             ));
         }
         for (bill, (_, _, _, paid)) in imported.iter().zip(bills.iter()) {

@@ -315,6 +315,11 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/bills/{id}", get(account::bill))
         .route("/v1/admin/payments", get(billing::admin_payment_feed))
         .route(
+            "/v1/admin/import/readings",
+            post(billing::admin_import_readings)
+                .layer(DefaultBodyLimit::max(billing::MAX_READINGS_BYTES)),
+        )
+        .route(
             "/v1/admin/import",
             post(billing::admin_import).layer(DefaultBodyLimit::max(billing::MAX_IMPORT_BYTES)),
         )

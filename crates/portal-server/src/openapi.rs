@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         crate::account::bill,
         crate::billing::admin_import,
         crate::billing::admin_payment_feed,
+        crate::billing::admin_import_readings,
         crate::payments::create_payment,
         crate::payments::list_payments,
         crate::payments::get_payment,

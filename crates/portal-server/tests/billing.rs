@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Api, GOOD_CARD, JANE, OMAR, error_code};
-use portal_api::v1::{BillDetail, ImportReport, PaymentFeed, PaymentStatus};
+use portal_api::v1::{BillDetail, ImportReport, PaymentFeed, PaymentStatus, ReadingsReport};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -157,7 +157,7 @@ async fn each_bad_import_is_refused_with_its_place_and_nothing_is_written() {
             bad(&|b| b["id"] = "bill_import_good".into()),
             "bills[1].id: bill_import_good is in this import twice",
         ),
-        (json!({ "bills": [] }), "bills: there is no bill to import"),
+        (json!({ "bills": [] }), "bills: there is nothing to import"),
     ];
     for (body, place) in cases {
         let response = import(&api, &body).await;
@@ -275,4 +275,170 @@ async fn the_feed_pages_through_settled_payments_in_the_order_they_settled() {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn import_readings(api: &Api, csv: String) -> reqwest::Response {
+    api.http
+        .post(api.url("/v1/admin/import/readings"))
+        .bearer_auth(api.server.admin_key())
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+/// Two years of hourly readings of `meter` ending at the last full hour before now: a daily
+/// and a seasonal shape, every 500th estimated, one missing.
+fn two_years(meter: &str) -> (String, i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let first = (now / 3600 - 17_520) * 3600;
+    let mut csv = String::from("meter,start,end,kwh,quality\n");
+    for hour in 0..17_520_i64 {
+        let start = first + hour * 3600;
+        let wh = 300 + (hour % 24 - 12).abs() * 25 + (hour / 730 % 12) * 10;
+        let line = match hour {
+            100 => format!(
+                "{meter},{},{},,missing\n",
+                rfc3339(start),
+                rfc3339(start + 3600)
+            ),
+            h if h % 500 == 0 => format!(
+                "{meter},{},{},{}.{:03},estimated\n",
+                rfc3339(start),
+                rfc3339(start + 3600),
+                wh / 1000,
+                wh % 1000
+            ),
+            _ => format!(
+                "{meter},{},{},{}.{:03},actual\n",
+                rfc3339(start),
+                rfc3339(start + 3600),
+                wh / 1000,
+                wh % 1000
+            ),
+        };
+        csv.push_str(&line);
+    }
+    (csv, first)
+}
+
+#[tokio::test]
+async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refused_whole() {
+    let api = Api::start().await;
+    let meters = json!({ "meters": [{ "id": "m_100200300", "account_number": JANE.0 }] });
+    let report: ImportReport = import(&api, &meters).await.json().await.unwrap();
+    assert_eq!(report.meters_created, 1);
+    let again: ImportReport = import(&api, &meters).await.json().await.unwrap();
+    assert_eq!(again.meters_created, 0);
+    let (status, code) = error_code(
+        import(
+            &api,
+            &json!({ "meters": [{ "id": "m_100200300", "account_number": OMAR.0 }] }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "import_rejected")
+    );
+
+    let (csv, first) = two_years("m_100200300");
+    let started = std::time::Instant::now();
+    let response = import_readings(&api, csv.clone()).await;
+    let took = started.elapsed();
+    assert_eq!(response.status(), StatusCode::OK);
+    let created: ReadingsReport = response.json().await.unwrap();
+    assert_eq!(created.readings_created, 17_520);
+    println!("17,520 hourly readings imported over HTTP in {took:?} (debug build)");
+    let repeated: ReadingsReport = import_readings(&api, csv).await.json().await.unwrap();
+    assert_eq!(
+        (repeated.readings_created, repeated.readings_unchanged),
+        (0, 17_520),
+        "idempotent"
+    );
+
+    // Each bad file is refused whole, naming its line: its first line is a new, good hour.
+    let before = first - 3600;
+    let good_line = format!(
+        "m_100200300,{},{},0.250,actual",
+        rfc3339(before),
+        rfc3339(first)
+    );
+    let hour_of = |offset: i64| {
+        (
+            rfc3339(first + offset * 3600),
+            rfc3339(first + offset * 3600 + 3600),
+        )
+    };
+    let (a, b) = hour_of(5);
+    let (future_start, future_end) = (
+        rfc3339((first / 3600 + 17_530) * 3600),
+        rfc3339((first / 3600 + 17_531) * 3600),
+    );
+    let cases = [
+        (
+            format!("meter,start,end,wh,quality\n{good_line}"),
+            "line 1: the columns must be meter,start,end,kwh,quality",
+        ),
+        (
+            format!("meter,start,end,kwh,quality\n{good_line}\n{good_line}"),
+            "line 3: that hour of meter m_100200300 again",
+        ),
+        (
+            format!("meter,start,end,kwh,quality\n{good_line}\nm_100200300,{a},{b},-0.5,actual"),
+            "line 3: kwh \"-0.5\" is not a number of 0 or more",
+        ),
+        (
+            format!(
+                "meter,start,end,kwh,quality\n{good_line}\nm_100200300,{future_start},{future_end},0.1,actual"
+            ),
+            "line 3: the hour has not ended yet",
+        ),
+        (
+            format!("meter,start,end,kwh,quality\n{good_line}\nm_999,{a},{b},0.1,actual"),
+            "line 3: there is no meter m_999",
+        ),
+        (
+            format!("meter,start,end,kwh,quality\n{good_line}\nm_100200300,{a},{b},9.999,actual"),
+            "line 3: that hour of meter m_100200300 was imported before with another value",
+        ),
+        (
+            format!("meter,start,end,kwh,quality\n{good_line}\nm_100200300,{a},{a},0.1,actual"),
+            "line 3: a reading covers one hour",
+        ),
+        (
+            format!("meter,start,end,kwh,quality\n{good_line}\nm_100200300,{a},{b},0.1,guessed"),
+            "line 3: quality \"guessed\" is not actual, estimated or missing",
+        ),
+    ];
+    for (csv, place) in cases {
+        let response = import_readings(&api, csv).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{place}");
+        let error: Value = response.json().await.unwrap();
+        assert!(
+            error["message"].as_str().unwrap().starts_with(place),
+            "expected {place:?}, got {}",
+            error["message"]
+        );
+    }
+    // The good first line of those files was never written.
+    let only_good: ReadingsReport =
+        import_readings(&api, format!("meter,start,end,kwh,quality\n{good_line}\n"))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(only_good.readings_created, 1);
 }

@@ -3,7 +3,8 @@
 use super::Store;
 use crate::error::ServerError;
 use portal_api::v1::{
-    Bill, BillDetail, BillLine, BillStatus, ImportReport, ImportedBill, Money, Period,
+    Bill, BillDetail, BillLine, BillStatus, ImportReport, ImportedBill, ImportedMeter, Money,
+    Period, ReadingsReport,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -94,25 +95,48 @@ impl Store {
         Ok(Some(BillDetail { bill, lines }))
     }
 
-    /// Imports `bills` (each with its customer's row id) all or none, in one transaction: a new
-    /// bill is inserted with its lines, one imported before with the same content is left as it
-    /// is. Answers the report, or the index of a bill whose id exists with other content (then
-    /// nothing is written).
-    pub fn import_bills(
+    /// Imports `bills` and `meters` (each with its customer's row id) all or none, in one
+    /// transaction: a new bill is inserted with its lines, one imported before with the same
+    /// content is left as it is; a new meter is added. Answers the report, or what conflicts:
+    /// a bill id that exists with other content, a meter id of another account (then nothing is
+    /// written).
+    pub fn import(
         &mut self,
         bills: &[(i64, &ImportedBill)],
-    ) -> Result<Result<ImportReport, usize>, ServerError> {
+        meters: &[(i64, &ImportedMeter)],
+    ) -> Result<Result<ImportReport, ImportConflict>, ServerError> {
         let tx = self.conn.transaction()?;
         let mut report = ImportReport {
             bills_created: 0,
             bills_unchanged: 0,
+            meters_created: 0,
         };
+        for (index, (customer_id, meter)) in meters.iter().enumerate() {
+            let owner: Option<i64> = tx
+                .query_row(
+                    "SELECT customer_id FROM meters WHERE id = ?1",
+                    [&meter.id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match owner {
+                Some(owner) if owner == *customer_id => {}
+                Some(_) => return Ok(Err(ImportConflict::Meter(index))),
+                None => {
+                    tx.execute(
+                        "INSERT INTO meters (id, customer_id) VALUES (?1, ?2)",
+                        params![meter.id, customer_id],
+                    )?;
+                    report.meters_created += 1;
+                }
+            }
+        }
         for (index, (customer_id, bill)) in bills.iter().enumerate() {
             match stored_content(&tx, &bill.id)? {
                 Some(stored) if stored == content(*customer_id, bill) => {
                     report.bills_unchanged += 1;
                 }
-                Some(_) => return Ok(Err(index)),
+                Some(_) => return Ok(Err(ImportConflict::Bill(index))),
                 None => {
                     insert_bill_row(
                         &tx,
@@ -137,6 +161,89 @@ impl Store {
                         ])?;
                     }
                     report.bills_created += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(Ok(report))
+    }
+}
+
+/// What refused an import: the bill or the meter at this index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportConflict {
+    /// A bill id imported before with other content.
+    Bill(usize),
+    /// A meter id that measures another account.
+    Meter(usize),
+}
+
+/// One hourly reading, checked: its meter, its start (Unix seconds, on the hour), watt-hours
+/// (none when missing) and quality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The meter.
+    pub meter_id: String,
+    /// The hour it starts.
+    pub start: i64,
+    /// Watt-hours, absent for a missing reading.
+    pub wh: Option<i64>,
+    /// `actual`, `estimated` or `missing`.
+    pub quality: &'static str,
+}
+
+impl Store {
+    /// The account (customer row id) a meter measures.
+    pub fn meter_customer(&self, meter_id: &str) -> Result<Option<i64>, ServerError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT customer_id FROM meters WHERE id = ?1",
+                [meter_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Imports readings all or none, in one transaction: a new hour is inserted, one imported
+    /// before with the same value and quality is left. Answers the report, or the index of a
+    /// reading whose hour was imported before with another value (then nothing is written).
+    pub fn import_readings(
+        &mut self,
+        readings: &[Reading],
+    ) -> Result<Result<ReadingsReport, usize>, ServerError> {
+        let tx = self.conn.transaction()?;
+        let mut report = ReadingsReport {
+            readings_created: 0,
+            readings_unchanged: 0,
+        };
+        {
+            let mut find = tx.prepare_cached(
+                "SELECT wh, quality FROM readings WHERE meter_id = ?1 AND start = ?2",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO readings (meter_id, start, wh, quality) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (index, reading) in readings.iter().enumerate() {
+                let stored: Option<(Option<i64>, String)> = find
+                    .query_row(params![reading.meter_id, reading.start], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()?;
+                match stored {
+                    Some((wh, quality)) if wh == reading.wh && quality == reading.quality => {
+                        report.readings_unchanged += 1;
+                    }
+                    Some(_) => return Ok(Err(index)),
+                    None => {
+                        insert.execute(params![
+                            reading.meter_id,
+                            reading.start,
+                            reading.wh,
+                            reading.quality
+                        ])?;
+                        report.readings_created += 1;
+                    }
                 }
             }
         }

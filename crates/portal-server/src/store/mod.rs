@@ -13,6 +13,7 @@ mod outbox;
 mod payments;
 mod sessions;
 
+pub use bills::{ImportConflict, Reading};
 pub use customers::{CustomerRecord, InvitationRecord, SigninCodeRecord};
 pub use payments::{CheckoutOutcome, CreateOutcome, NewPayment};
 pub use sessions::{AccessTokenState, IssuedTokens, RefreshOutcome};
@@ -154,6 +155,20 @@ CREATE TABLE bill_lines (
     amount_minor INTEGER NOT NULL,
     PRIMARY KEY (bill_id, position)
 );
+"#,
+    r#"
+-- An account's meters, and their hourly readings in watt-hours (actual, estimated or missing).
+CREATE TABLE meters (
+    id TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id)
+);
+CREATE TABLE readings (
+    meter_id TEXT NOT NULL REFERENCES meters(id),
+    start INTEGER NOT NULL,
+    wh INTEGER,
+    quality TEXT NOT NULL CHECK (quality IN ('actual', 'estimated', 'missing')),
+    PRIMARY KEY (meter_id, start)
+) WITHOUT ROWID;
 "#,
 ];
 

@@ -399,6 +399,38 @@ pub struct ReadingsReport {
     pub readings_unchanged: u32,
 }
 
+/// One hour of a meter's readings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HourReading {
+    /// The hour's start, Unix seconds (UTC).
+    pub start: i64,
+    /// Watt-hours used in it; absent when the reading is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wh: Option<i64>,
+    /// `actual`, `estimated` or `missing`.
+    pub quality: String,
+}
+
+/// A meter and its hours in the asked range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MeterReadings {
+    /// The meter's id.
+    pub meter_id: String,
+    /// Its hours, oldest first.
+    pub readings: Vec<HourReading>,
+}
+
+/// `GET /v1/readings?from=…&to=…`: the signed-in customer's hourly readings, every meter (the
+/// app sums them into days and months in the device's time zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReadingsView {
+    /// The customer's meters.
+    pub meters: Vec<MeterReadings>,
+}
+
 /// A settled payment, as the reconciliation feed reports it to a billing system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -5,7 +5,7 @@ use crate::state::{AppState, SignedIn};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use portal_api::ErrorCode;
-use portal_api::v1::{BillDetail, BillList, Customer, ErrorBody};
+use portal_api::v1::{BillDetail, BillList, Customer, ErrorBody, ReadingsView};
 use serde::Deserialize;
 
 /// `GET /v1/me`
@@ -80,6 +80,44 @@ pub async fn bill(
                 .bill_detail(customer_id, &id)?
                 .map(Json)
                 .ok_or(ServerError::NotFound { what: "The bill" })
+        })
+        .await
+}
+
+/// The longest range `GET /v1/readings` answers: two years and a day, in seconds.
+pub const MAX_READINGS_RANGE: i64 = (2 * 365 + 2) * 24 * 3600;
+
+/// The range of `GET /v1/readings`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReadingsRange {
+    /// The first hour, Unix seconds (UTC); two years before `to` without it.
+    pub from: Option<i64>,
+    /// The end (exclusive), Unix seconds; now without it.
+    pub to: Option<i64>,
+}
+
+/// `GET /v1/readings?from=…&to=…`
+#[utoipa::path(get, path = "/v1/readings", tag = "customer", params(ReadingsRange),
+    responses((status = 200, body = ReadingsView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn readings(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Query(range): Query<ReadingsRange>,
+) -> ApiResult<Json<ReadingsView>> {
+    let to = range.to.unwrap_or_else(|| state.now());
+    let from = range.from.unwrap_or(to - 2 * 365 * 24 * 3600);
+    if from >= to || to - from > MAX_READINGS_RANGE {
+        return Err(ServerError::bad_request(
+            ErrorCode::InvalidFilter,
+            "from and to: from before to, at most two years apart",
+        ));
+    }
+    state
+        .db(move |store| {
+            Ok(Json(ReadingsView {
+                meters: store.readings(customer_id, from, to)?,
+            }))
         })
         .await
 }

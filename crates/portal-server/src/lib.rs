@@ -313,6 +313,7 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/me", get(account::me))
         .route("/v1/bills", get(account::bills))
         .route("/v1/bills/{id}", get(account::bill))
+        .route("/v1/readings", get(account::readings))
         .route("/v1/admin/payments", get(billing::admin_payment_feed))
         .route(
             "/v1/admin/import/readings",

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         crate::account::me,
         crate::account::bills,
         crate::account::bill,
+        crate::account::readings,
         crate::billing::admin_import,
         crate::billing::admin_payment_feed,
         crate::billing::admin_import_readings,

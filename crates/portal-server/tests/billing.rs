@@ -7,7 +7,9 @@
 mod common;
 
 use common::{Api, GOOD_CARD, JANE, OMAR, error_code};
-use portal_api::v1::{BillDetail, ImportReport, PaymentFeed, PaymentStatus, ReadingsReport};
+use portal_api::v1::{
+    BillDetail, ImportReport, PaymentFeed, PaymentStatus, ReadingsReport, ReadingsView,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -433,6 +435,57 @@ async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refuse
             error["message"]
         );
     }
+    // Jane reads her two years back, oldest first; Omar has no meter of hers; a bad range is
+    // refused.
+    let jane = api.sign_in(JANE).await;
+    let to = first + 17_520 * 3600;
+    let view: ReadingsView = api
+        .get(
+            &format!("/v1/readings?from={first}&to={to}"),
+            Some(&jane.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view.meters.len(), 1);
+    let hours = &view.meters[0].readings;
+    assert_eq!(hours.len(), 17_520);
+    assert_eq!(hours[0].start, first);
+    assert!(
+        hours
+            .windows(2)
+            .all(|pair| pair[1].start - pair[0].start == 3600)
+    );
+    assert_eq!(
+        (hours[100].wh, hours[100].quality.as_str()),
+        (None, "missing")
+    );
+    assert_eq!(hours[500].quality, "estimated");
+    let omar = api.sign_in(OMAR).await;
+    let none: ReadingsView = api
+        .get("/v1/readings", Some(&omar.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none.meters.is_empty());
+    for bad in [
+        format!("?from={to}&to={first}"),
+        format!("?from={}&to={to}", first - 86_400 * 10),
+    ] {
+        let (status, code) = error_code(
+            api.get(&format!("/v1/readings{bad}"), Some(&jane.access_token))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_filter"),
+            "{bad}"
+        );
+    }
+
     // The good first line of those files was never written.
     let only_good: ReadingsReport =
         import_readings(&api, format!("meter,start,end,kwh,quality\n{good_line}\n"))

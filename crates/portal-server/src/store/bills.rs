@@ -408,3 +408,39 @@ impl Store {
         Ok((payments, last))
     }
 }
+
+impl Store {
+    /// The hourly readings of every meter of `customer_id` whose hour starts in `from..to`
+    /// (Unix seconds), meters by id, hours oldest first.
+    pub fn readings(
+        &self,
+        customer_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<portal_api::v1::MeterReadings>, ServerError> {
+        let mut meters = self
+            .conn
+            .prepare_cached("SELECT id FROM meters WHERE customer_id = ?1 ORDER BY id")?;
+        let ids = meters
+            .query_map([customer_id], |row| row.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        let mut hours = self.conn.prepare_cached(
+            "SELECT start, wh, quality FROM readings
+             WHERE meter_id = ?1 AND start >= ?2 AND start < ?3 ORDER BY start",
+        )?;
+        let mut answer = Vec::with_capacity(ids.len());
+        for meter_id in ids {
+            let readings = hours
+                .query_map(params![meter_id, from, to], |row| {
+                    Ok(portal_api::v1::HourReading {
+                        start: row.get(0)?,
+                        wh: row.get(1)?,
+                        quality: row.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            answer.push(portal_api::v1::MeterReadings { meter_id, readings });
+        }
+        Ok(answer)
+    }
+}

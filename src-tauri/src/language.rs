@@ -4,6 +4,7 @@
 
 use crate::commands::{Reply, logged};
 use crate::{Core, settings_file};
+use portal_api::Language;
 use portal_api::ipc::{self, Args, LOCALE_GLOBAL, LanguageSettings, UiLocale};
 use portal_core::language;
 use std::sync::Mutex;
@@ -12,10 +13,11 @@ use tauri::{AppHandle, Runtime, State};
 /// The file that keeps the customer's choice.
 const LANGUAGE_FILE: &str = "language.json";
 
-/// The device's locale and the locale the app speaks now.
+/// The device's locale and the customer's saved choice, if any: what the app speaks follows
+/// from both.
 pub struct Locale {
     device: Option<String>,
-    current: Mutex<UiLocale>,
+    saved: Mutex<Option<Language>>,
 }
 
 impl Locale {
@@ -26,17 +28,20 @@ impl Locale {
             .ok()
             .and_then(|file| language::saved(&file));
         Self {
-            current: Mutex::new(language::locale(saved, device.as_deref())),
             device,
+            saved: Mutex::new(saved),
         }
+    }
+
+    fn saved(&self) -> std::sync::MutexGuard<'_, Option<Language>> {
+        self.saved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The locale the app speaks now.
     pub fn current(&self) -> UiLocale {
-        self.current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        language::locale(*self.saved(), self.device.as_deref())
     }
 
     /// `window.<LOCALE_GLOBAL> = JSON.parse("…")`, for the page's first script.
@@ -47,15 +52,11 @@ impl Locale {
 
 /// What Settings shows about the language.
 #[tauri::command]
-pub async fn language_settings<R: Runtime>(
-    app: AppHandle<R>,
-    locale: State<'_, Locale>,
-) -> Reply<ipc::LanguageSettingsOf> {
+pub async fn language_settings(locale: State<'_, Locale>) -> Reply<ipc::LanguageSettingsOf> {
     logged::<ipc::LanguageSettingsOf>(async {
-        let saved = language::saved(&settings_file(&app, LANGUAGE_FILE)?);
         Ok(LanguageSettings {
             locale: locale.current(),
-            follows_device: saved.is_none(),
+            follows_device: locale.saved().is_none(),
         })
     })
     .await
@@ -72,11 +73,8 @@ pub async fn choose_language<R: Runtime>(
 ) -> Reply<ipc::ChooseLanguage> {
     logged::<ipc::ChooseLanguage>(async {
         language::save(&settings_file(&app, LANGUAGE_FILE)?, args.language)?;
-        let now = language::locale(args.language, locale.device.as_deref());
-        *locale
-            .current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = now.clone();
+        *locale.saved() = args.language;
+        let now = locale.current();
         let portal = core.portal().await?;
         portal.set_language(now.language);
         portal.forget_first_paint()?;

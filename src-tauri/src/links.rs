@@ -97,7 +97,7 @@ pub fn register_scheme_when_unpackaged<R: Runtime>(app: &AppHandle<R>) {
     #[cfg(any(target_os = "linux", windows))]
     {
         let appimage = cfg!(target_os = "linux") && std::env::var_os("APPIMAGE").is_some();
-        if registers_at_run_time(cfg!(debug_assertions), appimage) {
+        if cfg!(debug_assertions) || appimage {
             let app = app.clone();
             std::thread::spawn(move || {
                 if let Err(error) = app.deep_link().register_all() {
@@ -108,11 +108,6 @@ pub fn register_scheme_when_unpackaged<R: Runtime>(app: &AppHandle<R>) {
     }
     #[cfg(not(any(target_os = "linux", windows)))]
     let _ = app;
-}
-
-/// Whether the app registers its scheme itself: a development build, or an AppImage.
-fn registers_at_run_time(development: bool, appimage: bool) -> bool {
-    development || appimage
 }
 
 /// At startup: takes the link the app was launched with, and listens for later ones.
@@ -185,16 +180,6 @@ pub fn flag_value(arguments: &[String], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_development_builds_and_appimages_register_the_scheme_themselves() {
-        assert!(registers_at_run_time(true, false));
-        assert!(registers_at_run_time(false, true));
-        assert!(
-            !registers_at_run_time(false, false),
-            "a package registers it"
-        );
-    }
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|item| (*item).to_owned()).collect()

@@ -310,6 +310,18 @@ impl App {
             .map_err(|e| e.to_string())
     }
 
+    /// Runs `script` in the page (WebDriver's execute: its `return` is the answer) with `args`.
+    pub async fn execute(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> TestResult<serde_json::Value> {
+        self.client
+            .execute(script, args)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Saves a screenshot as `<artifacts>/<test>-<n>-<label>.png` and returns its path.
     pub async fn screenshot(&mut self, label: &str) -> TestResult<PathBuf> {
         self.shots += 1;

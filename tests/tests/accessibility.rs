@@ -19,10 +19,8 @@ fn axe_source() -> String {
 /// (rule, impact, the first elements), prefixed with `screen`.
 async fn audit(app: &App, axe: &str, screen: &str) -> portal_e2e::TestResult<Vec<String>> {
     let loaded = app
-        .client
         .execute(&format!("{axe}\n;return typeof axe;"), vec![])
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     if loaded != "object" {
         return Err(format!("axe-core did not load on {screen}: {loaded}"));
     }
@@ -43,6 +41,19 @@ async fn audit(app: &App, axe: &str, screen: &str) -> portal_e2e::TestResult<Vec
         .into_iter()
         .map(|violation| format!("{screen}: {violation}"))
         .collect())
+}
+
+/// Waits until the page shows `count` of `css` (the screen or state is there), then audits it
+/// as `screen`.
+async fn audit_when(
+    app: &App,
+    axe: &str,
+    css: &str,
+    count: usize,
+    screen: &str,
+) -> portal_e2e::TestResult<Vec<String>> {
+    app.wait_for_count(css, count).await?;
+    audit(app, axe, screen).await
 }
 
 /// Walks every screen and state a customer meets, in the device language `lang`, auditing each:
@@ -79,58 +90,54 @@ async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::T
     let outcome = async {
         app.wait_for_count("#invited-name", 1).await?;
         let scheme = app
-            .client
-            .execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![])
-            .await
-            .map_err(|e| e.to_string())?;
-        if scheme.as_bool() != Some(dark) {
-            return Err(format!("the page's colour scheme is not the one asked (dark: {dark})"));
-        }
-        // First, proof that the audit reports what it should: an image without a text.
-        app.client
             .execute(
-                "document.body.insertAdjacentHTML('beforeend', '<img id=\"axe-probe\" src=\"data:,\">')",
+                "return matchMedia('(prefers-color-scheme: dark)').matches",
                 vec![],
             )
-            .await
-            .map_err(|e| e.to_string())?;
-        let probe = audit(&app, &axe, "probe").await?;
-        if !probe.iter().any(|violation| violation.contains("image-alt")) {
-            return Err(format!("axe did not report an image without alt text: {probe:?}"));
+            .await?;
+        if scheme.as_bool() != Some(dark) {
+            return Err(format!(
+                "the page's colour scheme is not the one asked (dark: {dark})"
+            ));
         }
-        app.client
-            .execute("document.getElementById('axe-probe').remove()", vec![])
-            .await
-            .map_err(|e| e.to_string())?;
+        // First, proof that the audit reports what it should: an image without a text.
+        let probe_image =
+            r#"document.body.insertAdjacentHTML('beforeend', '<img id="axe-probe" src="data:,">')"#;
+        app.execute(probe_image, vec![]).await?;
+        let probe = audit(&app, &axe, "probe").await?;
+        if !probe
+            .iter()
+            .any(|violation| violation.contains("image-alt"))
+        {
+            return Err(format!(
+                "axe did not report an image without alt text: {probe:?}"
+            ));
+        }
+        app.execute("document.getElementById('axe-probe').remove()", vec![])
+            .await?;
         found.extend(audit(&app, &axe, "invitation").await?);
         app.screenshot("invitation").await?;
         app.type_into("#postcode", "00000").await?;
         app.click("#accept").await?;
-        app.wait_for_count("#accept-error", 1).await?;
-        found.extend(audit(&app, &axe, "invitation, wrong postcode").await?);
+        found.extend(
+            audit_when(&app, &axe, "#accept-error", 1, "invitation, wrong postcode").await?,
+        );
         app.replace_text("#postcode", "62701").await?;
         app.click("#accept").await?;
-        app.wait_for_count("li.bill", 3).await?;
-        found.extend(audit(&app, &axe, "home").await?);
+        found.extend(audit_when(&app, &axe, "li.bill", 3, "home").await?);
         app.screenshot("home").await?;
         app.click("#go-pay").await?;
-        app.wait_for_count("input[type=checkbox]", 3).await?;
-        found.extend(audit(&app, &axe, "pay").await?);
+        found.extend(audit_when(&app, &axe, "input[type=checkbox]", 3, "pay").await?);
         app.click("#pay-now").await?;
-        app.wait_for_count("#open-checkout", 1).await?;
-        found.extend(audit(&app, &axe, "payment, checkout open").await?);
+        found.extend(audit_when(&app, &axe, "#open-checkout", 1, "payment, checkout open").await?);
         app.click("#open-checkout").await?;
-        app.wait_for_count("#receipt", 1).await?;
-        found.extend(audit(&app, &axe, "payment received, receipt").await?);
+        found.extend(audit_when(&app, &axe, "#receipt", 1, "payment received, receipt").await?);
         app.click("header nav a[href='/history']").await?;
-        app.wait_for_count("ul.receipts li", 1).await?;
-        found.extend(audit(&app, &axe, "history").await?);
+        found.extend(audit_when(&app, &axe, "ul.receipts li", 1, "history").await?);
         app.click("header nav a[href='/settings']").await?;
-        app.wait_for_count("#language", 1).await?;
-        found.extend(audit(&app, &axe, "settings").await?);
+        found.extend(audit_when(&app, &axe, "#language", 1, "settings").await?);
         app.click("a[href='/status']").await?;
-        app.wait_for_count("#status.ok", 1).await?;
-        found.extend(audit(&app, &axe, "connection").await?);
+        found.extend(audit_when(&app, &axe, "#status.ok", 1, "connection").await?);
         Ok::<_, String>(())
     }
     .await;
@@ -141,15 +148,12 @@ async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::T
             async {
                 app.click("header nav a[href='/']").await?;
                 app.click("#refresh").await?;
-                app.wait_for_count("#offline", 1).await?;
-                found.extend(audit(&app, &axe, "home, offline").await?);
+                found.extend(audit_when(&app, &axe, "#offline", 1, "home, offline").await?);
                 app.click("header nav a[href='/settings']").await?;
                 app.click("#sign-out").await?;
-                app.wait_for_count("#welcome", 1).await?;
-                found.extend(audit(&app, &axe, "welcome").await?);
+                found.extend(audit_when(&app, &axe, "#welcome", 1, "welcome").await?);
                 app.click("#go-signin").await?;
-                app.wait_for_count("#signin", 1).await?;
-                found.extend(audit(&app, &axe, "sign-in").await?);
+                found.extend(audit_when(&app, &axe, "#signin", 1, "sign-in").await?);
                 if found.is_empty() {
                     Ok(())
                 } else {
@@ -187,13 +191,11 @@ fn every_screen_passes_an_axe_audit_in_the_dark_theme() {
 /// Whether the page is wider than the window (something would scroll sideways).
 async fn overflows(app: &App) -> portal_e2e::TestResult<bool> {
     let answer = app
-        .client
         .execute(
             "return document.documentElement.scrollWidth > window.innerWidth;",
             vec![],
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok(answer.as_bool().unwrap_or(true))
 }
 
@@ -233,15 +235,11 @@ fn at_360_pixels_with_the_keyboard_alone_the_invitation_and_home_work() {
             app.wait_for_text("#history h1", |t| t == "Payments").await?;
             let started = std::time::Instant::now();
             loop {
-                let state = app
-                    .client
-                    .execute(
+                let state = app.execute(
                         "return [document.title, document.activeElement.tagName + ' ' + document.activeElement.textContent, \
                          document.querySelector('nav a[aria-current=page]') && document.querySelector('nav a[aria-current=page]').textContent];",
                         vec![],
-                    )
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    ).await?;
                 if state == serde_json::json!(["Payments · Enerpro", "H1 Payments", "Payments"]) {
                     break;
                 }

@@ -148,11 +148,7 @@ fn the_journey_in_spanish_with_the_receipt_in_the_devices_time_zone() {
                 .await?;
             app.wait_for_text("#accept", |text| text == "Aceptar invitación")
                 .await?;
-            let lang = app
-                .client
-                .execute("return document.documentElement.lang", vec![])
-                .await
-                .map_err(|e| e.to_string())?;
+            let lang = app.execute("return document.documentElement.lang", vec![]).await?;
             assert_eq!(lang, "es", "the page says its language");
             app.type_into("#postcode", "6270").await?;
             app.click("#accept").await?;
@@ -200,13 +196,11 @@ fn the_journey_in_spanish_with_the_receipt_in_the_devices_time_zone() {
                 .map_err(|e| e.to_string())?
                 .ok_or("the receipt's time has no datetime")?;
             let in_chicago = app
-                .client
                 .execute(
                     "return new Intl.DateTimeFormat('es-US', {dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/Chicago'}).format(new Date(arguments[0]))",
                     vec![issued_at.clone().into()],
                 )
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             // WebDriver reads no-break spaces (which ICU puts around "a. m.") as plain ones.
             let in_chicago = in_chicago
                 .as_str()

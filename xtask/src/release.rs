@@ -647,7 +647,6 @@ pub fn updater_key_check(arguments: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
     use super::*;
 
     /// Tauri's bundler turns `bundle.windows.signCommand` into a process: the object form is

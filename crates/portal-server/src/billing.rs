@@ -1,9 +1,10 @@
 //! A billing system's ways in and out.
 //!
-//! In: `POST /v1/admin/import` takes bills with their lines and imports them all or none.
-//! Everything is checked before anything is written, and a refusal names the place
-//! (`bills[3].lines: …`); importing the same bills again changes nothing, and a bill id imported
-//! before with other content refuses the whole import (issued bills are not rewritten).
+//! In: `POST /v1/admin/import` takes bills with their lines, and meters, all or none;
+//! `POST /v1/admin/import/readings` takes hourly readings as CSV, all or none. Everything is
+//! checked before anything is written, and a refusal names the place (`bills[3].lines: …`,
+//! `line 7: …`); importing the same again changes nothing, and what was imported before with
+//! other content refuses the whole import (issued bills and readings are not rewritten).
 //!
 //! Out: `GET /v1/admin/payments?after=…` pages through the settled payments in the order they
 //! settled (bills, amount, transaction id, time), so a billing system other than this server
@@ -22,7 +23,7 @@ use portal_api::v1::{
     ReadingsReport,
 };
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The largest import body (bytes); a larger one is refused as too large.
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
@@ -44,15 +45,22 @@ pub async fn admin_import(
     check_request(&request).map_err(refused)?;
     state
         .db(move |store| {
-            let account = |place: &str, index: usize, account: &str| {
-                store
+            // Each account is looked up once, however many bills it has.
+            let mut found: HashMap<String, i64> = HashMap::new();
+            let mut account = |place: &str, index: usize, account: &str| {
+                if let Some(id) = found.get(account) {
+                    return Ok(*id);
+                }
+                let id = store
                     .customer_by_account(account)?
                     .map(|customer| customer.id)
                     .ok_or_else(|| {
                         refused(format!(
                             "{place}[{index}].account_number: there is no account {account}"
                         ))
-                    })
+                    })?;
+                found.insert(account.to_owned(), id);
+                Ok::<_, ServerError>(id)
             };
             let mut bills = Vec::with_capacity(request.bills.len());
             for (index, bill) in request.bills.iter().enumerate() {
@@ -105,38 +113,36 @@ pub async fn admin_import_readings(
     let text =
         std::str::from_utf8(&body).map_err(|_| refused("the file is not UTF-8 text".to_owned()))?;
     let now = state.now();
-    let readings = parse_readings(text, now).map_err(refused)?;
+    let (lines, readings) = parse_readings(text, now).map_err(refused)?;
     state
         .db(move |store| {
             let mut known = HashSet::new();
-            for (index, reading) in readings.iter().enumerate() {
-                if !known.contains(reading.meter_id.as_str()) {
-                    if store.meter_customer(&reading.meter_id)?.is_none() {
-                        return Err(refused(format!(
-                            "line {}: there is no meter {}",
-                            index + 2,
-                            reading.meter_id
-                        )));
-                    }
-                    known.insert(reading.meter_id.as_str());
+            for (line, reading) in lines.iter().zip(&readings) {
+                if known.insert(reading.meter_id.as_str())
+                    && store.meter_customer(&reading.meter_id)?.is_none()
+                {
+                    return Err(refused(format!(
+                        "line {line}: there is no meter {}",
+                        reading.meter_id
+                    )));
                 }
             }
             match store.import_readings(&readings)? {
                 Ok(report) => Ok(Json(report)),
                 Err(index) => Err(refused(format!(
                     "line {}: that hour of meter {} was imported before with another value",
-                    index + 2,
-                    readings[index].meter_id
+                    lines[index], readings[index].meter_id
                 ))),
             }
         })
         .await
 }
 
-/// The readings of a CSV file, every line checked (`line N: …`, counting the header as 1):
-/// known columns in kWh, hours on the hour and not in the future (`now`), no hour twice, values
-/// of 0 or more with at most three decimals, present unless missing.
-fn parse_readings(text: &str, now: i64) -> Result<Vec<Reading>, String> {
+/// The readings of a CSV file and the line each stands on, every line checked (`line N: …`,
+/// counting the header as 1; blank lines are skipped): known columns in kWh, hours on the hour
+/// and not in the future (`now`), no hour twice, values of 0 or more with at most three
+/// decimals, present unless missing.
+fn parse_readings(text: &str, now: i64) -> Result<(Vec<usize>, Vec<Reading>), String> {
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default().trim();
     if header != READINGS_HEADER {
@@ -145,6 +151,7 @@ fn parse_readings(text: &str, now: i64) -> Result<Vec<Reading>, String> {
         ));
     }
     let mut seen = HashSet::new();
+    let mut numbers = Vec::new();
     let mut readings = Vec::new();
     for (index, line) in lines.enumerate() {
         let number = index + 2;
@@ -194,6 +201,7 @@ fn parse_readings(text: &str, now: i64) -> Result<Vec<Reading>, String> {
         if !seen.insert(((*meter).to_owned(), start)) {
             return Err(format!("line {number}: that hour of meter {meter} again"));
         }
+        numbers.push(number);
         readings.push(Reading {
             meter_id: (*meter).to_owned(),
             start,
@@ -204,7 +212,7 @@ fn parse_readings(text: &str, now: i64) -> Result<Vec<Reading>, String> {
     if readings.is_empty() {
         return Err("line 2: there is no reading".to_owned());
     }
-    Ok(readings)
+    Ok((numbers, readings))
 }
 
 /// An RFC 3339 time in UTC on the hour, as Unix seconds.

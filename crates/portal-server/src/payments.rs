@@ -96,25 +96,30 @@ pub async fn create_payment(
     check_bill_ids(&request.bill_ids)?;
     let now = state.now();
     let bill_ids = request.bill_ids.clone();
-    let reserved = match state
-        .db(move |store| store.reserve_payment(customer_id, &key, &bill_ids, now))
-        .await?
-    {
+    let (outcome, language) = state
+        .db(move |store| {
+            // The checkout speaks the app's language (kept for the receipt mail), else the
+            // customer's.
+            let language = match app_language {
+                Some(language) => {
+                    store.set_customer_language(customer_id, language)?;
+                    language
+                }
+                None => store
+                    .customer(customer_id)?
+                    .map(|customer| customer.language)
+                    .unwrap_or_default(),
+            };
+            Ok((
+                store.reserve_payment(customer_id, &key, &bill_ids, now)?,
+                language,
+            ))
+        })
+        .await?;
+    let reserved = match outcome {
         CreateOutcome::Existing(payment) => return Ok((StatusCode::OK, Json(*payment))),
         CreateOutcome::Reserved(reserved) => reserved,
     };
-    // The checkout speaks the app's language (kept for the receipt mail), else the customer's.
-    let language = state
-        .db(move |store| match app_language {
-            Some(language) => store
-                .set_customer_language(customer_id, language)
-                .map(|()| language),
-            None => Ok(store
-                .customer(customer_id)?
-                .map(|customer| customer.language)
-                .unwrap_or_default()),
-        })
-        .await?;
     let public = &state.settings.public_url;
     let checkout = NewCheckout {
         currency: reserved.amount.currency.to_lowercase(),
@@ -570,26 +575,29 @@ enum Handover {
 }
 
 fn handover_page(language: Language, handover: Handover, payment_id: &str) -> String {
-    let (title, text, open) = match (language, handover) {
+    let (title, text) = match (language, handover) {
         (Language::English, Handover::Paid) => (
             "Payment received",
             "Returning you to the Enerpro app to confirm your payment.",
-            "If the app does not open, <a id=\"open-app\" href=\"{link}\">open the Enerpro app</a>.",
         ),
         (Language::English, Handover::Closed) => (
             "Checkout closed",
             "Nothing was charged. Returning you to the Enerpro app.",
-            "If the app does not open, <a id=\"open-app\" href=\"{link}\">open the Enerpro app</a>.",
         ),
         (Language::Spanish, Handover::Paid) => (
             "Pago recibido",
             "Le llevamos de vuelta a la aplicación de Enerpro para confirmar su pago.",
-            "Si la aplicación no se abre, <a id=\"open-app\" href=\"{link}\">abra la aplicación de Enerpro</a>.",
         ),
         (Language::Spanish, Handover::Closed) => (
             "Pago cerrado",
             "No se cobró nada. Le llevamos de vuelta a la aplicación de Enerpro.",
-            "Si la aplicación no se abre, <a id=\"open-app\" href=\"{link}\">abra la aplicación de Enerpro</a>.",
+        ),
+    };
+    let (if_not, open_app) = match language {
+        Language::English => ("If the app does not open,", "open the Enerpro app"),
+        Language::Spanish => (
+            "Si la aplicación no se abre,",
+            "abra la aplicación de Enerpro",
         ),
     };
     let lang = language.tag();
@@ -599,7 +607,7 @@ fn handover_page(language: Language, handover: Handover, payment_id: &str) -> St
         }
         .app_url(),
     );
-    let open = open.replace("{link}", &link);
+    let open = format!(r#"{if_not} <a id="open-app" href="{link}">{open_app}</a>."#);
     format!(
         r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="0;url={link}"><title>{title} · Enerpro</title>

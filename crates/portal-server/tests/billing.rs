@@ -399,6 +399,11 @@ async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refuse
             "line 3: that hour of meter m_100200300 again",
         ),
         (
+            // A blank line is skipped, yet counted: the place is the line in the file.
+            format!("meter,start,end,kwh,quality\n{good_line}\n\nm_999,{a},{b},0.1,actual"),
+            "line 4: there is no meter m_999",
+        ),
+        (
             format!("meter,start,end,kwh,quality\n{good_line}\nm_100200300,{a},{b},-0.5,actual"),
             "line 3: kwh \"-0.5\" is not a number of 0 or more",
         ),

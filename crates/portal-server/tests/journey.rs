@@ -88,15 +88,7 @@ async fn the_whole_journey_pays_two_bills_and_makes_one_receipt() {
     );
 
     // 5. The hosted page shows the total; a good card redirects to the backend's return page.
-    let page = api
-        .http
-        .get(&payment.checkout_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = api.page(&payment.checkout_url).await;
     assert!(page.contains("Enerpro Utilities") && page.contains(&payment.amount.display()));
     let (status, location) = api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -104,15 +96,7 @@ async fn the_whole_journey_pays_two_bills_and_makes_one_receipt() {
         location.starts_with(&api.url("/checkout/return?session_id=cs_test_")),
         "{location}"
     );
-    let return_page = api
-        .http
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let return_page = api.page(&location).await;
     let app_link = format!("com.enerpro.portal://payment/return?payment={}", payment.id);
     assert!(
         return_page.contains(&format!("url={app_link}")),
@@ -265,15 +249,7 @@ async fn an_expired_checkout_frees_the_bills_for_a_new_payment() {
     let token = api.sign_in(JANE).await.access_token;
     let expired = api.payment_action(&token, &payment.id, "confirm").await;
     assert_eq!(expired.status, PaymentStatus::Expired);
-    let page = api
-        .http
-        .get(&payment.checkout_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = api.page(&payment.checkout_url).await;
     assert!(page.contains("expired"));
     assert_eq!(
         api.bills(&token, "outstanding").await[0].status,
@@ -442,15 +418,7 @@ async fn a_customer_who_reads_spanish_gets_spanish_mails_and_a_spanish_checkout(
     let bills = api.bills(token, "outstanding").await;
     // The payment is created without a language: the stored one (Spanish now) applies.
     let payment = api.new_payment(token, "es-key", &[&bills[0].id]).await;
-    let page = api
-        .http
-        .get(&payment.checkout_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = api.page(&payment.checkout_url).await;
     assert!(
         page.contains(r#"<html lang="es">"#)
             && page.contains("Número de tarjeta")
@@ -458,15 +426,7 @@ async fn a_customer_who_reads_spanish_gets_spanish_mails_and_a_spanish_checkout(
         "{page}"
     );
     let (_, location) = api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
-    let return_page = api
-        .http
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let return_page = api.page(&location).await;
     assert!(
         return_page.contains(r#"<html lang="es">"#) && return_page.contains("Pago recibido"),
         "{return_page}"

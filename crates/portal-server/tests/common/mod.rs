@@ -97,6 +97,19 @@ impl Api {
     }
 
     /// Asks who an invitation is for (the code in the body).
+    /// The text of the page at `url`, as a browser gets it (the hosted checkout, the return
+    /// page).
+    pub async fn page(&self, url: &str) -> String {
+        self.http
+            .get(url)
+            .send()
+            .await
+            .expect("the page answers")
+            .text()
+            .await
+            .expect("a text page")
+    }
+
     /// The sandbox's outbox (admin API).
     pub async fn outbox(&self) -> Outbox {
         self.http

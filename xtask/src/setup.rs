@@ -31,6 +31,7 @@ const APT_PACKAGES: &[&str] = &[
     "rpm2cpio",
     "cpio",
     "shellcheck",
+    "poppler-utils",
 ];
 
 /// Node.js and npm, for the npm tools; only when no `npm` is on PATH (a machine may carry a

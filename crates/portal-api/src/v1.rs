@@ -324,7 +324,22 @@ pub struct BillLine {
     pub amount: Money,
 }
 
-/// `GET /v1/bills/{id}`: a bill and its lines (which sum to its amount).
+/// A meter's register at the start and end of a bill's period: the kWh the bill counts are the
+/// difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MeterRead {
+    /// The meter.
+    pub meter_id: String,
+    /// The register at the period's start, whole kWh.
+    pub previous: i64,
+    /// The register at the period's end, whole kWh (at least `previous`).
+    pub current: i64,
+    /// Whether the current read was estimated rather than read from the meter.
+    pub estimated: bool,
+}
+
+/// `GET /v1/bills/{id}`: a bill, its lines (which sum to its amount) and its meter reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BillDetail {
@@ -332,6 +347,9 @@ pub struct BillDetail {
     pub bill: Bill,
     /// Its charges, in the order the bill lists them.
     pub lines: Vec<BillLine>,
+    /// The meter reads of its period.
+    #[serde(default)]
+    pub reads: Vec<MeterRead>,
 }
 
 /// A bill as a billing system sends it to `POST /v1/admin/import`.
@@ -352,6 +370,9 @@ pub struct ImportedBill {
     pub amount: Money,
     /// Its charges.
     pub lines: Vec<BillLine>,
+    /// The meter reads of its period (meters imported in the same or an earlier import).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<MeterRead>,
 }
 
 /// A meter of an account, as a metering system names it.

@@ -4,6 +4,8 @@ use crate::error::{ApiResult, ServerError};
 use crate::state::{AppState, SignedIn};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use portal_api::ErrorCode;
 use portal_api::v1::{BillDetail, BillList, Customer, ErrorBody, ReadingsView};
 use serde::Deserialize;
@@ -82,6 +84,98 @@ pub async fn bill(
                 .ok_or(ServerError::NotFound { what: "The bill" })
         })
         .await
+}
+
+/// `GET /v1/bills/{id}/pdf`: the bill as a PDF in the customer's language, with the last 13
+/// months' usage; another customer's bill is not found.
+#[utoipa::path(get, path = "/v1/bills/{id}/pdf", tag = "customer",
+    params(("id" = String, Path, description = "The bill's id")),
+    responses((status = 200, description = "The bill, `application/pdf`", content_type = "application/pdf"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn bill_pdf(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let not_found = || ServerError::NotFound { what: "The bill" };
+    let (detail, record, months) = state
+        .db(move |store| {
+            let detail = store.bill_detail(customer_id, &id)?.ok_or_else(not_found)?;
+            let record = store.customer(customer_id)?.ok_or_else(not_found)?;
+            let (from, to) = thirteen_months(&detail.bill.period.end).ok_or_else(not_found)?;
+            let months = store.monthly_usage(customer_id, from, to)?;
+            Ok((detail, record, months))
+        })
+        .await?;
+    let started = std::time::Instant::now();
+    let document = crate::pdf::bill(&detail, &record.customer, &months, record.language);
+    tracing::debug!(bill = %detail.bill.id, elapsed = ?started.elapsed(), "bill PDF rendered");
+    Ok(pdf_response(
+        document,
+        &format!(
+            "enerpro-bill-{}.pdf",
+            detail.bill.period.start.get(0..7).unwrap_or("bill")
+        ),
+    ))
+}
+
+/// `GET /v1/receipts/{id}/pdf`: a receipt as a PDF in the customer's language; another
+/// customer's receipt is not found.
+#[utoipa::path(get, path = "/v1/receipts/{id}/pdf", tag = "payments",
+    params(("id" = String, Path, description = "Receipt id")),
+    responses((status = 200, description = "The receipt, `application/pdf`", content_type = "application/pdf"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn receipt_pdf(
+    SignedIn(customer_id): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let not_found = || ServerError::NotFound {
+        what: "The receipt",
+    };
+    let (receipt, record) = state
+        .db(move |store| {
+            let receipt = store.receipt(customer_id, &id)?.ok_or_else(not_found)?;
+            let record = store.customer(customer_id)?.ok_or_else(not_found)?;
+            Ok((receipt, record))
+        })
+        .await?;
+    let document = crate::pdf::receipt(&receipt, &record.customer, record.language);
+    Ok(pdf_response(
+        document,
+        &format!("enerpro-receipt-{}.pdf", receipt.number),
+    ))
+}
+
+/// A PDF to save under `file_name`.
+fn pdf_response(document: Vec<u8>, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        document,
+    )
+        .into_response()
+}
+
+/// The 13 months (Unix seconds, UTC) that end with the month of `period_end` (`YYYY-MM-DD`).
+fn thirteen_months(period_end: &str) -> Option<(i64, i64)> {
+    let year: i32 = period_end.get(0..4)?.parse().ok()?;
+    let month: i32 = period_end.get(5..7)?.parse().ok()?;
+    let start_of = |months: i32| {
+        let (year, month) = (months.div_euclid(12), months.rem_euclid(12) + 1);
+        let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+        let date = time::Date::from_calendar_date(year, month, 1).ok()?;
+        Some(date.midnight().assume_utc().unix_timestamp())
+    };
+    let index = year * 12 + month - 1;
+    Some((start_of(index - 12)?, start_of(index + 1)?))
 }
 
 /// The longest range `GET /v1/readings` answers: two years and a day, in seconds.

@@ -62,13 +62,25 @@ pub async fn admin_import(
                 found.insert(account.to_owned(), id);
                 Ok::<_, ServerError>(id)
             };
-            let mut bills = Vec::with_capacity(request.bills.len());
-            for (index, bill) in request.bills.iter().enumerate() {
-                bills.push((account("bills", index, &bill.account_number)?, bill));
-            }
             let mut meters = Vec::with_capacity(request.meters.len());
             for (index, meter) in request.meters.iter().enumerate() {
                 meters.push((account("meters", index, &meter.account_number)?, meter));
+            }
+            let mut bills = Vec::with_capacity(request.bills.len());
+            for (index, bill) in request.bills.iter().enumerate() {
+                let customer = account("bills", index, &bill.account_number)?;
+                for (read_index, read) in bill.reads.iter().enumerate() {
+                    let imported_now = request.meters.iter().any(|meter| {
+                        meter.id == read.meter_id && meter.account_number == bill.account_number
+                    });
+                    if !imported_now && store.meter_customer(&read.meter_id)? != Some(customer) {
+                        return Err(refused(format!(
+                            "bills[{index}].reads[{read_index}].meter_id: {} is not a meter of account {}",
+                            read.meter_id, bill.account_number
+                        )));
+                    }
+                }
+                bills.push((customer, bill));
             }
             match store.import(&bills, &meters)? {
                 Ok(report) => Ok(Json(report)),
@@ -375,6 +387,17 @@ fn check_bill(bill: &ImportedBill) -> Result<(), String> {
         sum = sum
             .checked_add(line.amount.amount_minor)
             .ok_or_else(|| format!("lines[{index}].amount: the sum overflows"))?;
+    }
+    for (index, read) in bill.reads.iter().enumerate() {
+        if !is_id(&read.meter_id) {
+            return Err(format!("reads[{index}].meter_id: not a meter id"));
+        }
+        if read.previous < 0 || read.current < read.previous {
+            return Err(format!(
+                "reads[{index}].current: {} is below the previous read {} (or that is negative)",
+                read.current, read.previous
+            ));
+        }
     }
     if sum != bill.amount.amount_minor {
         let shown = |minor| {

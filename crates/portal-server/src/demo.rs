@@ -2,9 +2,10 @@
 //! in USD. Seeding twice changes nothing.
 
 use crate::error::ServerError;
-use crate::store::Store;
+use crate::store::{Reading, Store};
 use portal_api::Language;
-use portal_api::v1::{BillLine, Customer, ImportedBill, Money, Period};
+use portal_api::v1::{BillLine, Customer, ImportedBill, ImportedMeter, MeterRead, Money, Period};
+use std::collections::HashMap;
 
 /// One demo customer: (account, name, email, address, postcode, language,
 /// [(year, month, cents, paid)]).
@@ -98,13 +99,21 @@ pub fn seed(store: &mut Store) -> Result<usize, ServerError> {
             email: (*email).to_owned(),
         };
         let id = store.upsert_customer(&customer, postcode, *language)?;
-        let imported: Vec<ImportedBill> = bills
+        let mut imported: Vec<ImportedBill> = bills
             .iter()
             .map(|(year, month, cents, _)| demo_bill(account, *year, *month, *cents))
             .collect();
+        let meter = ImportedMeter {
+            id: meter_id(account),
+            account_number: (*account).to_owned(),
+        };
+        let usage = DemoUsage::new(account, &imported);
+        for bill in &mut imported {
+            bill.reads = usage.reads(&meter.id, bill);
+        }
         let with_customer: Vec<(i64, &ImportedBill)> =
             imported.iter().map(|bill| (id, bill)).collect();
-        if let Err(conflict) = store.import(&with_customer, &[])? {
+        if let Err(conflict) = store.import(&with_customer, &[(id, &meter)])? {
             return Err(ServerError::bad_request(
                 portal_api::ErrorCode::ImportRejected,
                 format!("the demo bills conflict with stored ones: {conflict:?}"),
@@ -115,8 +124,179 @@ pub fn seed(store: &mut Store) -> Result<usize, ServerError> {
                 store.mark_bill_paid_historically(&bill.id)?;
             }
         }
+        if !store.meter_has_readings(&meter.id)?
+            && store.import_readings(&usage.readings(&meter.id))?.is_err()
+        {
+            return Err(ServerError::bad_request(
+                portal_api::ErrorCode::ImportRejected,
+                "the demo readings conflict with stored ones",
+            ));
+        }
     }
     Ok(CUSTOMERS.len())
+}
+
+/// The demo meter of an account.
+pub fn meter_id(account: &str) -> String {
+    format!("MTR-{}", account.replace('-', ""))
+}
+
+/// The first hour of demo usage: 2024-11-01T00:00:00Z.
+pub const USAGE_START: i64 = 1_730_419_200;
+/// The hours of demo usage: two years, to 2026-11-01T00:00:00Z.
+pub const USAGE_HOURS: i64 = 17_520;
+
+/// Two years of an account's hourly usage, deterministic: a daily shape (low at night, a
+/// morning bump, an evening peak), a seasonal one (summer cooling, winter heating) and a little
+/// noise; each month's hours 02:00–04:59 on the 11th missing and the 20th estimated. A billed
+/// month's hours are scaled so they sum exactly to the bill's kWh; the register advances by
+/// each month's whole kWh.
+struct DemoUsage {
+    /// Watt-hours (none when missing) and quality of each hour from [`USAGE_START`].
+    hours: Vec<(Option<i64>, &'static str)>,
+    /// The register (whole kWh) at the start of each month, by (year, month), and at the end.
+    registers: HashMap<(i32, u8), i64>,
+}
+
+impl DemoUsage {
+    fn new(account: &str, bills: &[ImportedBill]) -> Self {
+        let seed = account
+            .bytes()
+            .fold(0x9E37_79B9_u64, |hash, byte| mix(hash ^ u64::from(byte)));
+        // kWh a billed month must sum to: its Energy line.
+        let billed: HashMap<(i32, u8), i64> = bills
+            .iter()
+            .filter_map(|bill| {
+                let kwh = bill
+                    .lines
+                    .iter()
+                    .find(|line| line.unit.as_deref() == Some("kWh"))?;
+                let kwh: i64 = kwh.quantity.as_deref()?.parse().ok()?;
+                Some((year_month(&bill.period.start)?, kwh))
+            })
+            .collect();
+        let mut hours = Vec::with_capacity(USAGE_HOURS as usize);
+        let mut months: Vec<((i32, u8), std::ops::Range<usize>)> = Vec::new();
+        for index in 0..USAGE_HOURS {
+            let Ok(at) = time::OffsetDateTime::from_unix_timestamp(USAGE_START + index * 3600)
+            else {
+                break;
+            };
+            let month = (at.year(), u8::from(at.month()));
+            match months.last_mut() {
+                Some((last, range)) if *last == month => range.end += 1,
+                _ => months.push((month, hours.len()..hours.len() + 1)),
+            }
+            let (day, hour) = (at.day(), at.hour());
+            let quality = match (day, hour) {
+                (11, 2..=4) => "missing",
+                (20, _) => "estimated",
+                _ => "actual",
+            };
+            let season = 1.0
+                + 0.35 * (std::f64::consts::TAU * (f64::from(at.ordinal()) - 200.0) / 365.0).cos()
+                + 0.2 * (std::f64::consts::TAU * (f64::from(at.ordinal()) - 15.0) / 365.0).cos();
+            let daily = [
+                0.55, 0.5, 0.45, 0.45, 0.45, 0.55, 0.8, 1.2, 1.15, 0.9, 0.8, 0.8, 0.85, 0.85, 0.85,
+                0.9, 1.1, 1.45, 1.8, 1.85, 1.7, 1.4, 1.0, 0.7,
+            ][usize::from(hour)];
+            let noise = 0.85 + 0.3 * (mix(seed ^ index as u64) % 1000) as f64 / 1000.0;
+            let wh = (520.0 * season * daily * noise).round() as i64;
+            hours.push(((quality != "missing").then_some(wh), quality));
+        }
+        let mut registers = HashMap::new();
+        let mut register = 10_000 + (seed % 30_000) as i64;
+        for (month, range) in months {
+            registers.insert(month, register);
+            let sum: i64 = hours[range.clone()].iter().filter_map(|(wh, _)| *wh).sum();
+            let kwh = match billed.get(&month) {
+                Some(kwh) => {
+                    scale(&mut hours[range], *kwh * 1000, sum);
+                    *kwh
+                }
+                None => sum / 1000,
+            };
+            register += kwh;
+        }
+        registers.insert((2026, 11), register);
+        Self { hours, registers }
+    }
+
+    /// The readings of `meter`.
+    fn readings(&self, meter: &str) -> Vec<Reading> {
+        (0_i64..)
+            .zip(&self.hours)
+            .map(|(index, (wh, quality))| Reading {
+                meter_id: meter.to_owned(),
+                start: USAGE_START + index * 3600,
+                wh: *wh,
+                quality,
+            })
+            .collect()
+    }
+
+    /// The reads of a (whole-month) bill's period on `meter`: the registers at its start and at
+    /// the next month's start.
+    fn reads(&self, meter: &str, bill: &ImportedBill) -> Vec<MeterRead> {
+        let Some((year, month)) = year_month(&bill.period.start) else {
+            return Vec::new();
+        };
+        let next = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        match (
+            self.registers.get(&(year, month)),
+            self.registers.get(&next),
+        ) {
+            (Some(previous), Some(current)) => vec![MeterRead {
+                meter_id: meter.to_owned(),
+                previous: *previous,
+                current: *current,
+                estimated: false,
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Scales present hours (summing to `sum`) so they sum exactly to `target`.
+fn scale(hours: &mut [(Option<i64>, &'static str)], target: i64, sum: i64) {
+    if sum <= 0 {
+        return;
+    }
+    let mut total = 0;
+    for (wh, _) in hours.iter_mut() {
+        if let Some(value) = wh {
+            *value = *value * target / sum;
+            total += *value;
+        }
+    }
+    // What integer division left over goes to the last hours, one Wh each.
+    let mut left = target - total;
+    for (wh, _) in hours.iter_mut().rev() {
+        if left <= 0 {
+            break;
+        }
+        if let Some(value) = wh {
+            *value += 1;
+            left -= 1;
+        }
+    }
+}
+
+/// `YYYY-MM` of a `YYYY-MM-DD` date.
+fn year_month(date: &str) -> Option<(i32, u8)> {
+    Some((date.get(0..4)?.parse().ok()?, date.get(5..7)?.parse().ok()?))
+}
+
+/// A step of SplitMix64: deterministic noise.
+fn mix(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// A demo bill of `cents` for a month, with lines as a utility itemizes them: a daily fixed
@@ -165,6 +345,7 @@ fn demo_bill(account: &str, year: i32, month: u8, cents: i64) -> ImportedBill {
             line("Delivery", None, None, delivery),
             line("Sales tax", None, None, tax),
         ],
+        reads: Vec::new(),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod mail;
 pub mod openapi;
 pub mod payments;
+pub mod pdf;
 pub mod secrets;
 #[cfg(feature = "simulator")]
 pub mod simulator;
@@ -313,6 +314,7 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/me", get(account::me))
         .route("/v1/bills", get(account::bills))
         .route("/v1/bills/{id}", get(account::bill))
+        .route("/v1/bills/{id}/pdf", get(account::bill_pdf))
         .route("/v1/readings", get(account::readings))
         .route("/v1/admin/payments", get(billing::admin_payment_feed))
         .route(
@@ -333,6 +335,7 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/payments/{id}/cancel", post(payments::cancel_payment))
         .route("/v1/receipts", get(payments::list_receipts))
         .route("/v1/receipts/{id}", get(payments::get_receipt))
+        .route("/v1/receipts/{id}/pdf", get(account::receipt_pdf))
         .route("/v1/webhooks/stripe", post(payments::stripe_webhook))
         .route("/checkout/return", get(payments::return_page))
         .route("/checkout/cancel", get(payments::cancel_page))

@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         crate::account::me,
         crate::account::bills,
         crate::account::bill,
+        crate::account::bill_pdf,
+        crate::account::receipt_pdf,
         crate::account::readings,
         crate::billing::admin_import,
         crate::billing::admin_payment_feed,

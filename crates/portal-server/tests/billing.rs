@@ -440,8 +440,8 @@ async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refuse
             error["message"]
         );
     }
-    // Jane reads her two years back, oldest first; Omar has no meter of hers; a bad range is
-    // refused.
+    // Jane reads her two years back, oldest first, beside her demo meter's; Omar's answer has
+    // only his own meter; a bad range is refused.
     let jane = api.sign_in(JANE).await;
     let to = first + 17_520 * 3600;
     let view: ReadingsView = api
@@ -453,8 +453,9 @@ async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refuse
         .json()
         .await
         .unwrap();
-    assert_eq!(view.meters.len(), 1);
-    let hours = &view.meters[0].readings;
+    let ids: Vec<&str> = view.meters.iter().map(|m| m.meter_id.as_str()).collect();
+    assert_eq!(ids, ["MTR-100200300", "m_100200300"]);
+    let hours = &view.meters[1].readings;
     assert_eq!(hours.len(), 17_520);
     assert_eq!(hours[0].start, first);
     assert!(
@@ -468,13 +469,14 @@ async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refuse
     );
     assert_eq!(hours[500].quality, "estimated");
     let omar = api.sign_in(OMAR).await;
-    let none: ReadingsView = api
+    let his: ReadingsView = api
         .get("/v1/readings", Some(&omar.access_token))
         .await
         .json()
         .await
         .unwrap();
-    assert!(none.meters.is_empty());
+    let ids: Vec<&str> = his.meters.iter().map(|m| m.meter_id.as_str()).collect();
+    assert_eq!(ids, ["MTR-100200301"]);
     for bad in [
         format!("?from={to}&to={first}"),
         format!("?from={}&to={to}", first - 86_400 * 10),
@@ -499,4 +501,129 @@ async fn two_years_of_hourly_readings_are_imported_once_and_bad_files_are_refuse
             .await
             .unwrap();
     assert_eq!(only_good.readings_created, 1);
+}
+
+/// The text of a PDF, as `pdftotext` (poppler) reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(output.status.success(), "pdftotext reads the PDF");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+async fn pdf(api: &Api, path: &str, token: Option<&str>) -> reqwest::Response {
+    api.get(path, token).await
+}
+
+#[tokio::test]
+async fn a_bill_and_a_receipt_are_pdfs_their_customer_alone_may_fetch() {
+    let api = Api::start().await;
+    let jane = api.sign_in(JANE).await;
+    let omar = api.sign_in(OMAR).await;
+    let path = "/v1/bills/bill_100200300_2026_10/pdf";
+    let started = std::time::Instant::now();
+    let response = pdf(&api, path, Some(&jane.access_token)).await;
+    println!(
+        "bill PDF over HTTP in {:?} (debug build)",
+        started.elapsed()
+    );
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/pdf"
+    );
+    let text = pdf_text(&response.bytes().await.unwrap());
+    for expected in [
+        "Jane Doe",
+        "100-200-300",
+        "October 1, 2026 - October 31, 2026",
+        "November 24, 2026",
+        "Energy",
+        "Sales tax",
+        "Total due",
+        "USD 101.50",
+        "Meter MTR-100200300",
+        "Your usage, last 13 months (kWh)",
+        "Oct 25",
+        "Oct 26",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    // The reads agree with the energy line: the register moved by the kWh billed.
+    let detail = bill_detail(&api, &jane.access_token, "bill_100200300_2026_10").await;
+    let read = &detail.reads[0];
+    let energy = detail
+        .lines
+        .iter()
+        .find(|l| l.unit.as_deref() == Some("kWh"))
+        .unwrap();
+    assert_eq!(
+        (read.current - read.previous).to_string(),
+        *energy.quantity.as_ref().unwrap()
+    );
+
+    // Another customer's bill, or none signed in: nothing to read.
+    let theirs = pdf(&api, path, Some(&omar.access_token)).await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        pdf(&api, path, None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let unknown = pdf(&api, "/v1/bills/bill_nope/pdf", Some(&jane.access_token)).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    // María's bill speaks Spanish.
+    let maria = api.sign_in(common::MARIA).await;
+    let text = pdf_text(
+        &pdf(
+            &api,
+            "/v1/bills/bill_100200303_2026_10/pdf",
+            Some(&maria.access_token),
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap(),
+    );
+    for expected in [
+        "María García",
+        "Factura",
+        "1 de octubre de 2026",
+        "Total a pagar",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+
+    // A receipt: paid, then fetched as PDF by its customer only.
+    let bills = api.bills(&jane.access_token, "outstanding").await;
+    let payment = api
+        .new_payment(&jane.access_token, "pdf-1", &[&bills[0].id])
+        .await;
+    api.pay_in_browser(&payment.checkout_url, GOOD_CARD).await;
+    let paid = api
+        .payment_action(&jane.access_token, &payment.id, "confirm")
+        .await;
+    let receipt = paid.receipt.unwrap();
+    let path = format!("/v1/receipts/{}/pdf", receipt.id);
+    let response = pdf(&api, &path, Some(&jane.access_token)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = pdf_text(&response.bytes().await.unwrap());
+    for expected in [
+        "Receipt",
+        receipt.number.as_str(),
+        receipt.transaction_id.as_str(),
+        &receipt.total.display(),
+        "•••• 4242",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    let theirs = pdf(&api, &path, Some(&omar.access_token)).await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
 }

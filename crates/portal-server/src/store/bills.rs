@@ -3,8 +3,8 @@
 use super::Store;
 use crate::error::ServerError;
 use portal_api::v1::{
-    Bill, BillDetail, BillLine, BillStatus, ImportReport, ImportedBill, ImportedMeter, Money,
-    Period, ReadingsReport,
+    Bill, BillDetail, BillLine, BillStatus, ImportReport, ImportedBill, ImportedMeter, MeterRead,
+    Money, Period, ReadingsReport,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -92,7 +92,8 @@ impl Store {
             return Ok(None);
         };
         let lines = bill_lines(&self.conn, &bill.id, &bill.amount.currency)?;
-        Ok(Some(BillDetail { bill, lines }))
+        let reads = bill_reads(&self.conn, &bill.id)?;
+        Ok(Some(BillDetail { bill, lines, reads }))
     }
 
     /// Imports `bills` and `meters` (each with its customer's row id) all or none, in one
@@ -160,6 +161,20 @@ impl Store {
                             line.amount.amount_minor
                         ])?;
                     }
+                    let mut insert_read = tx.prepare_cached(
+                        "INSERT INTO bill_reads (bill_id, position, meter_id, previous, current, estimated)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?;
+                    for (position, read) in (0_i64..).zip(&bill.reads) {
+                        insert_read.execute(params![
+                            bill.id,
+                            position,
+                            read.meter_id,
+                            read.previous,
+                            read.current,
+                            read.estimated
+                        ])?;
+                    }
                     report.bills_created += 1;
                 }
             }
@@ -193,6 +208,15 @@ pub struct Reading {
 }
 
 impl Store {
+    /// Whether any reading of `meter_id` is stored.
+    pub fn meter_has_readings(&self, meter_id: &str) -> Result<bool, ServerError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM readings WHERE meter_id = ?1)",
+            [meter_id],
+            |row| row.get(0),
+        )?)
+    }
+
     /// The account (customer row id) a meter measures.
     pub fn meter_customer(&self, meter_id: &str) -> Result<Option<i64>, ServerError> {
         Ok(self
@@ -221,29 +245,30 @@ impl Store {
             let mut find = tx.prepare_cached(
                 "SELECT wh, quality FROM readings WHERE meter_id = ?1 AND start = ?2",
             )?;
+            // New hours are the usual case: insert, and compare only when the hour was there.
             let mut insert = tx.prepare_cached(
-                "INSERT INTO readings (meter_id, start, wh, quality) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO readings (meter_id, start, wh, quality) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (meter_id, start) DO NOTHING",
             )?;
             for (index, reading) in readings.iter().enumerate() {
-                let stored: Option<(Option<i64>, String)> = find
+                let inserted = insert.execute(params![
+                    reading.meter_id,
+                    reading.start,
+                    reading.wh,
+                    reading.quality
+                ])?;
+                if inserted == 1 {
+                    report.readings_created += 1;
+                    continue;
+                }
+                let (wh, quality): (Option<i64>, String) = find
                     .query_row(params![reading.meter_id, reading.start], |row| {
                         Ok((row.get(0)?, row.get(1)?))
-                    })
-                    .optional()?;
-                match stored {
-                    Some((wh, quality)) if wh == reading.wh && quality == reading.quality => {
-                        report.readings_unchanged += 1;
-                    }
-                    Some(_) => return Ok(Err(index)),
-                    None => {
-                        insert.execute(params![
-                            reading.meter_id,
-                            reading.start,
-                            reading.wh,
-                            reading.quality
-                        ])?;
-                        report.readings_created += 1;
-                    }
+                    })?;
+                if wh == reading.wh && quality == reading.quality {
+                    report.readings_unchanged += 1;
+                } else {
+                    return Ok(Err(index));
                 }
             }
         }
@@ -279,7 +304,7 @@ fn insert_bill_row(
     Ok(())
 }
 
-/// What makes an imported bill the same bill: its customer, every field and every line.
+/// What makes an imported bill the same bill: its customer, every field, every line and read.
 type BillContent = (
     i64,
     String,
@@ -289,6 +314,7 @@ type BillContent = (
     i64,
     String,
     Vec<BillLine>,
+    Vec<MeterRead>,
 );
 
 fn content(customer_id: i64, bill: &ImportedBill) -> BillContent {
@@ -301,6 +327,7 @@ fn content(customer_id: i64, bill: &ImportedBill) -> BillContent {
         bill.amount.amount_minor,
         bill.amount.currency.clone(),
         bill.lines.clone(),
+        bill.reads.clone(),
     )
 }
 
@@ -328,9 +355,27 @@ fn stored_content(conn: &Connection, bill_id: &str) -> Result<Option<BillContent
         return Ok(None);
     };
     let lines = bill_lines(conn, bill_id, &currency)?;
+    let reads = bill_reads(conn, bill_id)?;
     Ok(Some((
-        customer, start, end, issued, due, amount, currency, lines,
+        customer, start, end, issued, due, amount, currency, lines, reads,
     )))
+}
+
+/// The meter reads of bill `bill_id`, in order.
+fn bill_reads(conn: &Connection, bill_id: &str) -> Result<Vec<MeterRead>, ServerError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT meter_id, previous, current, estimated FROM bill_reads
+         WHERE bill_id = ?1 ORDER BY position",
+    )?;
+    let rows = statement.query_map([bill_id], |row| {
+        Ok(MeterRead {
+            meter_id: row.get(0)?,
+            previous: row.get(1)?,
+            current: row.get(2)?,
+            estimated: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The lines of bill `bill_id`, in order, in its `currency`.
@@ -410,6 +455,26 @@ impl Store {
 }
 
 impl Store {
+    /// The monthly totals (`YYYY-MM`, watt-hours; UTC months) of every meter of `customer_id`
+    /// for the hours in `from..to`, oldest first; a month without readings is left out.
+    pub fn monthly_usage(
+        &self,
+        customer_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(String, i64)>, ServerError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT strftime('%Y-%m', r.start, 'unixepoch') AS month, SUM(r.wh)
+             FROM readings r JOIN meters m ON m.id = r.meter_id
+             WHERE m.customer_id = ?1 AND r.start >= ?2 AND r.start < ?3 AND r.wh IS NOT NULL
+             GROUP BY month ORDER BY month",
+        )?;
+        let rows = statement.query_map(params![customer_id, from, to], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The hourly readings of every meter of `customer_id` whose hour starts in `from..to`
     /// (Unix seconds), meters by id, hours oldest first.
     pub fn readings(

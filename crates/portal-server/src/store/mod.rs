@@ -170,6 +170,18 @@ CREATE TABLE readings (
     PRIMARY KEY (meter_id, start)
 ) WITHOUT ROWID;
 "#,
+    r#"
+-- A bill's meter reads: each meter's register (whole kWh) at the period's start and end.
+CREATE TABLE bill_reads (
+    bill_id TEXT NOT NULL REFERENCES bills(id),
+    position INTEGER NOT NULL,
+    meter_id TEXT NOT NULL REFERENCES meters(id),
+    previous INTEGER NOT NULL,
+    current INTEGER NOT NULL,
+    estimated INTEGER NOT NULL,
+    PRIMARY KEY (bill_id, position)
+);
+"#,
 ];
 
 /// How long an access token lives (seconds).

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 pub const JANE: (&str, &str, &str) = ("100-200-300", "jane.doe@example.com", "62701");
 pub const OMAR: (&str, &str, &str) = ("100-200-301", "omar.haddad@example.com", "97201");
+pub const MARIA: (&str, &str, &str) = ("100-200-303", "maria.garcia@example.com", "60623");
 pub const GOOD_CARD: &str = "4242 4242 4242 4242";
 pub const DECLINED_CARD: &str = "4000 0000 0000 0002";
 

@@ -317,3 +317,97 @@ pub async fn choose_backend<R: Runtime>(
     })
     .await
 }
+
+/// A bill's detail from the cache.
+#[tauri::command]
+pub async fn bill_detail(
+    core: State<'_, Core>,
+    args: Args<ipc::BillDetailOf>,
+) -> Reply<ipc::BillDetailOf> {
+    logged::<ipc::BillDetailOf>(async { core.portal().await?.bill_detail(&args.bill_id) }).await
+}
+
+/// Fetches a bill's detail (the cached one, marked, when that fails).
+#[tauri::command]
+pub async fn refresh_bill_detail(
+    core: State<'_, Core>,
+    args: Args<ipc::RefreshBillDetail>,
+) -> Reply<ipc::RefreshBillDetail> {
+    logged::<ipc::RefreshBillDetail>(async {
+        core.portal()
+            .await?
+            .refresh_bill_detail(&args.bill_id)
+            .await
+    })
+    .await
+}
+
+/// Fetches a bill's PDF and saves it where the customer chooses.
+#[tauri::command]
+pub async fn save_bill_pdf<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    locale: State<'_, crate::language::Locale>,
+    args: Args<ipc::SaveBillPdf>,
+) -> Reply<ipc::SaveBillPdf> {
+    logged::<ipc::SaveBillPdf>(async {
+        let (file_name, bytes) = core.portal().await?.bill_pdf(&args.bill_id).await?;
+        let keep = crate::files::Keep {
+            title: portal_api::Text::SaveBillDialog,
+            file_name: &file_name,
+            kind: ("PDF", "pdf"),
+            bytes: &bytes,
+        };
+        crate::files::save(&app, locale.current().language, keep).await
+    })
+    .await
+}
+
+/// Fetches a bill's PDF and opens it in the system's viewer.
+#[tauri::command]
+pub async fn open_bill_pdf<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    args: Args<ipc::OpenBillPdf>,
+) -> Reply<ipc::OpenBillPdf> {
+    logged::<ipc::OpenBillPdf>(async {
+        let (file_name, bytes) = core.portal().await?.bill_pdf(&args.bill_id).await?;
+        crate::files::open(&app, &file_name, &bytes).await
+    })
+    .await
+}
+
+/// A usage chart from the cached readings.
+#[tauri::command]
+pub async fn usage(core: State<'_, Core>, args: Args<ipc::UsageOf>) -> Reply<ipc::UsageOf> {
+    logged::<ipc::UsageOf>(async { core.portal().await?.usage(&args) }).await
+}
+
+/// Fetches the readings, then answers the chart (the cached one, marked, when that fails).
+#[tauri::command]
+pub async fn refresh_usage(
+    core: State<'_, Core>,
+    args: Args<ipc::RefreshUsage>,
+) -> Reply<ipc::RefreshUsage> {
+    logged::<ipc::RefreshUsage>(async { core.portal().await?.refresh_usage(&args).await }).await
+}
+
+/// Saves the cached readings as CSV where the customer chooses.
+#[tauri::command]
+pub async fn export_usage<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    locale: State<'_, crate::language::Locale>,
+) -> Reply<ipc::ExportUsage> {
+    logged::<ipc::ExportUsage>(async {
+        let csv = core.portal().await?.usage_csv()?;
+        let keep = crate::files::Keep {
+            title: portal_api::Text::SaveUsageDialog,
+            file_name: "enerpro-usage.csv",
+            kind: ("CSV", "csv"),
+            bytes: csv.as_bytes(),
+        };
+        crate::files::save(&app, locale.current().language, keep).await
+    })
+    .await
+}

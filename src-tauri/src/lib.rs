@@ -7,6 +7,7 @@
 //! as `log` records.
 
 mod commands;
+mod files;
 mod first_screen;
 #[cfg(target_os = "linux")]
 mod instance;
@@ -225,6 +226,13 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::choose_backend,
             language::language_settings,
             language::choose_language,
+            commands::bill_detail,
+            commands::refresh_bill_detail,
+            commands::save_bill_pdf,
+            commands::open_bill_pdf,
+            commands::usage,
+            commands::refresh_usage,
+            commands::export_usage,
             #[cfg(desktop)]
             updates::check_for_update,
             #[cfg(desktop)]
@@ -325,6 +333,7 @@ pub fn run() {
     let builder = builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(
             // The app's own events at INFO; its dependencies (D-Bus, HTTP, WebKit glue) only
             // when something is wrong.

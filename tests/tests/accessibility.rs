@@ -57,8 +57,9 @@ async fn audit_when(
 }
 
 /// Walks every screen and state a customer meets, in the device language `lang`, auditing each:
-/// invitation (and a wrong postcode), home, pay, a payment waiting for the browser, receipt,
-/// history, settings, connection, home offline, welcome, sign-in.
+/// invitation (and a wrong postcode), home, a bill, usage (and its table), pay, a payment
+/// waiting for the browser, receipt, history, settings, connection, home offline, welcome,
+/// sign-in.
 async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::TestResult {
     let axe = axe_source();
     let server = portal_server::spawn("127.0.0.1:0")
@@ -126,6 +127,14 @@ async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::T
         app.click("#accept").await?;
         found.extend(audit_when(&app, &axe, "li.bill", 3, "home").await?);
         app.screenshot("home").await?;
+        app.click("li.bill a.period").await?;
+        found.extend(audit_when(&app, &axe, "#bill-lines tr.bill-line", 4, "bill detail").await?);
+        app.click("header nav a[href='/usage']").await?;
+        found.extend(audit_when(&app, &axe, "#usage-chart rect.bar", 24, "usage").await?);
+        app.click("#usage-table summary").await?;
+        found.extend(audit_when(&app, &axe, "#usage-table[open]", 1, "usage as a table").await?);
+        app.click("header nav a[href='/']").await?;
+        app.wait_for_count("li.bill", 3).await?;
         app.click("#go-pay").await?;
         found.extend(audit_when(&app, &axe, "input[type=checkbox]", 3, "pay").await?);
         app.click("#pay-now").await?;

@@ -69,3 +69,29 @@ export function ago(locale, seconds) {
   if (seconds < 86400) return words.format(-Math.floor(seconds / 3600), "hour");
   return relativeDays(locale, -Math.floor(seconds / 86400));
 }
+
+// A time on a usage chart, in the device's calendar as the app sends it (YYYY-MM, YYYY-MM-DD or
+// YYYY-MM-DDTHH:00), in words: "short" for an axis ("Oct", "Mon 26", "1 PM"), "long" for
+// headings and tables ("October 2026", "Monday, October 26, 2026", "1:00 PM").
+export function calendar(locale, text, style) {
+  const [date, time] = String(text).split("T");
+  const [year, month, dayOfMonth] = date.split("-").map(Number);
+  const hour = time === undefined ? 0 : Number(time.slice(0, 2));
+  if (!year || !month || Number.isNaN(hour)) return text;
+  const short = style === "short";
+  let options;
+  if (time !== undefined) options = short ? { hour: "numeric" } : { hour: "numeric", minute: "2-digit" };
+  else if (dayOfMonth) options = short ? { weekday: "short", day: "numeric" } : { weekday: "long", year: "numeric", month: "long", day: "numeric" };
+  else options = short ? { month: "short" } : { month: "long", year: "numeric" };
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(Date.UTC(year, month - 1, dayOfMonth || 1, hour));
+}
+
+// A number with at most `digits` decimals: "1,234.5", "1.234,5".
+export function number(locale, value, digits) {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+}
+
+// A change in whole percent with its sign: "+6%", "-12 %".
+export function change(locale, percent) {
+  return new Intl.NumberFormat(locale, { style: "percent", signDisplay: "exceptZero" }).format(percent / 100);
+}

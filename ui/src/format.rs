@@ -22,6 +22,39 @@ extern "C" {
     fn relative_days(locale: &str, days: f64) -> String;
     #[wasm_bindgen(js_name = ago)]
     fn js_ago(locale: &str, seconds: f64) -> String;
+    #[wasm_bindgen(js_name = calendar)]
+    fn js_calendar(locale: &str, text: &str, style: &str) -> String;
+    #[wasm_bindgen(js_name = number)]
+    fn js_number(locale: &str, value: f64, digits: u32) -> String;
+    #[wasm_bindgen(js_name = change)]
+    fn js_change(locale: &str, percent: f64) -> String;
+}
+
+/// A usage chart's time (`YYYY-MM`, `YYYY-MM-DD`, `YYYY-MM-DDTHH:00`) for an axis: `Oct`,
+/// `Mon 26`, `1 PM`.
+pub fn axis_time(locale: &UiLocale, start: &str) -> String {
+    js_calendar(&locale.tag, start, "short")
+}
+
+/// A usage chart's time in full: `October 2026`, `Monday, October 26, 2026`, `1:00 PM`.
+pub fn long_time(locale: &UiLocale, start: &str) -> String {
+    js_calendar(&locale.tag, start, "long")
+}
+
+/// Watt-hours as kWh: whole above 100 kWh, else with up to two decimals.
+pub fn kwh(locale: &UiLocale, wh: i64) -> String {
+    let kwh = wh as f64 / 1000.0;
+    js_number(&locale.tag, kwh, if kwh.abs() >= 100.0 { 0 } else { 2 })
+}
+
+/// A count of whole kWh: `1,234`.
+pub fn whole(locale: &UiLocale, value: i64) -> String {
+    js_number(&locale.tag, value as f64, 0)
+}
+
+/// A change in percent with its sign: `+6%`.
+pub fn change(locale: &UiLocale, percent: i64) -> String {
+    js_change(&locale.tag, percent as f64)
 }
 
 /// An amount with its currency's symbol and minor units: `$92.75`, `92,75 US$`, `¥5,000`.

@@ -93,7 +93,13 @@ pub fn Home() -> Element {
                             let (due, overdue) = format::due(&locale, &bill.due_date);
                             rsx! {
                                 li { class: "bill", "data-bill": "{bill.id}", "data-overdue": overdue,
-                                    span { class: "period", {format::period(&locale, &bill.period)} }
+                                    {
+                                        let period = format::period(&locale, &bill.period);
+                                        rsx! {
+                                            Link { class: "period", to: Route::BillDetail { bill_id: bill.id.clone() },
+                                                aria_label: locale.fill(Text::SeeBill, &[("period", &period)]), "{period}" }
+                                        }
+                                    }
                                     span { class: if overdue { "due overdue" } else { "due" }, "data-time": "due", "{due}" }
                                     span { class: "amount", {format::money(&locale, &bill.amount)} }
                                     if bill.processing {

@@ -7,6 +7,7 @@
 //! does the work inside the runtime.
 
 mod account;
+mod bill;
 mod bridge;
 mod format;
 mod home;
@@ -15,8 +16,10 @@ mod payment;
 mod states;
 mod timer;
 mod updates;
+mod usage;
 
 use account::{Invitation, Settings, SignIn, SignInComplete, Status};
+use bill::BillDetail;
 use dioxus::prelude::*;
 use futures_util::StreamExt;
 use home::{Home, Pay};
@@ -27,6 +30,7 @@ use portal_api::ipc::{
     HomeView, LinkReceived,
 };
 use portal_api::{ErrorBody, Text};
+use usage::Usage;
 
 fn main() {
     bridge::mark("wasm_started");
@@ -44,6 +48,15 @@ pub enum Route {
         /// Choosing bills and paying them.
         #[route("/pay")]
         Pay {},
+        /// One bill: its lines, reads and PDF.
+        #[route("/bill/:bill_id")]
+        BillDetail {
+            /// The bill's id.
+            bill_id: String,
+        },
+        /// Usage charts.
+        #[route("/usage")]
+        Usage {},
         /// An invitation, by its code.
         #[route("/invite/:code")]
         Invitation {
@@ -88,6 +101,8 @@ impl Route {
         match self {
             Self::Home {} => Text::YourBills,
             Self::Pay {} => Text::PayBills,
+            Self::BillDetail { .. } => Text::BillWindow,
+            Self::Usage {} => Text::Usage,
             Self::Invitation { .. } => Text::InvitationTitle,
             Self::SignIn {} => Text::SignIn,
             Self::SignInComplete { .. } => Text::SigningIn,
@@ -241,6 +256,7 @@ fn Layout() -> Element {
             Link { to: Route::Home {}, class: "brand", "Enerpro" }
             nav { aria_label: locale.t(Text::MainNavigation),
                 Link { to: Route::Home {}, aria_current: current(Route::Home {}), {locale.t(Text::Bills)} }
+                Link { to: Route::Usage {}, aria_current: current(Route::Usage {}), {locale.t(Text::Usage)} }
                 Link { to: Route::History {}, aria_current: current(Route::History {}), {locale.t(Text::Payments)} }
                 Link { to: Route::Settings {}, aria_current: current(Route::Settings {}), {locale.t(Text::Settings)} }
             }

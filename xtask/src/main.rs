@@ -127,7 +127,7 @@ pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello
 /// test checks that every test file of `tests/Cargo.toml` is in exactly one group.
 pub const END_TO_END_GROUPS: [&[&str]; 2] = [
     &["accessibility", "app", "formats", "journey", "packages"],
-    &["payments", "release", "session", "updates"],
+    &["bills", "payments", "release", "session", "updates"],
 ];
 
 /// The Tauri CLI installed from npm (pinned in package.json).

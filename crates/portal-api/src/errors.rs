@@ -327,6 +327,18 @@ error_codes! {
     CheckoutNotAllowed = "checkout_not_allowed", ContactSupport,
         en: "The payment page could not be opened safely, so nothing was opened. Contact Enerpro support.",
         es: "La página de pago no se pudo abrir de forma segura, así que no se abrió nada. Comuníquese con el soporte de Enerpro.";
+    /// A day the usage chart cannot show (not a date).
+    InvalidDate = "invalid_date", Correct,
+        en: "That day could not be read. Choose a day from the calendar.",
+        es: "No se pudo leer ese día. Elija un día del calendario.";
+    /// A file could not be written where the customer chose.
+    FileNotSaved = "file_not_saved", Retry,
+        en: "The file could not be saved there. Choose another folder and try again.",
+        es: "No se pudo guardar el archivo ahí. Elija otra carpeta e inténtelo de nuevo.";
+    /// The system has no viewer that opened the document.
+    ViewerUnavailable = "viewer_unavailable", Retry,
+        en: "The PDF could not be opened on this device. Save it instead and open it from its folder.",
+        es: "No se pudo abrir el PDF en este dispositivo. Guárdelo y ábralo desde su carpeta.";
 
     // ---- Requests the backend refused (app or client defects) --------------------------------
     /// The record does not exist.

@@ -417,6 +417,104 @@ texts! {
     RestartToInstall { en: "Restart to install", es: "Reiniciar para instalar" }
     /// Installing `{version}`.
     InstallingVersion { en: "Installing version {version}; the app restarts when it is done.", es: "Instalando la versión {version}; la aplicación se reiniciará al terminar." }
+
+    // ---- Bill detail -------------------------------------------------------------------------
+    /// The bill screen's window title.
+    BillWindow { en: "Bill", es: "Factura" }
+    /// The bill screen's heading.
+    BillHeading { en: "Bill for {period}", es: "Factura de {period}" }
+    /// A link from Home's list to a bill.
+    SeeBill { en: "See the bill for {period}", es: "Ver la factura de {period}" }
+    /// The bill's lines.
+    Charges { en: "Charges", es: "Cargos" }
+    /// Waiting for a bill's detail.
+    LoadingBill { en: "Loading the bill…", es: "Cargando la factura…" }
+    /// A bill not on this device.
+    BillNotHere { en: "This bill is not on this device yet. Connect to the internet and refresh.", es: "Esta factura aún no está en este dispositivo. Conéctese a internet y actualice." }
+    /// Issue date label.
+    Issued { en: "Issued", es: "Emitida" }
+    /// Due date label.
+    DueDate { en: "Due", es: "Vence" }
+    /// Paid status.
+    PaidStatus { en: "Paid", es: "Pagada" }
+    /// The meter reads' heading.
+    MeterReads { en: "Meter reads", es: "Lecturas del medidor" }
+    /// One meter read.
+    ReadLine { en: "Meter {meter}: from {previous} to {current}, {used} kWh ({kind})", es: "Medidor {meter}: de {previous} a {current}, {used} kWh ({kind})" }
+    /// A read from the meter.
+    ActualRead { en: "actual read", es: "lectura real" }
+    /// An estimated read.
+    EstimatedRead { en: "estimated read", es: "lectura estimada" }
+    /// The bill's kWh.
+    BillCounts { en: "This bill counts {kwh} kWh.", es: "Esta factura cuenta {kwh} kWh." }
+    /// The same days a year before.
+    SameDaysLastYear { en: "The same days last year: {kwh} kWh ({change}).", es: "Los mismos días del año pasado: {kwh} kWh ({change})." }
+    /// Nothing to compare with.
+    NoYearBefore { en: "There are no readings from a year before to compare with.", es: "No hay lecturas de hace un año para comparar." }
+    /// Saves the bill's PDF.
+    DownloadPdf { en: "Download PDF", es: "Descargar PDF" }
+    /// Opens the bill's PDF in the system's viewer.
+    OpenPdf { en: "Open PDF", es: "Abrir PDF" }
+    /// While a file is fetched and saved.
+    Saving { en: "Saving…", es: "Guardando…" }
+    /// A file was saved.
+    SavedTo { en: "Saved to {path}", es: "Guardado en {path}" }
+    /// The save dialog's title for a bill.
+    SaveBillDialog { en: "Save your bill", es: "Guardar su factura" }
+
+    // ---- Usage -------------------------------------------------------------------------------
+    /// The usage screen's title and navigation link.
+    Usage { en: "Usage", es: "Consumo" }
+    /// The scale chooser's label.
+    ShowBy { en: "Show", es: "Mostrar" }
+    /// Twelve months against the year before.
+    ByMonth { en: "Months", es: "Meses" }
+    /// A week by day.
+    ByWeek { en: "Week", es: "Semana" }
+    /// A day by hour.
+    ByDay { en: "Day", es: "Día" }
+    /// The months chart's heading.
+    MonthsHeading { en: "The last 12 months against the 12 before", es: "Los últimos 12 meses frente a los 12 anteriores" }
+    /// The week chart's heading.
+    WeekHeading { en: "The week of {day}", es: "La semana del {day}" }
+    /// The day chart's heading.
+    DayHeading { en: "{day}, hour by hour", es: "{day}, hora por hora" }
+    /// The last twelve months' series.
+    Last12Months { en: "Last 12 months", es: "Últimos 12 meses" }
+    /// The twelve months before.
+    YearBefore { en: "The year before", es: "El año anterior" }
+    /// The chart's total.
+    TotalKwh { en: "Total: {kwh} kWh", es: "Total: {kwh} kWh" }
+    /// The year before's total.
+    YearBeforeKwh { en: "The year before: {kwh} kWh", es: "El año anterior: {kwh} kWh" }
+    /// The previous day or week.
+    Earlier { en: "Earlier", es: "Anterior" }
+    /// The next day or week.
+    Later { en: "Later", es: "Siguiente" }
+    /// The day picker's label.
+    ChooseDay { en: "Choose a day", es: "Elija un día" }
+    /// What the bar marks mean.
+    ChartLegend { en: "Striped bars include estimated readings; dashed outlines have hours without a reading.", es: "Las barras rayadas incluyen lecturas estimadas; los contornos discontinuos tienen horas sin lectura." }
+    /// A bar's estimated mark in the table.
+    EstimatedMark { en: "includes estimates", es: "incluye estimaciones" }
+    /// A bar's missing mark in the table.
+    MissingMark { en: "hours without a reading", es: "horas sin lectura" }
+    /// The table alternative's toggle.
+    ShowAsTable { en: "Show as a table", es: "Mostrar como tabla" }
+    /// The table's time column.
+    When { en: "When", es: "Cuándo" }
+    /// The table's notes column.
+    Notes { en: "Notes", es: "Notas" }
+    /// A bar's spoken label.
+    BarLabel { en: "{when}: {kwh} kWh", es: "{when}: {kwh} kWh" }
+    /// Saves the readings as CSV.
+    ExportCsv { en: "Export CSV", es: "Exportar CSV" }
+    /// The save dialog's title for the readings.
+    SaveUsageDialog { en: "Save your usage", es: "Guardar su consumo" }
+    /// No readings cached.
+    NoUsageYet { en: "No readings on this device yet. Connect to the internet and refresh.", es: "Aún no hay lecturas en este dispositivo. Conéctese a internet y actualice." }
+    /// Waiting for the readings.
+    LoadingUsage { en: "Loading your usage…", es: "Cargando su consumo…" }
 }
 
 #[cfg(test)]

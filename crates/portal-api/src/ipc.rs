@@ -116,6 +116,23 @@ commands! {
     DownloadUpdate = "download_update", NoArgs => UpdateOffer;
     /// Install the verified release and restart into it.
     InstallUpdate = "install_update", NoArgs => ();
+    /// A bill's detail from the cache, at once (its lines once fetched).
+    BillDetailOf = "bill_detail", BillArgs => BillDetailView;
+    /// Fetch a bill's detail; a failure still answers the cached detail, with the problem.
+    RefreshBillDetail = "refresh_bill_detail", BillArgs => BillDetailView;
+    /// Fetch the bill's PDF and save it where the customer chooses (a save dialog); answers
+    /// where it was saved, or `None` when the customer closed the dialog.
+    SaveBillPdf = "save_bill_pdf", BillArgs => Option<String>;
+    /// Fetch the bill's PDF and open it in the system's PDF viewer.
+    OpenBillPdf = "open_bill_pdf", BillArgs => ();
+    /// The usage chart from the cached readings, at once.
+    UsageOf = "usage", UsageArgs => UsageView;
+    /// Fetch the last two years of readings; a failure still answers the cached usage, with the
+    /// problem.
+    RefreshUsage = "refresh_usage", UsageArgs => UsageView;
+    /// Save the cached readings as CSV where the customer chooses; answers where, or `None`
+    /// when the customer closed the dialog.
+    ExportUsage = "export_usage", NoArgs => Option<String>;
 }
 
 /// The page global the shell sets to the customer's [`UiLocale`] before the UI starts, so the
@@ -204,6 +221,103 @@ pub enum LinkReceived {
         /// Why, for the customer.
         error: ErrorBody,
     },
+}
+
+/// Which bill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillArgs {
+    /// The bill's id.
+    pub bill_id: String,
+}
+
+/// A bill's detail screen: its lines (summing to its amount), its meter reads, and how its
+/// usage compares with the same days a year before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillDetailView {
+    /// The bill, if cached (`None`: not known on this device).
+    pub bill: Option<crate::v1::Bill>,
+    /// Its charges, in order (empty until fetched once).
+    pub lines: Vec<crate::v1::BillLine>,
+    /// The meter reads of its period.
+    pub reads: Vec<crate::v1::MeterRead>,
+    /// The kWh the bill counts (its reads, else its kWh lines).
+    pub kwh: Option<i64>,
+    /// The kWh of the same days a year before, from the cached readings.
+    pub last_year_kwh: Option<i64>,
+    /// The change from last year, in whole percent (`+6`, `-12`).
+    pub change_percent: Option<i64>,
+    /// When the detail was fetched, if ever.
+    pub as_of: Option<AsOf>,
+    /// Whether the last fetch could not reach the backend.
+    pub offline: bool,
+    /// What went wrong in the last fetch, if anything.
+    pub problem: Option<ErrorBody>,
+}
+
+/// How much time one usage chart covers, and the time of each bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageScale {
+    /// Twelve months, each beside the same month a year before.
+    Months,
+    /// The seven days of a week, Monday first.
+    Week,
+    /// The hours of one day.
+    Day,
+}
+
+/// Which usage chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageArgs {
+    /// Months, a week or a day.
+    pub scale: UsageScale,
+    /// A day in the week or the day to show (`YYYY-MM-DD`, the device's calendar); `None`: the
+    /// latest day with readings.
+    pub date: Option<String>,
+}
+
+/// One bar of a usage chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageBar {
+    /// When it starts, in the device's calendar: `YYYY-MM` (a month), `YYYY-MM-DD` (a day) or
+    /// `YYYY-MM-DDTHH:00` (an hour).
+    pub start: String,
+    /// Watt-hours of the readings in it (missing hours count nothing).
+    pub wh: i64,
+    /// Whether any of its readings is estimated.
+    pub estimated: bool,
+    /// Whether any of its hours has no reading.
+    pub missing: bool,
+}
+
+/// The usage screen: the bars of one chart, their totals, and where the customer can go from
+/// here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageView {
+    /// The scale shown.
+    pub scale: UsageScale,
+    /// The day shown (a day), or the week's Monday (a week); `None` for months.
+    pub date: Option<String>,
+    /// The bars, oldest first (empty before any readings are cached).
+    pub bars: Vec<UsageBar>,
+    /// Months only: the same months a year before, in the same order.
+    pub last_year: Vec<UsageBar>,
+    /// The sum of `bars`, watt-hours.
+    pub total_wh: i64,
+    /// The sum of `last_year`, if shown.
+    pub last_year_total_wh: Option<i64>,
+    /// The day or week before this one, if there are readings there.
+    pub earlier: Option<String>,
+    /// The day or week after this one, if there are readings there.
+    pub later: Option<String>,
+    /// The first and last day with readings, for the date picker.
+    pub range: Option<(String, String)>,
+    /// When the readings were fetched, if ever.
+    pub as_of: Option<AsOf>,
+    /// Whether the last fetch could not reach the backend.
+    pub offline: bool,
+    /// What went wrong in the last fetch, if anything.
+    pub problem: Option<ErrorBody>,
 }
 
 /// When cached data was fetched from the backend.

@@ -350,6 +350,10 @@ pub struct BillDetail {
     /// The meter reads of its period.
     #[serde(default)]
     pub reads: Vec<MeterRead>,
+    /// The kWh the account's meters read over the same days a year before, when their readings
+    /// cover those days (at least nine hours in ten read).
+    #[serde(default)]
+    pub last_year_kwh: Option<i64>,
 }
 
 /// A bill as a billing system sends it to `POST /v1/admin/import`.

@@ -4,8 +4,10 @@
 //! `cargo bench -p portal-core --bench cache` (numbers in docs/NUMBERS.md).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use portal_api::v1::{Bill, BillStatus, Customer, Money, Period};
+use portal_api::ipc::UsageScale;
+use portal_api::v1::{Bill, BillStatus, Customer, HourReading, MeterReadings, Money, Period};
 use portal_core::cache::Cache;
+use portal_core::usage::Calendar;
 use std::hint::black_box;
 
 const BILLS: usize = 10_000;
@@ -80,5 +82,49 @@ fn cache_benchmarks(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, cache_benchmarks);
+/// Two years of one meter's hourly readings, from 2024-11-01T00:00Z.
+fn two_years() -> Vec<MeterReadings> {
+    let readings = (0..17_520_i64)
+        .map(|hour| HourReading {
+            start: 1_730_419_200 + hour * 3600,
+            wh: Some(300 + hour % 24 * 40),
+            quality: "actual".into(),
+        })
+        .collect();
+    vec![MeterReadings {
+        meter_id: "MTR-100200300".into(),
+        readings,
+    }]
+}
+
+/// The usage screen's work: two years of readings kept, read back, and the months chart (24
+/// months of hours summed in the device's calendar) prepared from the cache.
+fn usage_benchmarks(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.sqlite3");
+    let meters = two_years();
+    let mut cache = Cache::open(&path).expect("cache");
+    c.bench_function("store 17,520 hourly readings (one atomic replace)", |b| {
+        b.iter(|| cache.store_readings(black_box(&meters)).expect("stored"));
+    });
+    c.bench_function("read 17,520 hourly readings", |b| {
+        b.iter(|| black_box(cache.hours(0, i64::MAX).expect("read")));
+    });
+    let calendar = Calendar::named("America/Chicago");
+    c.bench_function(
+        "prepare the months chart from the cache (24 months of hours)",
+        |b| {
+            b.iter(|| {
+                let range = cache.hours_range().expect("range").expect("readings");
+                let (from, to) = calendar
+                    .span(UsageScale::Months, None, range.1)
+                    .expect("span");
+                let hours = cache.hours(from, to).expect("hours");
+                black_box(calendar.chart(&hours, UsageScale::Months, None, range))
+            });
+        },
+    );
+}
+
+criterion_group!(benches, cache_benchmarks, usage_benchmarks);
 criterion_main!(benches);

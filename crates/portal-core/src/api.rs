@@ -8,10 +8,10 @@
 use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
 use portal_api::v1::{
-    BillList, CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH, HealthResponse,
-    IDEMPOTENCY_HEADER, InvitationPreview, Payment, PaymentList, PreviewInvitationRequest,
-    ReceiptList, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
-    SignInRequest, SignOutRequest,
+    BillDetail, BillList, CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH,
+    HealthResponse, IDEMPOTENCY_HEADER, InvitationPreview, Payment, PaymentList,
+    PreviewInvitationRequest, ReadingsView, ReceiptList, RedeemInvitationRequest, RefreshRequest,
+    SessionTokens, SignInAccepted, SignInRequest, SignOutRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -228,6 +228,45 @@ impl ApiClient {
         self.get("/v1/receipts", Some(token)).await
     }
 
+    /// `GET /v1/bills/{id}`: a bill with its lines and reads.
+    pub async fn bill_detail(&self, token: &str, bill_id: &str) -> Result<BillDetail, CoreError> {
+        self.get(
+            &format!("/v1/bills/{}", path_segment(bill_id)?),
+            Some(token),
+        )
+        .await
+    }
+
+    /// `GET /v1/bills/{id}/pdf`: the bill as a PDF document.
+    pub async fn bill_pdf(&self, token: &str, bill_id: &str) -> Result<Vec<u8>, CoreError> {
+        let path = format!("/v1/bills/{}/pdf", path_segment(bill_id)?);
+        let response = self
+            .request(Method::GET, &path, Some(token), None::<&()>, None)
+            .send()
+            .await
+            .map_err(|error| CoreError::from_transport(&error))?;
+        if !response.status().is_success() {
+            return read_json::<serde::de::IgnoredAny>(response)
+                .await
+                .and(Err(CoreError::InvalidResponse));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| CoreError::from_transport(&error))?;
+        // Whatever answered, it is a PDF or nothing the app saves.
+        if !bytes.starts_with(b"%PDF-") {
+            return Err(CoreError::InvalidResponse);
+        }
+        Ok(bytes.to_vec())
+    }
+
+    /// `GET /v1/readings?from=…`: every meter's hourly readings since `from` (Unix seconds).
+    pub async fn readings(&self, token: &str, from: i64) -> Result<ReadingsView, CoreError> {
+        self.get(&format!("/v1/readings?from={from}"), Some(token))
+            .await
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -328,6 +367,21 @@ impl ApiClient {
         read_json::<serde::de::IgnoredAny>(response)
             .await
             .map(|_| ())
+    }
+}
+
+/// An id as one path segment: ids the backend gives are letters, digits, `_` and `-`; anything
+/// else never names a bill.
+fn path_segment(id: &str) -> Result<&str, CoreError> {
+    let shaped = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if shaped {
+        Ok(id)
+    } else {
+        Err(CoreError::coded(portal_api::ErrorCode::NotFound))
     }
 }
 

@@ -14,8 +14,11 @@
 //! truncated after the wipe.
 
 use crate::CoreError;
+use crate::usage::Hour;
 use portal_api::ipc::{AsOf, EndedPayment, FlowState, PaymentFlow};
-use portal_api::v1::{Bill, BillStatus, Customer, Money, Period, Receipt};
+use portal_api::v1::{
+    Bill, BillDetail, BillStatus, Customer, MeterReadings, Money, Period, Receipt,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
@@ -53,6 +56,14 @@ ALTER TABLE payment_flows ADD COLUMN decline_code TEXT;
 CREATE TABLE first_paint (id INTEGER PRIMARY KEY CHECK (id = 1), revision TEXT NOT NULL,
     html TEXT NOT NULL);
 "#,
+    r#"
+-- Bills as their detail screen shows them (lines, reads), each with when it was fetched.
+CREATE TABLE bill_details (bill_id TEXT PRIMARY KEY, json TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL);
+-- Hourly readings of every meter, by hour first: the charts read ranges of hours.
+CREATE TABLE readings (start INTEGER NOT NULL, meter_id TEXT NOT NULL, wh INTEGER,
+    quality TEXT NOT NULL, PRIMARY KEY (start, meter_id)) WITHOUT ROWID;
+"#,
 ];
 
 /// Dataset names.
@@ -60,6 +71,7 @@ const CUSTOMER: &str = "customer";
 const BILLS: &str = "bills";
 const RECEIPTS: &str = "receipts";
 const ENDED_PAYMENTS: &str = "ended_payments";
+const READINGS: &str = "readings";
 
 /// Data from the cache, with when it was fetched from the backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -638,11 +650,120 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// Keeps a bill's detail, replacing the one kept before.
+    pub fn store_bill_detail(&mut self, detail: &BillDetail) -> Result<(), CoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO bill_details (bill_id, json, fetched_at) VALUES (?1, ?2, ?3)",
+            params![detail.bill.id, to_json(detail)?, now()],
+        )?;
+        Ok(())
+    }
+
+    /// A kept bill detail, with its age.
+    pub fn bill_detail(&self, bill_id: &str) -> Result<Option<Cached<BillDetail>>, CoreError> {
+        let row: Option<(String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT json, fetched_at FROM bill_details WHERE bill_id = ?1",
+                [bill_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let Some((json, fetched_at)) = row else {
+            return Ok(None);
+        };
+        // A detail this version cannot read is as good as none: the next fetch replaces it.
+        Ok(serde_json::from_str(&json)
+            .ok()
+            .map(|detail| cached(detail, fetched_at)))
+    }
+
+    /// Replaces every cached reading with `meters`' hours, atomically.
+    pub fn store_readings(&mut self, meters: &[MeterReadings]) -> Result<(), CoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM readings", [])?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO readings (start, meter_id, wh, quality)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for meter in meters {
+                for hour in &meter.readings {
+                    insert.execute(params![hour.start, meter.meter_id, hour.wh, hour.quality])?;
+                }
+            }
+        }
+        mark_fetched(&tx, READINGS)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When the readings were fetched, if ever.
+    pub fn readings_as_of(&self) -> Result<Option<AsOf>, CoreError> {
+        Ok(self
+            .fetched_at(READINGS)?
+            .map(|fetched_at| cached((), fetched_at).as_of))
+    }
+
+    /// The hours in `from..to` (Unix seconds), every meter summed, oldest first.
+    pub fn hours(&self, from: i64, to: i64) -> Result<Vec<Hour>, CoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT start, COALESCE(SUM(wh), 0), MAX(quality = 'estimated'),
+                    MAX(wh IS NULL)
+             FROM readings WHERE start >= ?1 AND start < ?2 GROUP BY start ORDER BY start",
+        )?;
+        let rows = statement.query_map(params![from, to], |row| {
+            Ok(Hour {
+                start: row.get(0)?,
+                wh: row.get(1)?,
+                estimated: row.get(2)?,
+                missing: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The first and last cached hour, if any.
+    pub fn hours_range(&self) -> Result<Option<(i64, i64)>, CoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT MIN(start), MAX(start) FROM readings", [], |row| {
+                Ok(row
+                    .get::<_, Option<i64>>(0)?
+                    .zip(row.get::<_, Option<i64>>(1)?))
+            })?)
+    }
+
+    /// Every cached reading as CSV, in the backend's import format
+    /// (`meter,start,end,kwh,quality`), meter by meter, oldest first.
+    pub fn readings_csv(&self) -> Result<String, CoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT meter_id, start, wh, quality FROM readings ORDER BY meter_id, start",
+        )?;
+        let mut csv = String::from("meter,start,end,kwh,quality\n");
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let (meter, start, wh, quality): (String, i64, Option<i64>, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+            let kwh = wh
+                .map(|wh| format!("{}.{:03}", wh / 1000, wh % 1000))
+                .unwrap_or_default();
+            csv.push_str(&format!(
+                "{meter},{},{},{kwh},{quality}\n",
+                rfc3339(start),
+                rfc3339(start + 3600)
+            ));
+        }
+        Ok(csv)
+    }
+}
+
 fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
     tx.execute_batch(
         "DELETE FROM owner; DELETE FROM datasets; DELETE FROM customer; DELETE FROM bills;
          DELETE FROM receipts; DELETE FROM payment_flows; DELETE FROM ended_payments;
-         DELETE FROM first_paint;",
+         DELETE FROM first_paint; DELETE FROM bill_details; DELETE FROM readings;",
     )
 }
 

@@ -13,6 +13,7 @@ mod error;
 pub mod language;
 pub mod portal;
 pub mod session;
+pub mod usage;
 
 pub use api::ApiClient;
 pub use backend::BackendUrl;

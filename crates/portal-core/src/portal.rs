@@ -7,6 +7,8 @@
 //! rules: never two checkouts for the same bills; a return link that arrives twice confirms once;
 //! an unknown outcome stays open ("processing"), never "unpaid".
 
+mod bills_and_usage;
+
 use crate::cache::Cache;
 use crate::credentials::{Credentials, names};
 use crate::session::{Session, blocking};

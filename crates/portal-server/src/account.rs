@@ -178,8 +178,9 @@ fn thirteen_months(period_end: &str) -> Option<(i64, i64)> {
     Some((start_of(index - 12)?, start_of(index + 1)?))
 }
 
-/// The longest range `GET /v1/readings` answers: two years and a day, in seconds.
-pub const MAX_READINGS_RANGE: i64 = (2 * 365 + 2) * 24 * 3600;
+/// The longest range `GET /v1/readings` answers, in seconds: 25 months (24 whole months and the
+/// month under way, which is what an app comparing this year's months with last year's asks).
+pub const MAX_READINGS_RANGE: i64 = (2 * 366 + 31) * 24 * 3600;
 
 /// The range of `GET /v1/readings`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -204,7 +205,7 @@ pub async fn readings(
     if from >= to || to - from > MAX_READINGS_RANGE {
         return Err(ServerError::bad_request(
             ErrorCode::InvalidFilter,
-            "from and to: from before to, at most two years apart",
+            "from and to: from before to, at most 25 months apart",
         ));
     }
     state

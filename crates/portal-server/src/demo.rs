@@ -148,7 +148,8 @@ pub const USAGE_HOURS: i64 = 17_520;
 
 /// Two years of an account's hourly usage, deterministic: a daily shape (low at night, a
 /// morning bump, an evening peak), a seasonal one (summer cooling, winter heating) and a little
-/// noise; each month's hours 02:00–04:59 on the 11th missing and the 20th estimated. A billed
+/// noise; the hours 02:00–04:59 of the 11th missing in January, May and September, and the
+/// 20th estimated in March, June, September and December. A billed
 /// month's hours are scaled so they sum exactly to the bill's kWh; the register advances by
 /// each month's whole kWh.
 struct DemoUsage {
@@ -188,9 +189,9 @@ impl DemoUsage {
                 _ => months.push((month, hours.len()..hours.len() + 1)),
             }
             let (day, hour) = (at.day(), at.hour());
-            let quality = match (day, hour) {
-                (11, 2..=4) => "missing",
-                (20, _) => "estimated",
+            let quality = match (month.1, day, hour) {
+                (1 | 5 | 9, 11, 2..=4) => "missing",
+                (3 | 6 | 9 | 12, 20, _) => "estimated",
                 _ => "actual",
             };
             let season = 1.0

@@ -93,7 +93,35 @@ impl Store {
         };
         let lines = bill_lines(&self.conn, &bill.id, &bill.amount.currency)?;
         let reads = bill_reads(&self.conn, &bill.id)?;
-        Ok(Some(BillDetail { bill, lines, reads }))
+        let last_year_kwh = self.year_before_kwh(customer_id, &bill.period)?;
+        Ok(Some(BillDetail {
+            bill,
+            lines,
+            reads,
+            last_year_kwh,
+        }))
+    }
+
+    /// The kWh of `customer_id`'s meters over `period`'s days (UTC) a year before, if at least
+    /// nine hours in ten of them were read.
+    fn year_before_kwh(
+        &self,
+        customer_id: i64,
+        period: &Period,
+    ) -> Result<Option<i64>, ServerError> {
+        let (sum, read, hours): (Option<i64>, i64, i64) = self.conn.query_row(
+            "SELECT SUM(r.wh), COUNT(DISTINCT r.start) FILTER (WHERE r.wh IS NOT NULL),
+                    (unixepoch(?3, '+1 day', '-1 year') - unixepoch(?2, '-1 year')) / 3600
+             FROM readings r JOIN meters m ON m.id = r.meter_id
+             WHERE m.customer_id = ?1
+               AND r.start >= unixepoch(?2, '-1 year')
+               AND r.start < unixepoch(?3, '+1 day', '-1 year')",
+            params![customer_id, period.start, period.end],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        Ok(sum
+            .filter(|_| hours > 0 && read * 10 >= hours * 9)
+            .map(|wh| wh / 1000))
     }
 
     /// Imports `bills` and `meters` (each with its customer's row id) all or none, in one

@@ -103,16 +103,26 @@ pub const READINGS_HEADER: &str = "meter,start,end,kwh,quality";
 /// The largest readings file (bytes): two years of hourly readings of a few meters.
 pub const MAX_READINGS_BYTES: usize = 32 * 1024 * 1024;
 
-/// `POST /v1/admin/import/readings`: hourly interval readings as CSV, imported all or none.
-#[utoipa::path(post, path = "/v1/admin/import/readings", tag = "admin",
+/// The readings import's query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReadingsTarget {
+    /// The meter a Green Button feed is for (a CSV names its meter on every line).
+    pub meter: Option<String>,
+}
+
+/// `POST /v1/admin/import/readings`: hourly interval readings as CSV, or as a Green Button
+/// (ESPI) feed for `?meter=…`, imported all or none.
+#[utoipa::path(post, path = "/v1/admin/import/readings", tag = "admin", params(ReadingsTarget),
     request_body(content = String, content_type = "text/csv",
-        description = "`meter,start,end,kwh,quality`, then one hour per line: the meter's id, the hour's start and end (RFC 3339, UTC, on the hour), its kWh (up to three decimals; empty when missing), and actual, estimated or missing"),
+        description = "CSV (`text/csv`): `meter,start,end,kwh,quality`, then one hour per line: the meter's id, the hour's start and end (RFC 3339, UTC, on the hour), its kWh (up to three decimals; empty when missing), and actual, estimated or missing. Or a Green Button ESPI Atom feed (`application/atom+xml` or `application/xml`, with `?meter=`): hourly IntervalReadings in watt-hours (uom 72)"),
     responses((status = 200, body = ReadingsReport), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("admin_key" = [])))]
 pub async fn admin_import_readings(
     _admin: Admin,
     State(state): State<AppState>,
+    Query(target): Query<ReadingsTarget>,
+    headers: axum::http::HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Json<ReadingsReport>> {
     let body = body.map_err(|rejection| {
@@ -125,7 +135,22 @@ pub async fn admin_import_readings(
     let text =
         std::str::from_utf8(&body).map_err(|_| refused("the file is not UTF-8 text".to_owned()))?;
     let now = state.now();
-    let (lines, readings) = parse_readings(text, now).map_err(refused)?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let is_feed = content_type.starts_with("application/atom+xml")
+        || content_type.starts_with("application/xml")
+        || content_type.starts_with("text/xml");
+    let (lines, readings) = if is_feed {
+        let meter = target.meter.filter(|meter| is_id(meter)).ok_or_else(|| {
+            refused("meter: a Green Button feed needs ?meter=<the meter's id>".to_owned())
+        })?;
+        crate::green_button::parse(text, &meter, now)
+    } else {
+        parse_readings(text, now)
+    }
+    .map_err(refused)?;
     state
         .db(move |store| {
             let mut known = HashSet::new();

@@ -11,6 +11,7 @@ pub mod billing;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod green_button;
 pub mod health;
 pub mod limits;
 pub mod mail;

@@ -91,19 +91,23 @@ enum Command {
     /// Move a running sandbox's clock forward (sandbox only), e.g. to see a checkout expire:
     /// `advance-clock --by 2h`. Payments that ended in the meantime are swept at once.
     AdvanceClock {
-        /// The running sandbox.
-        #[arg(
-            long,
-            default_value = "http://127.0.0.1:8787",
-            env = "PORTAL_PUBLIC_URL"
-        )]
-        server: String,
-        /// Its admin key.
-        #[arg(long, env = "PORTAL_ADMIN_KEY", hide_env_values = true)]
-        admin_key: String,
+        #[command(flatten)]
+        target: AdminTarget,
         /// How far: seconds, or a number with s, m, h or d (90m, 2h, 7d).
         #[arg(long, value_parser = parse_advance)]
         by: i64,
+    },
+    /// Send a billing system's file to a running server's admin import: bills and meters
+    /// (`.json`), hourly readings as CSV (`.csv`) or as a Green Button feed (`.xml`, with
+    /// `--meter`). All or none; a refusal names the place.
+    Import {
+        #[command(flatten)]
+        target: AdminTarget,
+        /// The meter a Green Button feed is for.
+        #[arg(long)]
+        meter: Option<String>,
+        /// The file.
+        file: std::path::PathBuf,
     },
     /// Load data into the database.
     Seed {
@@ -199,11 +203,14 @@ async fn main() -> ExitCode {
             portal_host,
         } => invite(&db, &account, &email, &portal_host),
         Command::Outbox => outbox(&db),
-        Command::AdvanceClock {
-            server,
-            admin_key,
-            by,
-        } => advance_clock(&server, &admin_key, by).await,
+        Command::AdvanceClock { target, by } => {
+            advance_clock(&target.server, &target.admin_key, by).await
+        }
+        Command::Import {
+            target,
+            meter,
+            file,
+        } => import(&target.server, &target.admin_key, meter.as_deref(), &file).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -212,6 +219,21 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A running server and its admin key, for the commands that call its admin API.
+#[derive(clap::Args, Debug)]
+struct AdminTarget {
+    /// The running server.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8787",
+        env = "PORTAL_PUBLIC_URL"
+    )]
+    server: String,
+    /// Its admin key.
+    #[arg(long, env = "PORTAL_ADMIN_KEY", hide_env_values = true)]
+    admin_key: String,
 }
 
 /// Parses a clock move: seconds, or a number with `s`, `m`, `h` or `d`.
@@ -237,33 +259,97 @@ fn parse_advance(text: &str) -> Result<i64, String> {
 }
 
 async fn advance_clock(server: &str, admin_key: &str, seconds: i64) -> Result<(), ServerError> {
-    let failed =
-        |detail: String| ServerError::Provider(format!("the sandbox at {server}: {detail}"));
-    let response = portal_server::stripe::http_client(std::time::Duration::from_secs(30))
-        .map_err(failed)?
-        .post(format!("{}/v1/admin/clock", server.trim_end_matches('/')))
-        .bearer_auth(admin_key)
-        .json(&portal_api::v1::AdvanceClockRequest {
-            advance_seconds: seconds,
-        })
-        .send()
-        .await
-        .map_err(|e| failed(e.to_string()))?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body: Option<portal_api::ErrorBody> = response.json().await.ok();
-        return Err(failed(match body {
-            Some(body) => format!("{status}: {}", body.message),
-            None => status.to_string(),
-        }));
-    }
-    let clock: portal_api::v1::SandboxClock =
-        response.json().await.map_err(|e| failed(e.to_string()))?;
+    let request = portal_api::v1::AdvanceClockRequest {
+        advance_seconds: seconds,
+    };
+    let body = serde_json::to_vec(&request).map_err(|e| ServerError::Provider(e.to_string()))?;
+    let answer = admin_post(
+        server,
+        admin_key,
+        "/v1/admin/clock",
+        "application/json",
+        body,
+    )
+    .await?;
+    let clock: portal_api::v1::SandboxClock = serde_json::from_str(&answer)
+        .map_err(|e| ServerError::Provider(format!("the sandbox at {server}: {e}")))?;
     println!(
         "The sandbox's clock now reads {}; {} payment(s) ended in the sweep.",
         clock.now, clock.payments_ended
     );
     Ok(())
+}
+
+/// Sends `file` to the admin import its extension names and prints what it did.
+async fn import(
+    server: &str,
+    admin_key: &str,
+    meter: Option<&str>,
+    file: &std::path::Path,
+) -> Result<(), ServerError> {
+    let unreadable = |e: std::io::Error| ServerError::Provider(format!("{}: {e}", file.display()));
+    let extension = file
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase);
+    let (path, content_type) = match (extension.as_deref(), meter) {
+        (Some("json"), _) => ("/v1/admin/import".to_owned(), "application/json"),
+        (Some("csv"), _) => ("/v1/admin/import/readings".to_owned(), "text/csv"),
+        (Some("xml"), Some(meter)) => (
+            format!(
+                "/v1/admin/import/readings?meter={}",
+                percent_encoding::utf8_percent_encode(meter, percent_encoding::NON_ALPHANUMERIC)
+            ),
+            "application/atom+xml",
+        ),
+        (Some("xml"), None) => {
+            return Err(ServerError::Provider(
+                "a Green Button feed needs --meter <the meter's id>".to_owned(),
+            ));
+        }
+        _ => {
+            return Err(ServerError::Provider(format!(
+                "{}: a .json (bills and meters), .csv or .xml (readings) file",
+                file.display()
+            )));
+        }
+    };
+    let body = std::fs::read(file).map_err(unreadable)?;
+    let answer = admin_post(server, admin_key, &path, content_type, body).await?;
+    println!("{answer}");
+    Ok(())
+}
+
+/// POSTs `body` to the admin endpoint `path` of `server`; answers the body of a success, or the
+/// server's message as the error.
+async fn admin_post(
+    server: &str,
+    admin_key: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<String, ServerError> {
+    let failed =
+        |detail: String| ServerError::Provider(format!("the server at {server}: {detail}"));
+    let response = portal_server::stripe::http_client(std::time::Duration::from_secs(120))
+        .map_err(failed)?
+        .post(format!("{}{path}", server.trim_end_matches('/')))
+        .bearer_auth(admin_key)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| failed(e.to_string()))?;
+    if !status.is_success() {
+        let body: Option<portal_api::ErrorBody> = serde_json::from_str(&text).ok();
+        return Err(failed(match body {
+            Some(body) => format!("{status}: {}", body.message),
+            None => status.to_string(),
+        }));
+    }
+    Ok(text)
 }
 
 async fn serve(listen: &str, options: ServerOptions) -> Result<(), ServerError> {

@@ -627,3 +627,134 @@ async fn a_bill_and_a_receipt_are_pdfs_their_customer_alone_may_fetch() {
     let theirs = pdf(&api, &path, Some(&omar.access_token)).await;
     assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
 }
+
+/// A Green Button (ESPI) feed of `hours` hourly readings from `first`, `uom` its unit code.
+fn green_button(first: i64, hours: i64, uom: u32) -> String {
+    let readings: String = (0..hours)
+        .map(|hour| {
+            let quality = if hour == 1 {
+                "<espi:ReadingQuality><espi:quality>9</espi:quality></espi:ReadingQuality>"
+            } else {
+                ""
+            };
+            format!(
+                "<espi:IntervalReading>{quality}<espi:timePeriod><espi:duration>3600</espi:duration><espi:start>{}</espi:start></espi:timePeriod><espi:value>{}</espi:value></espi:IntervalReading>\n",
+                first + hour * 3600,
+                400 + hour * 10
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:espi="http://naesb.org/espi">
+<entry><title>Usage</title><content><espi:ReadingType><espi:uom>{uom}</espi:uom><espi:powerOfTenMultiplier>0</espi:powerOfTenMultiplier><espi:intervalLength>3600</espi:intervalLength></espi:ReadingType></content></entry>
+<entry><content><espi:IntervalBlock><espi:interval><espi:duration>{}</espi:duration><espi:start>{first}</espi:start></espi:interval>
+{readings}</espi:IntervalBlock></content></entry>
+</feed>"#,
+        hours * 3600
+    )
+}
+
+async fn import_feed(api: &Api, query: &str, xml: String) -> reqwest::Response {
+    api.http
+        .post(api.url(&format!("/v1/admin/import/readings{query}")))
+        .bearer_auth(api.server.admin_key())
+        .header("content-type", "application/atom+xml")
+        .body(xml)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_green_button_feed_is_imported_once_and_a_bad_one_is_refused_whole() {
+    let api = Api::start().await;
+    let meters = json!({ "meters": [{ "id": "m_gb", "account_number": OMAR.0 }] });
+    assert_eq!(import(&api, &meters).await.status(), StatusCode::OK);
+    // The first day of October 2026, UTC.
+    let first = 1_790_812_800;
+    let feed = green_button(first, 24, 72);
+    let created: ReadingsReport = import_feed(&api, "?meter=m_gb", feed.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created.readings_created, 24);
+    let again: ReadingsReport = import_feed(&api, "?meter=m_gb", feed)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((again.readings_created, again.readings_unchanged), (0, 24));
+
+    let omar = api.sign_in(OMAR).await;
+    let hours = day_of_meter(&api, &omar.access_token, "m_gb", first).await;
+    assert_eq!(hours.len(), 24);
+    assert_eq!(
+        (hours[1].wh, hours[1].quality.as_str()),
+        (Some(410), "estimated")
+    );
+
+    // Each bad feed is refused by its place; its good hours (the next day) are not written.
+    let next_day = first + 86_400;
+    let cases = [
+        (
+            "?meter=m_gb",
+            green_button(next_day, 2, 38),
+            "uom 38 is not 72",
+        ),
+        (
+            "",
+            green_button(next_day, 2, 72),
+            "meter: a Green Button feed needs ?meter=",
+        ),
+        (
+            "?meter=m_nope",
+            green_button(next_day, 2, 72),
+            "there is no meter m_nope",
+        ),
+        (
+            "?meter=m_gb",
+            green_button(next_day, 2, 72).replace("<espi:value>410", "<espi:value>-410"),
+            "line 6: value -410 is negative",
+        ),
+        (
+            "?meter=m_gb",
+            "<feed><entry>".to_owned(),
+            "not well-formed XML",
+        ),
+    ];
+    for (query, xml, expected) in cases {
+        let response = import_feed(&api, query, xml).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{expected}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "import_rejected");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{expected:?} in {message:?}");
+    }
+    let hours = day_of_meter(&api, &omar.access_token, "m_gb", next_day).await;
+    assert!(hours.is_empty(), "nothing half-imported");
+}
+
+/// The hours of `meter` in the day from `from`, as its customer reads them.
+async fn day_of_meter(
+    api: &Api,
+    token: &str,
+    meter: &str,
+    from: i64,
+) -> Vec<portal_api::v1::HourReading> {
+    let view: ReadingsView = api
+        .get(
+            &format!("/v1/readings?from={from}&to={}", from + 86_400),
+            Some(token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    view.meters
+        .into_iter()
+        .find(|m| m.meter_id == meter)
+        .unwrap()
+        .readings
+}

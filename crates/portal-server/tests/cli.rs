@@ -190,3 +190,76 @@ fn advance_clock_moves_a_running_sandbox_and_refuses_bad_amounts() {
     assert!(!ok);
     assert!(stderr.contains("admin key"), "{stderr}");
 }
+
+#[test]
+fn import_sends_a_billing_systems_files_and_says_what_was_refused() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime
+        .block_on(portal_server::spawn("127.0.0.1:0"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let import = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .args(["import", "--server", &server.base_url(), "--admin-key"])
+            .arg(server.admin_key())
+            .args(args)
+            .output()
+            .expect("portal-server runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let write = |name: &str, content: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.display().to_string()
+    };
+    let meters = write(
+        "meters.json",
+        r#"{"meters":[{"id":"m_cli","account_number":"100-200-302"}]}"#,
+    );
+    let (ok, out, err) = import(&[&meters]);
+    assert!(ok && out.contains(r#""meters_created":1"#), "{out}{err}");
+
+    let csv = write(
+        "readings.csv",
+        "meter,start,end,kwh,quality\nm_cli,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,0.512,actual\n",
+    );
+    let (ok, out, err) = import(&[&csv]);
+    assert!(ok && out.contains(r#""readings_created":1"#), "{out}{err}");
+    let (ok, out, _) = import(&[&csv]);
+    assert!(
+        ok && out.contains(r#""readings_unchanged":1"#),
+        "the same file again: {out}"
+    );
+
+    let feed = write(
+        "usage.xml",
+        r#"<feed xmlns:espi="http://naesb.org/espi"><entry><content><espi:ReadingType><espi:uom>72</espi:uom></espi:ReadingType></content></entry>
+<entry><content><espi:IntervalBlock><espi:IntervalReading><espi:timePeriod><espi:duration>3600</espi:duration><espi:start>1790816400</espi:start></espi:timePeriod><espi:value>498</espi:value></espi:IntervalReading></espi:IntervalBlock></content></entry></feed>"#,
+    );
+    let (ok, out, err) = import(&["--meter", "m_cli", &feed]);
+    assert!(ok && out.contains(r#""readings_created":1"#), "{out}{err}");
+
+    // Refused, each with its reason and the place, and a failing exit status.
+    let unknown = write(
+        "bad.json",
+        r#"{"meters":[{"id":"m_x","account_number":"999-999-999"}]}"#,
+    );
+    let notes = write("notes.txt", "hello");
+    for (args, expected) in [
+        (
+            vec![unknown.as_str()],
+            "meters[0].account_number: there is no account 999-999-999",
+        ),
+        (vec![feed.as_str()], "needs --meter"),
+        (vec![notes.as_str()], "a .json"),
+        (vec!["/nonexistent/file.csv"], "/nonexistent/file.csv"),
+    ] {
+        let (ok, _, err) = import(&args);
+        assert!(!ok && err.contains(expected), "{expected:?} in {err:?}");
+    }
+    runtime.block_on(server.stop()).unwrap();
+}

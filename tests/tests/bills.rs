@@ -1,8 +1,8 @@
 //! A bill explained and usage charted, in the real window: a bill's lines sum to the amount Home
 //! shows; its PDF, saved through the system's save dialog (answered with the keyboard, as a
 //! person would), holds the account and the total; the usage screen shows 24 monthly bars and
-//! the hours of a chosen day, with the day's missing hours marked; and with the backend gone,
-//! the usage is still there, from the cache.
+//! the hours of a chosen day, with the day's missing hours marked, and exports every hour as
+//! CSV; and with the backend gone, the usage is still there, from the cache.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{App, Launch, TestResult, invitation_link, run};
@@ -146,6 +146,18 @@ fn a_bill_explained_its_pdf_saved_and_usage_charted_offline_too() {
             app.wait_for_text("#usage-total", |text| text.contains("kWh"))
                 .await?;
             app.screenshot("usage-months").await?;
+
+            // Export CSV: every hour of the two years, in the import's format.
+            let exported = work.path().join("usage.csv");
+            app.click("#export-csv").await?;
+            answer_save_dialog("Save your usage", &exported)?;
+            app.wait_for_text("#csv-saved", |text| text.contains("usage.csv"))
+                .await?;
+            let csv = std::fs::read_to_string(&exported).map_err(|e| e.to_string())?;
+            if !csv.starts_with("meter,start,end,kwh,quality\n") || csv.lines().count() != 17_521
+            {
+                return Err(format!("the exported CSV has {} lines", csv.lines().count()));
+            }
 
             // A chosen day, hour by hour: the 11th's three hours without a reading marked.
             app.click("#scale-day").await?;

@@ -77,8 +77,10 @@ fn Detail(detail: BillDetailView, refreshing: bool, args: BillArgs) -> Element {
     rsx! {
         if let Some(problem) = detail.problem.clone() {
             div { id: "bill-problem", class: "notice", role: "status",
-                if detail.offline { span { {locale.t(Text::YouAreOffline)} } }
-                span { {locale.error(&problem)} }
+                span {
+                    if detail.offline { {locale.t(Text::YouAreOffline)} }
+                    {locale.error(&problem)}
+                }
             }
         }
         dl { class: "facts",

@@ -208,7 +208,10 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
                 thead { tr { th { scope: "col", {locale.t(Text::BillFor)} } th { scope: "col", class: "amount", {locale.t(Text::Amount)} } } }
                 tbody {
                     for line in receipt.lines.iter() {
-                        tr { td { {format::period(&locale, &line.period)} } td { class: "amount", {format::money(&locale, &line.amount)} } }
+                        tr {
+                            td { Link { to: Route::BillDetail { bill_id: line.bill_id.clone() }, class: "receipt-bill", {format::period(&locale, &line.period)} } }
+                            td { class: "amount", {format::money(&locale, &line.amount)} }
+                        }
                     }
                 }
                 tfoot { tr { th { scope: "row", {locale.t(Text::TotalPaid)} } td { id: "receipt-total", class: "amount", {format::money(&locale, &receipt.total)} } } }

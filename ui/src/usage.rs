@@ -53,6 +53,10 @@ pub fn Usage() -> Element {
         bridge::invoke::<ipc::UsageOf>(&args).await
     });
     let current = chart.read().clone();
+    let as_of = match &current {
+        Some(Ok(view)) => view.as_of.clone(),
+        _ => None,
+    };
     let choose = move |chosen: UsageScale| {
         move |_| {
             scale.set(chosen);
@@ -61,10 +65,17 @@ pub fn Usage() -> Element {
     rsx! {
         section { id: "usage", class: "card",
             h1 { {locale.t(Text::Usage)} }
+            if let Some(as_of) = as_of {
+                p { id: "usage-as-of", class: "muted", "data-time": "fetched",
+                    {locale.fill(Text::AsOf, &[("time", &format::moment(&locale, &as_of.fetched_at)), ("age", &format::age(&locale, as_of.age_seconds))])}
+                }
+            }
             if let Some((problem, offline)) = fetch_problem() {
                 div { id: "usage-problem", class: "notice", role: "status",
-                    if offline { span { {locale.t(Text::YouAreOffline)} } }
-                    span { {locale.error(&problem)} }
+                    span {
+                        if offline { {locale.t(Text::YouAreOffline)} }
+                        {locale.error(&problem)}
+                    }
                 }
             }
             div { class: "scales", role: "group", aria_label: locale.t(Text::ShowBy),

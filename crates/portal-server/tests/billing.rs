@@ -732,6 +732,18 @@ async fn a_green_button_feed_is_imported_once_and_a_bad_one_is_refused_whole() {
         let message = error["message"].as_str().unwrap();
         assert!(message.contains(expected), "{expected:?} in {message:?}");
     }
+    // A 100 MB file is refused before it is read, as too large.
+    let mut huge = String::from("meter,start,end,kwh,quality\n");
+    let line = format!(
+        "m_gb,{},{},0.100,actual\n",
+        rfc3339(next_day),
+        rfc3339(next_day + 3600)
+    );
+    while huge.len() < 100 * 1024 * 1024 {
+        huge.push_str(&line);
+    }
+    let too_large = import_readings(&api, huge).await;
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let hours = day_of_meter(&api, &omar.access_token, "m_gb", next_day).await;
     assert!(hours.is_empty(), "nothing half-imported");
 }

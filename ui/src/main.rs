@@ -304,5 +304,7 @@ fn follow(navigator: dioxus::router::Navigator, to: Destination) {
         Destination::Invitation { code } => navigator.push(Route::Invitation { code }),
         Destination::SignIn { code } => navigator.push(Route::SignInComplete { code }),
         Destination::Payment { flow_id } => navigator.push(Route::Processing { flow_id }),
+        Destination::Bill { bill_id } => navigator.push(Route::BillDetail { bill_id }),
+        Destination::History => navigator.push(Route::History {}),
     };
 }

@@ -200,11 +200,18 @@ pub enum Destination {
         /// The sign-in code.
         code: String,
     },
-    /// A payment of this device that the browser came back from.
+    /// A payment of this device that the browser came back from (or a notification is about).
     Payment {
         /// The local payment flow.
         flow_id: i64,
     },
+    /// A bill a notification is about.
+    Bill {
+        /// The bill's id.
+        bill_id: String,
+    },
+    /// The payment history (a notification about a payment started elsewhere).
+    History,
 }
 
 /// One deep link as it reached the app: where it leads, or why it was refused.

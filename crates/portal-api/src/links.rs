@@ -15,6 +15,10 @@ pub const INVITE: &str = "invite";
 pub const SIGN_IN: &str = "signin";
 /// The action of the link the checkout's return page hands over.
 pub const PAYMENT_RETURN: &str = "payment/return";
+/// The action of a notification's link to a bill.
+pub const BILL: &str = "bill";
+/// The action of a notification's link to a payment (its receipt, or what became of it).
+pub const PAYMENT: &str = "payment";
 
 /// A deep link the app understood. It never carries a backend address: the backend is chosen by
 /// the build and the settings, never by a link.
@@ -36,6 +40,16 @@ pub enum DeepLink {
         /// The payment's id, already checked for charset and length.
         payment: String,
     },
+    /// `…://bill?id=ID`: a notification about a bill.
+    Bill {
+        /// The bill's id, already checked for charset and length.
+        id: String,
+    },
+    /// `…://payment?id=ID`: a notification about a payment.
+    Payment {
+        /// The payment's id, already checked for charset and length.
+        id: String,
+    },
 }
 
 impl DeepLink {
@@ -45,6 +59,8 @@ impl DeepLink {
             Self::Invite { code } => (INVITE, "code", code),
             Self::SignIn { code } => (SIGN_IN, "code", code),
             Self::PaymentReturn { payment } => (PAYMENT_RETURN, "payment", payment),
+            Self::Bill { id } => (BILL, "id", id),
+            Self::Payment { id } => (PAYMENT, "id", id),
         }
     }
 

@@ -609,6 +609,199 @@ pub struct ReceiptList {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Notifications
+// ---------------------------------------------------------------------------------------------
+
+/// What the backend tells a customer about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A bill was issued.
+    NewBill,
+    /// A bill is due in three days or less and not paid.
+    BillDueSoon,
+    /// A payment went through.
+    PaymentReceived,
+    /// A payment did not go through (declined, or its checkout ran out).
+    PaymentFailed,
+}
+
+impl NotificationKind {
+    /// Every kind, in the order Settings lists them.
+    pub const ALL: [NotificationKind; 4] = [
+        Self::NewBill,
+        Self::BillDueSoon,
+        Self::PaymentReceived,
+        Self::PaymentFailed,
+    ];
+
+    /// Its name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewBill => "new_bill",
+            Self::BillDueSoon => "bill_due_soon",
+            Self::PaymentReceived => "payment_received",
+            Self::PaymentFailed => "payment_failed",
+        }
+    }
+
+    /// The kind named `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+/// How a notification reaches the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The desktop app's notifications (it asks the backend).
+    App,
+    /// A phone's push notifications (FCM, APNs).
+    Push,
+    /// Email.
+    Email,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 3] = [Self::App, Self::Push, Self::Email];
+
+    /// Its name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::App => "app",
+            Self::Push => "push",
+            Self::Email => "email",
+        }
+    }
+
+    /// The channel named `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|channel| channel.as_str() == name)
+    }
+
+    /// Whether a kind goes through this channel when the customer has not chosen: every kind
+    /// in the app and by push; by email, all but a payment received (its receipt is mailed
+    /// anyway).
+    pub fn on_by_default(self, kind: NotificationKind) -> bool {
+        !(self == Self::Email && kind == NotificationKind::PaymentReceived)
+    }
+}
+
+/// One notification: what happened, and what it is about (the screen it opens).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Notification {
+    /// Its position in the customer's notifications (the cursor of the next page).
+    pub id: i64,
+    /// What happened.
+    pub kind: NotificationKind,
+    /// The account it is about.
+    pub account_number: String,
+    /// The bill it is about (new bill, due soon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bill_id: Option<String>,
+    /// The payment it is about (received, failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+    /// The amount: the bill's, or the payment's.
+    pub amount: Money,
+    /// The bill's due date, `YYYY-MM-DD` (new bill, due soon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// When it happened, RFC 3339.
+    pub created_at: String,
+}
+
+/// `GET /v1/notifications?after=…`: the customer's notifications for the app, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotificationList {
+    /// The notifications after the cursor whose kind is on for the app.
+    pub notifications: Vec<Notification>,
+    /// The cursor to ask with next time (the last notification's id, or the one asked with).
+    pub next: i64,
+}
+
+/// One choice: a kind through a channel, on or off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotificationPreference {
+    /// What happened.
+    pub kind: NotificationKind,
+    /// How it reaches the customer.
+    pub channel: Channel,
+    /// On or off.
+    pub enabled: bool,
+}
+
+/// `GET`/`PUT /v1/notification-preferences`: every kind through every channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotificationPreferences {
+    /// One entry per kind and channel (a `PUT` may send only those it changes).
+    pub preferences: Vec<NotificationPreference>,
+}
+
+/// `POST /v1/devices`: a phone's push token, so notifications reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RegisterDevice {
+    /// `android` (FCM) or `ios` (APNs).
+    pub platform: String,
+    /// The platform's registration token for this app on this phone.
+    pub token: String,
+}
+
+/// `POST /v1/admin/accounts/{account}/bills` (support staff): issue the account's next monthly
+/// bill now, as a billing system would, so a "new bill" can be seen on a device.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IssueBillRequest {
+    /// The amount in cents (USD 50.00 to 500.00; a realistic one when absent).
+    #[serde(default)]
+    pub amount_minor: Option<i64>,
+    /// Days until it is due (0 to 60; 21 when absent).
+    #[serde(default)]
+    pub due_in_days: Option<i64>,
+}
+
+/// One push message the backend sent (in the sandbox: wrote to its push outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushMessage {
+    /// Sequence number.
+    pub id: i64,
+    /// `android` or `ios`.
+    pub platform: String,
+    /// The device token it went to.
+    pub token: String,
+    /// The notification's kind.
+    pub kind: NotificationKind,
+    /// The title shown.
+    pub title: String,
+    /// The text shown.
+    pub body: String,
+    /// The screen it opens (a deep link).
+    pub link: String,
+    /// When it was sent, RFC 3339 (absent while queued).
+    pub sent_at: Option<String>,
+}
+
+/// `GET /v1/admin/push-outbox` (sandbox): what would have been pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushOutbox {
+    /// Messages, oldest first.
+    pub messages: Vec<PushMessage>,
+}
+
+// ---------------------------------------------------------------------------------------------
 // Outbox (the sandbox's stand-in for email)
 // ---------------------------------------------------------------------------------------------
 

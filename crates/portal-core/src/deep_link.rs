@@ -2,16 +2,18 @@
 //!
 //! Accepted forms (and nothing else):
 //! - `com.enerpro.portal://invite?code=CODE`, `com.enerpro.portal://signin?code=CODE`,
-//!   `com.enerpro.portal://payment/return?payment=ID` (desktop, private-use scheme per RFC 8252);
+//!   `com.enerpro.portal://payment/return?payment=ID`, and the notifications' `…://bill?id=ID`
+//!   and `…://payment?id=ID` (desktop, private-use scheme per RFC 8252);
 //! - `https://<portal host>/app/invite?code=CODE`, `…/app/signin?code=CODE`,
-//!   `…/app/payment/return?payment=ID` (mobile claimed links), only for the configured host.
+//!   `…/app/payment/return?payment=ID`, `…/app/bill?id=ID`, `…/app/payment?id=ID` (mobile
+//!   claimed links), only for the configured host.
 //!
 //! Each link has exactly one parameter. Anything more (another parameter, a fragment, credentials,
 //! a port) is refused, so a link can never smuggle in a backend address or other settings.
 
 use crate::{CoreError, LinkRejection};
+use portal_api::links::{BILL, INVITE, PAYMENT, PAYMENT_RETURN, SIGN_IN, WEB_PREFIX};
 pub use portal_api::links::{DeepLink, SCHEME};
-use portal_api::links::{INVITE, PAYMENT_RETURN, SIGN_IN, WEB_PREFIX};
 use portal_api::v1::{ONE_TIME_CODE_LEN, is_token_shaped};
 use url::Url;
 
@@ -19,6 +21,8 @@ use url::Url;
 pub const MAX_LINK_LEN: usize = 2048;
 /// Payment ids.
 const PAYMENT_ID_LEN: std::ops::RangeInclusive<usize> = 4..=64;
+/// Bill ids.
+const BILL_ID_LEN: std::ops::RangeInclusive<usize> = 1..=64;
 
 /// Parses `text` as a portal deep link. `portal_host` is the host whose `https://…/app/…` links
 /// the build claims (none on desktop builds without one).
@@ -64,6 +68,12 @@ fn parse_link(text: &str, portal_host: Option<&str>) -> Result<DeepLink, LinkRej
         }),
         PAYMENT_RETURN => Ok(DeepLink::PaymentReturn {
             payment: only_parameter(&url, "payment", &PAYMENT_ID_LEN)?,
+        }),
+        BILL => Ok(DeepLink::Bill {
+            id: only_parameter(&url, "id", &BILL_ID_LEN)?,
+        }),
+        PAYMENT => Ok(DeepLink::Payment {
+            id: only_parameter(&url, "id", &PAYMENT_ID_LEN)?,
         }),
         _ => Err(LinkRejection::UnknownAction),
     }
@@ -236,9 +246,18 @@ mod tests {
                 "link_unexpected_part",
             ),
             (
-                "com.enerpro.portal://payment?payment=pay_01HZX3",
+                "com.enerpro.portal://payments?id=pay_01HZX3",
                 "link_unknown",
             ),
+            (
+                "com.enerpro.portal://payment?payment=pay_01HZX3",
+                "link_unexpected_part",
+            ),
+            (
+                "com.enerpro.portal://bill?id=../../etc",
+                "link_invalid_code",
+            ),
+            ("com.enerpro.portal://bill?id=", "link_missing_code"),
             (
                 "com.enerpro.portal://payment/return?payment=../../etc",
                 "link_invalid_code",
@@ -293,6 +312,7 @@ mod tests {
                 let value = match link {
                     DeepLink::Invite { code } | DeepLink::SignIn { code } => code,
                     DeepLink::PaymentReturn { payment } => payment,
+                    DeepLink::Bill { id } | DeepLink::Payment { id } => id,
                 };
                 prop_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
                 prop_assert!(value.len() <= 128);
@@ -325,6 +345,12 @@ mod round_trip {
             DeepLink::SignIn { code },
             DeepLink::PaymentReturn {
                 payment: "pay_f725".into(),
+            },
+            DeepLink::Bill {
+                id: "bill_100200300_2026_10".into(),
+            },
+            DeepLink::Payment {
+                id: "pay_f725".into(),
             },
         ] {
             let host = "portal.enerpro.example";

@@ -294,7 +294,9 @@ impl Portal {
     }
 
     /// Where a deep link leads. A payment-return link leads to the payment of this device it
-    /// belongs to; one for a payment this device does not know is refused.
+    /// belongs to; one for a payment this device does not know is refused. A notification's
+    /// payment link leads to that payment when this device started it, else to the history
+    /// (its receipts).
     pub fn destination(&self, link: DeepLink) -> Result<Destination, CoreError> {
         Ok(match link {
             DeepLink::Invite { code } => Destination::Invitation { code },
@@ -306,6 +308,13 @@ impl Portal {
                     .ok_or(CoreError::UnknownPayment)?
                     .0
                     .flow_id,
+            },
+            DeepLink::Bill { id } => Destination::Bill { bill_id: id },
+            DeepLink::Payment { id } => match self.cache().flow_by_payment(&id)? {
+                Some((flow, _)) => Destination::Payment {
+                    flow_id: flow.flow_id,
+                },
+                None => Destination::History,
             },
         })
     }

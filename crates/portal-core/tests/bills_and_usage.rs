@@ -8,7 +8,8 @@ mod common;
 
 use common::World;
 use portal_api::ErrorCode;
-use portal_api::ipc::{UsageArgs, UsageScale};
+use portal_api::ipc::{Destination, UsageArgs, UsageScale};
+use portal_api::links::DeepLink;
 use portal_core::Portal;
 
 const OCTOBER: &str = "bill_100200300_2026_10";
@@ -56,6 +57,24 @@ async fn a_bill_is_explained_from_the_cache_then_fetched() {
         assert_eq!(refused.code(), ErrorCode::NotFound, "{bill_id:?}");
         assert_eq!(portal.bill_detail(bill_id).unwrap().bill, None);
     }
+    // A notification's links: a bill opens its detail; a payment not started on this device,
+    // the history.
+    let to_bill = portal
+        .destination(DeepLink::Bill { id: OCTOBER.into() })
+        .unwrap();
+    assert_eq!(
+        to_bill,
+        Destination::Bill {
+            bill_id: OCTOBER.into()
+        }
+    );
+    let to_payment = portal
+        .destination(DeepLink::Payment {
+            id: "pay_elsewhere".into(),
+        })
+        .unwrap();
+    assert_eq!(to_payment, Destination::History);
+
     let pdf = portal.bill_pdf(OCTOBER).await.unwrap();
     assert_eq!(pdf.0, "enerpro-bill-2026-10.pdf");
     assert!(pdf.1.starts_with(b"%PDF-"));

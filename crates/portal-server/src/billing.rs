@@ -43,6 +43,7 @@ pub async fn admin_import(
     ApiJson(request): ApiJson<ImportRequest>,
 ) -> ApiResult<Json<ImportReport>> {
     check_request(&request).map_err(refused)?;
+    let now = state.now();
     state
         .db(move |store| {
             // Each account is looked up once, however many bills it has.
@@ -82,7 +83,7 @@ pub async fn admin_import(
                 }
                 bills.push((customer, bill));
             }
-            match store.import(&bills, &meters)? {
+            match store.import(&bills, &meters, Some(now))? {
                 Ok(report) => Ok(Json(report)),
                 Err(ImportConflict::Bill(index)) => Err(refused(format!(
                     "bills[{index}].id: {} was imported before with other content",

@@ -113,7 +113,7 @@ pub fn seed(store: &mut Store) -> Result<usize, ServerError> {
         }
         let with_customer: Vec<(i64, &ImportedBill)> =
             imported.iter().map(|bill| (id, bill)).collect();
-        if let Err(conflict) = store.import(&with_customer, &[(id, &meter)])? {
+        if let Err(conflict) = store.import(&with_customer, &[(id, &meter)], None)? {
             return Err(ServerError::bad_request(
                 portal_api::ErrorCode::ImportRejected,
                 format!("the demo bills conflict with stored ones: {conflict:?}"),
@@ -149,9 +149,8 @@ pub const USAGE_HOURS: i64 = 17_520;
 /// Two years of an account's hourly usage, deterministic: a daily shape (low at night, a
 /// morning bump, an evening peak), a seasonal one (summer cooling, winter heating) and a little
 /// noise; the hours 02:00–04:59 of the 11th missing in January, May and September, and the
-/// 20th estimated in March, June, September and December. A billed
-/// month's hours are scaled so they sum exactly to the bill's kWh; the register advances by
-/// each month's whole kWh.
+/// 20th estimated in March, June, September and December. A billed month's hours are scaled so
+/// they sum exactly to the bill's kWh; the register advances by each month's whole kWh.
 struct DemoUsage {
     /// Watt-hours (none when missing) and quality of each hour from [`USAGE_START`].
     hours: Vec<(Option<i64>, &'static str)>,
@@ -300,9 +299,10 @@ fn mix(value: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A demo bill of `cents` for a month, with lines as a utility itemizes them: a daily fixed
-/// charge, delivery, sales tax, and the energy, which takes what is left (so they sum exactly).
-fn demo_bill(account: &str, year: i32, month: u8, cents: i64) -> ImportedBill {
+/// A bill of `cents` for a month, with lines as a utility itemizes them: a daily fixed charge,
+/// delivery, sales tax, and the energy, which takes what is left (so they sum exactly); issued
+/// on the 3rd of the next month, due on the 24th.
+pub fn demo_bill(account: &str, year: i32, month: u8, cents: i64) -> ImportedBill {
     let (next_year, next_month) = if month == 12 {
         (year + 1, 1)
     } else {

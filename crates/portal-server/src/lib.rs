@@ -15,9 +15,11 @@ pub mod green_button;
 pub mod health;
 pub mod limits;
 pub mod mail;
+pub mod notifications;
 pub mod openapi;
 pub mod payments;
 pub mod pdf;
+pub mod push;
 pub mod secrets;
 #[cfg(feature = "simulator")]
 pub mod simulator;
@@ -245,6 +247,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         .with_state(Arc::new(options.app_links.clone()));
     let sweeper = sweeper::Sweeper::new(
         state.clone(),
+        Arc::new(push::SandboxPush),
         #[cfg(feature = "simulator")]
         simulator.clone(),
     );
@@ -317,6 +320,20 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/bills/{id}", get(account::bill))
         .route("/v1/bills/{id}/pdf", get(account::bill_pdf))
         .route("/v1/readings", get(account::readings))
+        .route("/v1/notifications", get(notifications::list))
+        .route(
+            "/v1/notification-preferences",
+            get(notifications::preferences).put(notifications::choose),
+        )
+        .route("/v1/devices", post(notifications::register_device))
+        .route(
+            "/v1/admin/accounts/{account}/bills",
+            post(notifications::admin_issue_bill),
+        )
+        .route(
+            "/v1/admin/push-outbox",
+            get(notifications::admin_push_outbox),
+        )
         .route("/v1/admin/payments", get(billing::admin_payment_feed))
         .route(
             "/v1/admin/import/readings",

@@ -4,7 +4,7 @@
 
 use portal_api::Language;
 use portal_api::links::DeepLink;
-use portal_api::v1::Money;
+use portal_api::v1::{Money, NotificationKind};
 
 /// A composed mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +120,80 @@ pub fn receipt(to: Recipient<'_>, facts: &ReceiptFacts<'_>) -> Mail {
         to: to.email.to_owned(),
         kind: "receipt",
         subject,
+        body,
+    }
+}
+
+/// What a notification says: its kind, the amount, and the bill's due date.
+pub struct NoticeFacts<'a> {
+    /// What happened.
+    pub kind: NotificationKind,
+    /// The bill's or payment's amount.
+    pub amount: &'a Money,
+    /// The bill's due date, if it is about a bill.
+    pub due_date: Option<&'a str>,
+}
+
+/// A notification's title and text for a phone's push (short, no name or link).
+pub fn push_text(language: Language, facts: &NoticeFacts<'_>) -> (String, String) {
+    let amount = facts.amount.display();
+    let due = facts.due_date.unwrap_or_default();
+    let (title, body) = match (language, facts.kind) {
+        (Language::English, NotificationKind::NewBill) => {
+            ("New bill", format!("Your bill of {amount} is due {due}."))
+        }
+        (Language::English, NotificationKind::BillDueSoon) => (
+            "Bill due soon",
+            format!("Your bill of {amount} is due {due}. Pay it in the app."),
+        ),
+        (Language::English, NotificationKind::PaymentReceived) => (
+            "Payment received",
+            format!("Thank you: your payment of {amount} went through."),
+        ),
+        (Language::English, NotificationKind::PaymentFailed) => (
+            "Payment not completed",
+            format!(
+                "Your payment of {amount} did not go through. Nothing was charged; try again in the app."
+            ),
+        ),
+        (Language::Spanish, NotificationKind::NewBill) => (
+            "Nueva factura",
+            format!("Su factura de {amount} vence el {due}."),
+        ),
+        (Language::Spanish, NotificationKind::BillDueSoon) => (
+            "Factura por vencer",
+            format!("Su factura de {amount} vence el {due}. Páguela en la aplicación."),
+        ),
+        (Language::Spanish, NotificationKind::PaymentReceived) => (
+            "Pago recibido",
+            format!("Gracias: su pago de {amount} se completó."),
+        ),
+        (Language::Spanish, NotificationKind::PaymentFailed) => (
+            "Pago no completado",
+            format!(
+                "Su pago de {amount} no se completó. No se cobró nada; inténtelo de nuevo en la aplicación."
+            ),
+        ),
+    };
+    (title.to_owned(), body)
+}
+
+/// A notification by email: the push's words, with a greeting and where to act.
+pub fn notice(to: Recipient<'_>, facts: &NoticeFacts<'_>) -> Mail {
+    let (title, text) = push_text(to.language, facts);
+    let name = to.name;
+    let body = match to.language {
+        Language::English => format!(
+            "Hello {name},\n\n{text}\n\nOpen the Enerpro app to see your bills and payments. You can choose which notices you get in Settings."
+        ),
+        Language::Spanish => format!(
+            "Hola, {name}:\n\n{text}\n\nAbra la aplicación de Enerpro para ver sus facturas y pagos. Puede elegir qué avisos recibe en Configuración."
+        ),
+    };
+    Mail {
+        to: to.email.to_owned(),
+        kind: facts.kind.as_str(),
+        subject: format!("Enerpro: {title}"),
         body,
     }
 }

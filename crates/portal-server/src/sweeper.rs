@@ -22,6 +22,12 @@ pub const UNLINKED_TTL: i64 = 5 * 60;
 /// How often the sweeper runs unless told otherwise.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How many days before its due date a bill is "due soon".
+pub const DUE_SOON_DAYS: i64 = 3;
+
+/// The most push messages one sweep sends.
+const PUSH_BATCH: i64 = 200;
+
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
@@ -29,26 +35,34 @@ pub struct Swept {
     pub unlinked: usize,
     /// Overdue checkouts settled from the provider.
     pub overdue: usize,
+    /// Customers told a bill is due soon.
+    pub due_soon: usize,
+    /// Push messages sent.
+    pub pushed: usize,
 }
 
-/// Runs sweeps over the server's state (and the simulator's sessions, when mounted).
+/// Runs sweeps over the server's state (and the simulator's sessions, when mounted): payments
+/// nobody ends, bills due soon, push messages waiting.
 #[derive(Clone)]
 pub struct Sweeper {
     state: AppState,
+    push: std::sync::Arc<dyn crate::push::PushSender>,
     #[cfg(feature = "simulator")]
     simulator: Option<std::sync::Arc<crate::simulator::Simulator>>,
 }
 
 impl Sweeper {
-    /// A sweeper for `state`.
+    /// A sweeper for `state`, sending push messages with `push`.
     pub fn new(
         state: AppState,
+        push: std::sync::Arc<dyn crate::push::PushSender>,
         #[cfg(feature = "simulator")] simulator: Option<
             std::sync::Arc<crate::simulator::Simulator>,
         >,
     ) -> Self {
         Self {
             state,
+            push,
             #[cfg(feature = "simulator")]
             simulator,
         }
@@ -81,10 +95,48 @@ impl Sweeper {
         if unlinked + settled > 0 {
             tracing::info!(unlinked, overdue = settled, "swept payments");
         }
+        let due_soon = self.tell_due_soon(now).await?;
+        let pushed = self.send_pushes(now).await?;
         Ok(Swept {
             unlinked,
             overdue: settled,
+            due_soon,
+            pushed,
         })
+    }
+
+    /// Tells customers about their bills due within [`DUE_SOON_DAYS`] (UTC days), once each.
+    async fn tell_due_soon(&self, now: i64) -> Result<usize, ServerError> {
+        let today = time::OffsetDateTime::from_unix_timestamp(now)
+            .map_err(|e| ServerError::Provider(e.to_string()))?
+            .date();
+        let last = today + time::Duration::days(DUE_SOON_DAYS);
+        let (today, last) = (today.to_string(), last.to_string());
+        self.state
+            .db(move |store| store.notify_due_soon(&today, &last, now))
+            .await
+    }
+
+    /// Sends the push messages waiting, each recorded as sent or failed.
+    async fn send_pushes(&self, now: i64) -> Result<usize, ServerError> {
+        let queued = self
+            .state
+            .db(|store| store.queued_pushes(PUSH_BATCH))
+            .await?;
+        let mut sent = 0;
+        for message in queued {
+            let result = self.push.send(&message).await;
+            if let Err(error) = &result {
+                tracing::warn!(push = message.id, "a push message was not sent: {error}");
+            } else {
+                sent += 1;
+            }
+            let id = message.id;
+            self.state
+                .db(move |store| store.push_result(id, result, now))
+                .await?;
+        }
+        Ok(sent)
     }
 
     /// Settles a checkout past its expiry: what the provider says, and if it still calls it

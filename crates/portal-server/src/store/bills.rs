@@ -126,13 +126,15 @@ impl Store {
 
     /// Imports `bills` and `meters` (each with its customer's row id) all or none, in one
     /// transaction: a new bill is inserted with its lines, one imported before with the same
-    /// content is left as it is; a new meter is added. Answers the report, or what conflicts:
+    /// content is left as it is; a new meter is added. With `tell` (the time now), each new bill
+    /// is a "new bill" notification for its customer (the demo's history is not). Answers the report, or what conflicts:
     /// a bill id that exists with other content, a meter id of another account (then nothing is
     /// written).
     pub fn import(
         &mut self,
         bills: &[(i64, &ImportedBill)],
         meters: &[(i64, &ImportedMeter)],
+        tell: Option<i64>,
     ) -> Result<Result<ImportReport, ImportConflict>, ServerError> {
         let tx = self.conn.transaction()?;
         let mut report = ImportReport {
@@ -202,6 +204,17 @@ impl Store {
                             read.current,
                             read.estimated
                         ])?;
+                    }
+                    if let Some(now) = tell {
+                        let event = super::Event {
+                            customer_id: *customer_id,
+                            kind: portal_api::v1::NotificationKind::NewBill,
+                            bill_id: Some(bill.id.clone()),
+                            payment_id: None,
+                            amount: bill.amount.clone(),
+                            due_date: Some(bill.due_date.clone()),
+                        };
+                        super::notifications::notify(&tx, &event, now)?;
                     }
                     report.bills_created += 1;
                 }

@@ -9,12 +9,14 @@
 
 mod bills;
 mod customers;
+mod notifications;
 mod outbox;
 mod payments;
 mod sessions;
 
 pub use bills::{ImportConflict, Reading};
 pub use customers::{CustomerRecord, InvitationRecord, SigninCodeRecord};
+pub use notifications::{Event, QueuedPush};
 pub use payments::{CheckoutOutcome, CreateOutcome, NewPayment};
 pub use sessions::{AccessTokenState, IssuedTokens, RefreshOutcome};
 
@@ -180,6 +182,50 @@ CREATE TABLE bill_reads (
     current INTEGER NOT NULL,
     estimated INTEGER NOT NULL,
     PRIMARY KEY (bill_id, position)
+);
+"#,
+    r#"
+-- What each customer was told about, once per kind and subject (a bill or a payment).
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    kind TEXT NOT NULL CHECK (kind IN ('new_bill', 'bill_due_soon', 'payment_received', 'payment_failed')),
+    subject TEXT NOT NULL,
+    bill_id TEXT,
+    payment_id TEXT,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    due_date TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (customer_id, kind, subject)
+);
+-- The customer's choices; a kind and channel without a row has its default.
+CREATE TABLE notification_preferences (
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('app', 'push', 'email')),
+    enabled INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, kind, channel)
+);
+-- Phones' push tokens, and the push messages queued for them (sent by the push sender).
+CREATE TABLE push_devices (
+    token TEXT PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    platform TEXT NOT NULL CHECK (platform IN ('android', 'ios')),
+    registered_at INTEGER NOT NULL
+);
+CREATE TABLE push_outbox (
+    id INTEGER PRIMARY KEY,
+    notification_id INTEGER NOT NULL REFERENCES notifications(id),
+    platform TEXT NOT NULL,
+    token TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT NOT NULL,
+    queued_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
 );
 "#,
 ];

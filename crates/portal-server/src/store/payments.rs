@@ -9,7 +9,9 @@ use crate::mail::{self, ReceiptFacts};
 use crate::secrets::{hash_secret, random_id};
 use portal_api::ErrorCode;
 use portal_api::currency::{Unchargeable, check_chargeable};
-use portal_api::v1::{Money, Payment, PaymentStatus, Period, Receipt, ReceiptLine};
+use portal_api::v1::{
+    Money, NotificationKind, Payment, PaymentStatus, Period, Receipt, ReceiptLine,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// What the payment provider said about a checkout, reduced to what settling needs.
@@ -365,10 +367,13 @@ impl Store {
                 last_error,
                 decline_code,
             } => {
-                tx.execute(
+                let changed = tx.execute(
                     "UPDATE payments SET last_error = ?2, decline_code = ?4 WHERE id = ?1 AND status = ?3",
                     params![payment_id, last_error, StoredStatus::PROCESSING, decline_code],
                 )?;
+                if changed == 1 && (decline_code.is_some() || last_error.is_some()) {
+                    tell_failed(&tx, payment_id, now)?;
+                }
                 false
             }
             CheckoutOutcome::Failed { decline_code } => {
@@ -381,6 +386,7 @@ impl Store {
                         decline_code
                     ],
                 )?;
+                tell_failed(&tx, payment_id, now)?;
                 false
             }
             CheckoutOutcome::Expired => {
@@ -569,7 +575,37 @@ pub(super) fn create_receipt(
         name: &name,
         language: portal_api::Language::from_locale(&language).unwrap_or_default(),
     };
-    send_mail(tx, &mail::receipt(to, &facts), now)
+    send_mail(tx, &mail::receipt(to, &facts), now)?;
+    let event = super::Event {
+        customer_id,
+        kind: NotificationKind::PaymentReceived,
+        bill_id: None,
+        payment_id: Some(payment_id.to_owned()),
+        amount: total,
+        due_date: None,
+    };
+    super::notifications::notify(tx, &event, now).map(|_| ())
+}
+
+/// Tells the customer, once per payment, that it did not go through.
+fn tell_failed(tx: &Transaction<'_>, payment_id: &str, now: i64) -> Result<(), ServerError> {
+    let (customer_id, amount_minor, currency): (i64, i64, String) = tx.query_row(
+        "SELECT customer_id, amount_minor, currency FROM payments WHERE id = ?1",
+        [payment_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let event = super::Event {
+        customer_id,
+        kind: NotificationKind::PaymentFailed,
+        bill_id: None,
+        payment_id: Some(payment_id.to_owned()),
+        amount: Money {
+            amount_minor,
+            currency,
+        },
+        due_date: None,
+    };
+    super::notifications::notify(tx, &event, now).map(|_| ())
 }
 
 pub(super) fn load_payment(

@@ -13,6 +13,7 @@ mod first_screen;
 mod instance;
 mod language;
 mod links;
+mod notices;
 mod payments;
 mod timings;
 #[cfg(desktop)]
@@ -233,6 +234,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::usage,
             commands::refresh_usage,
             commands::export_usage,
+            notices::notification_settings,
+            notices::choose_notification,
+            notices::choose_check_interval,
             #[cfg(desktop)]
             updates::check_for_update,
             #[cfg(desktop)]
@@ -334,6 +338,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .plugin(
             // The app's own events at INFO; its dependencies (D-Bus, HTTP, WebKit glue) only
             // when something is wrong.
@@ -365,6 +370,7 @@ pub fn run() {
             };
             app.manage(Backend::from_sources(&sources));
             app.manage(language::Locale::at_start(app.handle()));
+            app.manage(notices::Notices::at_start(app.handle()));
             let handle = app.handle().clone();
             app.state::<timings::Timings>().mark("setup_started");
             // The cache is opened and checked once: its first screen goes into the page, then
@@ -388,6 +394,7 @@ pub fn run() {
             links::listen(app.handle(), PORTAL_HOST, &arguments);
             links::register_scheme_when_unpackaged(app.handle());
             payments::resume(app.handle());
+            notices::start(app.handle());
             #[cfg(desktop)]
             updates::check_at_start(app.handle());
             Ok(())

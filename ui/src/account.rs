@@ -191,6 +191,9 @@ pub fn Settings() -> Element {
                 }
             }
             LanguageChooser {}
+            if info_now.as_ref().is_some_and(|i| i.signed_in) {
+                crate::notices::NotificationChoices {}
+            }
             Link { to: Route::Status {}, {locale.t(Text::CheckConnection)} }
             if info_now.as_ref().is_some_and(|i| i.updates_supported) {
                 crate::updates::Updates {}

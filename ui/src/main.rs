@@ -12,6 +12,7 @@ mod bridge;
 mod format;
 mod home;
 mod i18n;
+mod notices;
 mod payment;
 mod states;
 mod timer;

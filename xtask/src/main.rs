@@ -126,7 +126,14 @@ pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello
 /// one session run one at a time, since the app is a single instance per session bus. A unit
 /// test checks that every test file of `tests/Cargo.toml` is in exactly one group.
 pub const END_TO_END_GROUPS: [&[&str]; 2] = [
-    &["accessibility", "app", "formats", "journey", "packages"],
+    &[
+        "accessibility",
+        "app",
+        "formats",
+        "journey",
+        "notifications",
+        "packages",
+    ],
     &["bills", "payments", "release", "session", "updates"],
 ];
 

@@ -515,6 +515,54 @@ texts! {
     NoUsageYet { en: "No readings on this device yet. Connect to the internet and refresh.", es: "Aún no hay lecturas en este dispositivo. Conéctese a internet y actualice." }
     /// Waiting for the readings.
     LoadingUsage { en: "Loading your usage…", es: "Cargando su consumo…" }
+
+    // ---- Notifications -----------------------------------------------------------------------
+    /// A new bill's notification title.
+    NoticeNewBill { en: "New bill", es: "Nueva factura" }
+    /// A new bill's notification text.
+    NoticeNewBillText { en: "Your bill of {amount} is due {due}.", es: "Su factura de {amount} vence el {due}." }
+    /// A bill due soon: title.
+    NoticeDueSoon { en: "Bill due soon", es: "Factura por vencer" }
+    /// A bill due soon: text.
+    NoticeDueSoonText { en: "Your bill of {amount} is due {due}. Pay it in the app.", es: "Su factura de {amount} vence el {due}. Páguela en la aplicación." }
+    /// A payment received: title.
+    NoticePaid { en: "Payment received", es: "Pago recibido" }
+    /// A payment received: text.
+    NoticePaidText { en: "Thank you: your payment of {amount} went through.", es: "Gracias: su pago de {amount} se completó." }
+    /// A payment failed: title.
+    NoticeFailed { en: "Payment not completed", es: "Pago no completado" }
+    /// A payment failed: text.
+    NoticeFailedText { en: "Your payment of {amount} did not go through. Nothing was charged; try again in the app.", es: "Su pago de {amount} no se completó. No se cobró nada; inténtelo de nuevo en la aplicación." }
+    /// Settings' notifications heading.
+    Notifications { en: "Notifications", es: "Avisos" }
+    /// The channel column: the app.
+    ChannelApp { en: "This app", es: "Esta aplicación" }
+    /// The channel column: a phone's push.
+    ChannelPush { en: "Phone", es: "Teléfono" }
+    /// The channel column: email.
+    ChannelEmail { en: "Email", es: "Correo" }
+    /// The kinds' column.
+    NoticeKind { en: "Tell me about", es: "Avisarme de" }
+    /// The new-bill kind.
+    KindNewBill { en: "A new bill", es: "Una factura nueva" }
+    /// The due-soon kind.
+    KindDueSoon { en: "A bill due in 3 days", es: "Una factura que vence en 3 días" }
+    /// The payment-received kind.
+    KindPaid { en: "A payment received", es: "Un pago recibido" }
+    /// The payment-failed kind.
+    KindFailed { en: "A payment not completed", es: "Un pago no completado" }
+    /// The interval chooser's label.
+    CheckEvery { en: "Look for news", es: "Buscar novedades" }
+    /// An interval in minutes.
+    EveryMinutes { en: "every {n} minutes", es: "cada {n} minutos" }
+    /// An interval in hours.
+    EveryHours { en: "every {n} hours", es: "cada {n} horas" }
+    /// One hour.
+    EveryHour { en: "every hour", es: "cada hora" }
+    /// Only when the app opens.
+    OnlyWhenOpened { en: "only when I open or refresh the app", es: "solo al abrir o actualizar la aplicación" }
+    /// Waiting for the notification settings.
+    LoadingNotifications { en: "Loading your notification choices…", es: "Cargando sus preferencias de avisos…" }
 }
 
 #[cfg(test)]

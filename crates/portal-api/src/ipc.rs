@@ -133,6 +133,31 @@ commands! {
     /// Save the cached readings as CSV where the customer chooses; answers where, or `None`
     /// when the customer closed the dialog.
     ExportUsage = "export_usage", NoArgs => Option<String>;
+    /// Settings → Notifications: which kinds reach the customer how, and how often the app
+    /// asks.
+    NotificationSettingsOf = "notification_settings", NoArgs => NotificationSettings;
+    /// Turn one kind through one channel on or off.
+    ChooseNotification = "choose_notification", crate::v1::NotificationPreference => NotificationSettings;
+    /// How often the app asks for notifications (one of [`NotificationSettings::choices`]).
+    ChooseCheckInterval = "choose_check_interval", CheckIntervalArgs => NotificationSettings;
+}
+
+/// Settings → Notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettings {
+    /// Every kind through every channel, on or off (kept by the backend).
+    pub preferences: Vec<crate::v1::NotificationPreference>,
+    /// How often the app asks for notifications, in minutes (0: at start and on refresh only).
+    pub check_every_minutes: u32,
+    /// The intervals offered.
+    pub choices: Vec<u32>,
+}
+
+/// [`ChooseCheckInterval`]'s arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckIntervalArgs {
+    /// Minutes between checks; 0 for at start and on refresh only.
+    pub minutes: u32,
 }
 
 /// The page global the shell sets to the customer's [`UiLocale`] before the UI starts, so the

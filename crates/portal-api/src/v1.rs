@@ -724,7 +724,8 @@ pub struct Notification {
 pub struct NotificationList {
     /// The notifications after the cursor whose kind is on for the app.
     pub notifications: Vec<Notification>,
-    /// The cursor to ask with next time (the last notification's id, or the one asked with).
+    /// The cursor to ask with next time: past every notification looked at, including those
+    /// whose kind is off for the app (they never come back).
     pub next: i64,
 }
 

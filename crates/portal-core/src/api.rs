@@ -9,9 +9,10 @@ use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
 use portal_api::v1::{
     BillDetail, BillList, CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH,
-    HealthResponse, IDEMPOTENCY_HEADER, InvitationPreview, Payment, PaymentList,
-    PreviewInvitationRequest, ReadingsView, ReceiptList, RedeemInvitationRequest, RefreshRequest,
-    SessionTokens, SignInAccepted, SignInRequest, SignOutRequest,
+    HealthResponse, IDEMPOTENCY_HEADER, InvitationPreview, NotificationList,
+    NotificationPreferences, Payment, PaymentList, PreviewInvitationRequest, ReadingsView,
+    ReceiptList, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
+    SignInRequest, SignOutRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -226,6 +227,41 @@ impl ApiClient {
     /// `GET /v1/receipts`
     pub async fn receipts(&self, token: &str) -> Result<ReceiptList, CoreError> {
         self.get("/v1/receipts", Some(token)).await
+    }
+
+    /// `GET /v1/notifications?after=…`: the customer's notifications for the app after `after`.
+    pub async fn notifications(
+        &self,
+        token: &str,
+        after: i64,
+    ) -> Result<NotificationList, CoreError> {
+        self.get(&format!("/v1/notifications?after={after}"), Some(token))
+            .await
+    }
+
+    /// `GET /v1/notification-preferences`
+    pub async fn notification_preferences(
+        &self,
+        token: &str,
+    ) -> Result<NotificationPreferences, CoreError> {
+        self.get("/v1/notification-preferences", Some(token)).await
+    }
+
+    /// `PUT /v1/notification-preferences` (the same choice again changes nothing).
+    pub async fn choose_notifications(
+        &self,
+        token: &str,
+        chosen: &NotificationPreferences,
+    ) -> Result<NotificationPreferences, CoreError> {
+        self.send(
+            Method::PUT,
+            "/v1/notification-preferences",
+            Some(token),
+            Some(chosen),
+            None,
+            Repeat::Safe,
+        )
+        .await
     }
 
     /// `GET /v1/bills/{id}`: a bill with its lines and reads.

@@ -64,6 +64,10 @@ CREATE TABLE bill_details (bill_id TEXT PRIMARY KEY, json TEXT NOT NULL,
 CREATE TABLE readings (start INTEGER NOT NULL, meter_id TEXT NOT NULL, wh INTEGER,
     quality TEXT NOT NULL, PRIMARY KEY (start, meter_id)) WITHOUT ROWID;
 "#,
+    r#"
+-- The last notification this device showed (the backend's position), so none shows twice.
+CREATE TABLE notices (id INTEGER PRIMARY KEY CHECK (id = 1), shown_up_to INTEGER NOT NULL);
+"#,
 ];
 
 /// Dataset names.
@@ -759,11 +763,34 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// The backend's position of the last notification this device showed, if it showed any.
+    pub fn notices_shown_up_to(&self) -> Result<Option<i64>, CoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT shown_up_to FROM notices WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Remembers that every notification up to `position` was shown.
+    pub fn set_notices_shown_up_to(&mut self, position: i64) -> Result<(), CoreError> {
+        self.conn.execute(
+            "INSERT INTO notices (id, shown_up_to) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET shown_up_to = MAX(shown_up_to, excluded.shown_up_to)",
+            [position],
+        )?;
+        Ok(())
+    }
+}
+
 fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
     tx.execute_batch(
         "DELETE FROM owner; DELETE FROM datasets; DELETE FROM customer; DELETE FROM bills;
          DELETE FROM receipts; DELETE FROM payment_flows; DELETE FROM ended_payments;
-         DELETE FROM first_paint; DELETE FROM bill_details; DELETE FROM readings;",
+         DELETE FROM first_paint; DELETE FROM bill_details; DELETE FROM readings;
+         DELETE FROM notices;",
     )
 }
 

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod deep_link;
 mod error;
 pub mod language;
+pub mod notices;
 pub mod portal;
 pub mod session;
 pub mod usage;

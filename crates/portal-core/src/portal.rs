@@ -8,6 +8,7 @@
 //! an unknown outcome stays open ("processing"), never "unpaid".
 
 mod bills_and_usage;
+mod notices;
 
 use crate::cache::Cache;
 use crate::credentials::{Credentials, names};

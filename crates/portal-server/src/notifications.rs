@@ -42,8 +42,8 @@ pub async fn list(
     }
     state
         .db(move |store| {
-            let notifications = store.app_notifications(customer_id, after, NOTIFICATIONS_PAGE)?;
-            let next = notifications.last().map_or(after, |last| last.id);
+            let (notifications, next) =
+                store.app_notifications(customer_id, after, NOTIFICATIONS_PAGE)?;
             Ok(Json(NotificationList {
                 notifications,
                 next,

@@ -303,14 +303,18 @@ async fn a_customer_turns_kinds_and_channels_off_and_unknown_ones_are_refused() 
     .await;
     issue_bill(&api, JANE.0, json!({})).await;
     api.server.sweep_now().await.unwrap();
-    assert!(
-        notifications(&api, &jane.access_token, 0)
-            .await
-            .notifications
-            .is_empty()
-    );
+    let while_off = notifications(&api, &jane.access_token, 0).await;
+    assert!(while_off.notifications.is_empty());
     assert_eq!(mails_of_kind(&api, "new_bill").await, 0);
     assert!(push_outbox(&api).await.messages.is_empty());
+    // Turned on again, what was passed over while off does not come back.
+    let on = json!({ "preferences": [{ "kind": "new_bill", "channel": "app", "enabled": true }] });
+    assert_eq!(put(on).await.status(), StatusCode::OK);
+    let later = notifications(&api, &jane.access_token, while_off.next).await;
+    assert!(later.notifications.is_empty(), "{later:?}");
+    let off =
+        json!({ "preferences": [{ "kind": "new_bill", "channel": "app", "enabled": false }] });
+    assert_eq!(put(off).await.status(), StatusCode::OK);
 
     // An unknown kind or channel refuses the whole update.
     for bad in [

@@ -160,13 +160,15 @@ impl Store {
     }
 
     /// The notifications of `customer_id` after position `after` whose kind is on for the app,
-    /// oldest first, at most `limit`.
+    /// oldest first, among the next `limit`; and the position of the last one looked at (those
+    /// turned off for the app are passed over for good: turning the kind on again later does
+    /// not bring them back).
     pub fn app_notifications(
         &self,
         customer_id: i64,
         after: i64,
         limit: i64,
-    ) -> Result<Vec<Notification>, ServerError> {
+    ) -> Result<(Vec<Notification>, i64), ServerError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT n.id, n.kind, c.account_number, n.bill_id, n.payment_id, n.amount_minor,
                     n.currency, n.due_date, n.created_at
@@ -194,8 +196,10 @@ impl Store {
             ))
         })?;
         let mut found = Vec::new();
+        let mut last = after;
         for row in rows {
             let (kind, mut notification) = row?;
+            last = notification.id;
             let Some(kind) = NotificationKind::from_name(&kind) else {
                 continue;
             };
@@ -204,7 +208,7 @@ impl Store {
                 found.push(notification);
             }
         }
-        Ok(found)
+        Ok((found, last))
     }
 
     /// Every kind through every channel for `customer_id`: their choices, else the defaults.

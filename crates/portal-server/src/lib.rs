@@ -118,6 +118,60 @@ pub struct ServerOptions {
     pub trusted_proxy: Option<std::net::IpAddr>,
     /// How often the sweeper ends payments nobody ends (see [`sweeper`]).
     pub sweep_every: std::time::Duration,
+    /// Google's and Apple's credentials for push; without them, push stays in the sandbox's
+    /// push outbox.
+    pub push: PushCredentials,
+}
+
+/// The credentials of the push services (see [`push`]).
+#[derive(Debug, Clone, Default)]
+pub struct PushCredentials {
+    /// FCM: a Google service account's key file (JSON).
+    pub fcm_service_account: Option<String>,
+    /// APNs: the team id, the key id, the key (`.p8`, PEM) and the app's bundle id.
+    pub apns: Option<ApnsCredentials>,
+}
+
+/// What APNs needs to accept this server's pushes.
+#[derive(Debug, Clone)]
+pub struct ApnsCredentials {
+    /// The Apple developer team id.
+    pub team_id: String,
+    /// The key's id.
+    pub key_id: String,
+    /// The key (`.p8`, PEM).
+    pub key_pem: String,
+    /// The app's bundle id.
+    pub topic: String,
+}
+
+impl PushCredentials {
+    /// The sender: FCM and APNs where credentials are given, the sandbox's push outbox for the
+    /// rest. Credentials that do not read are an error at start, not at the first push.
+    pub fn sender(&self) -> Result<Arc<dyn push::PushSender>, ServerError> {
+        let unusable =
+            |detail: String| ServerError::Provider(format!("push credentials: {detail}"));
+        let android: Arc<dyn push::PushSender> = match &self.fcm_service_account {
+            Some(json) => {
+                Arc::new(push::Fcm::from_service_account(json, push::FCM_API).map_err(unusable)?)
+            }
+            None => Arc::new(push::SandboxPush),
+        };
+        let ios: Arc<dyn push::PushSender> = match &self.apns {
+            Some(apns) => Arc::new(
+                push::Apns::new(
+                    &apns.team_id,
+                    &apns.key_id,
+                    &apns.key_pem,
+                    &apns.topic,
+                    push::APNS_API,
+                )
+                .map_err(unusable)?,
+            ),
+            None => Arc::new(push::SandboxPush),
+        };
+        Ok(Arc::new(push::ByPlatform { android, ios }))
+    }
 }
 
 impl ServerOptions {
@@ -136,6 +190,7 @@ impl ServerOptions {
             updates_delay: std::time::Duration::ZERO,
             trusted_proxy: None,
             sweep_every: sweeper::DEFAULT_INTERVAL,
+            push: PushCredentials::default(),
         }
     }
 }
@@ -247,7 +302,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
         .with_state(Arc::new(options.app_links.clone()));
     let sweeper = sweeper::Sweeper::new(
         state.clone(),
-        Arc::new(push::SandboxPush),
+        options.push.sender()?,
         #[cfg(feature = "simulator")]
         simulator.clone(),
     );

@@ -26,6 +26,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the command line is parsed once, at start-up"
+)]
 enum Command {
     /// Serve the /v1 API (and the checkout simulator at /sim).
     Serve {
@@ -83,6 +87,23 @@ enum Command {
         /// checkouts settled from the provider.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
         sweep_every_secs: u64,
+        /// Push to Android phones through FCM with this Google service account's key file
+        /// (JSON); without it, Android pushes stay in the sandbox's push outbox.
+        #[arg(long, env = "PORTAL_FCM_SERVICE_ACCOUNT")]
+        fcm_service_account: Option<PathBuf>,
+        /// Push to iPhones through APNs with this key (`.p8`); needs --apns-key-id and
+        /// --apns-team-id. Without it, iOS pushes stay in the sandbox's push outbox.
+        #[arg(long, env = "PORTAL_APNS_KEY", requires_all = ["apns_key_id", "apns_team_id"])]
+        apns_key: Option<PathBuf>,
+        /// The APNs key's id.
+        #[arg(long, env = "PORTAL_APNS_KEY_ID")]
+        apns_key_id: Option<String>,
+        /// The Apple developer team id.
+        #[arg(long, env = "PORTAL_APNS_TEAM_ID")]
+        apns_team_id: Option<String>,
+        /// The app's bundle id (the APNs topic).
+        #[arg(long, env = "PORTAL_APNS_TOPIC", default_value = "com.enerpro.portal")]
+        apns_topic: String,
     },
     /// Move a running sandbox's clock forward (sandbox only), e.g. to see a checkout expire:
     /// `advance-clock --by 2h`. Payments that ended in the meantime are swept at once.
@@ -179,8 +200,40 @@ async fn main() -> ExitCode {
             updates_delay_ms,
             trusted_proxy,
             sweep_every_secs,
+            fcm_service_account,
+            apns_key,
+            apns_key_id,
+            apns_team_id,
+            apns_topic,
         } => {
             let mut options = ServerOptions::new(db);
+            let read = |path: &std::path::Path| {
+                std::fs::read_to_string(path)
+                    .map_err(|e| ServerError::Provider(format!("{}: {e}", path.display())))
+            };
+            let fcm = fcm_service_account.as_deref().map(read).transpose();
+            let apns_pem = apns_key.as_deref().map(read).transpose();
+            let (fcm, apns_pem) = match (fcm, apns_pem) {
+                (Ok(fcm), Ok(apns_pem)) => (fcm, apns_pem),
+                (Err(error), _) | (_, Err(error)) => {
+                    eprintln!("portal-server: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            options.push = portal_server::PushCredentials {
+                fcm_service_account: fcm,
+                apns: match (apns_pem, apns_key_id, apns_team_id) {
+                    (Some(key_pem), Some(key_id), Some(team_id)) => {
+                        Some(portal_server::ApnsCredentials {
+                            team_id,
+                            key_id,
+                            key_pem,
+                            topic: apns_topic,
+                        })
+                    }
+                    _ => None,
+                },
+            };
             options.app_links = portal_server::app_links::AppLinks {
                 android_package,
                 android_cert_sha256,

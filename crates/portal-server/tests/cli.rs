@@ -263,3 +263,38 @@ fn import_sends_a_billing_systems_files_and_says_what_was_refused() {
     }
     runtime.block_on(server.stop()).unwrap();
 }
+
+#[test]
+fn serve_refuses_push_credentials_it_cannot_use_before_it_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.sqlite3");
+    let not_a_key = dir.path().join("service-account.json");
+    std::fs::write(&not_a_key, r#"{"project_id":"p"}"#).unwrap();
+    for (args, expected) in [
+        (
+            vec!["--fcm-service-account", "/nonexistent/service-account.json"],
+            "/nonexistent/service-account.json",
+        ),
+        (
+            vec!["--fcm-service-account", not_a_key.to_str().unwrap()],
+            "push credentials",
+        ),
+    ] {
+        let (ok, _, err) = run(
+            &db,
+            &[&["serve", "--listen", "127.0.0.1:0"][..], &args[..]].concat(),
+        );
+        assert!(!ok && err.contains(expected), "{expected:?} in {err:?}");
+    }
+    let (ok, _, err) = run(
+        &db,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--apns-key",
+            "/tmp/k.p8",
+        ],
+    );
+    assert!(!ok && err.contains("apns-key-id"), "{err}");
+}

@@ -68,7 +68,9 @@ pub async fn home(core: State<'_, Core>) -> Reply<ipc::Home> {
 #[tauri::command]
 pub async fn refresh<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Reply<ipc::Refresh> {
     let answer = logged::<ipc::Refresh>(async { core.portal().await?.refresh().await }).await;
-    app.state::<crate::notices::Notices>().check_soon();
+    if let Some(notices) = app.try_state::<crate::notices::Notices>() {
+        notices.check_soon();
+    }
     // The UI refreshes once its first screen is shown (from the page or from `home`): what
     // waits for the first screen starts now, after the fresh data, not beside it.
     core.first_screen_answered();

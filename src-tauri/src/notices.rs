@@ -164,7 +164,11 @@ async fn settings<R: Runtime>(
 ) -> NotificationSettings {
     NotificationSettings {
         preferences,
-        check_every_minutes: app.state::<Notices>().minutes.load(Ordering::Relaxed),
+        check_every_minutes: app
+            .try_state::<Notices>()
+            .map_or(notices::DEFAULT_CHECK_MINUTES, |notices| {
+                notices.minutes.load(Ordering::Relaxed)
+            }),
         choices: CHECK_CHOICES.to_vec(),
     }
 }

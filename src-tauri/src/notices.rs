@@ -128,7 +128,13 @@ fn show<R: Runtime>(app: &AppHandle<R>, notification: &Notification, language: L
         language,
         &[
             ("amount", &notification.amount.display()),
-            ("due", notification.due_date.as_deref().unwrap_or_default()),
+            (
+                "due",
+                &portal_api::i18n::long_date(
+                    notification.due_date.as_deref().unwrap_or_default(),
+                    language,
+                ),
+            ),
         ],
     );
     let shown = app

@@ -67,6 +67,61 @@ pub fn plural(language: Language, count: u64, one: Text, other: Text) -> String 
     text.fill(language, &[("n", &count.to_string())])
 }
 
+/// The name of month `month` (1 to 12) in `language`, capitalised as a sentence starts.
+pub fn month_name(language: Language, month: usize) -> &'static str {
+    const ENGLISH: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const SPANISH: [&str; 12] = [
+        "Enero",
+        "Febrero",
+        "Marzo",
+        "Abril",
+        "Mayo",
+        "Junio",
+        "Julio",
+        "Agosto",
+        "Septiembre",
+        "Octubre",
+        "Noviembre",
+        "Diciembre",
+    ];
+    let names = match language {
+        Language::English => &ENGLISH,
+        Language::Spanish => &SPANISH,
+    };
+    names[month.clamp(1, 12) - 1]
+}
+
+/// A `YYYY-MM-DD` date written out, for texts made outside the webview (PDFs, mails, desktop
+/// notifications): `October 24, 2026`, `24 de octubre de 2026`; anything else as it is.
+pub fn long_date(iso: &str, language: Language) -> String {
+    let parts = (
+        iso.get(0..4),
+        iso.get(5..7).and_then(|m| m.parse::<usize>().ok()),
+        iso.get(8..10).and_then(|d| d.parse::<u8>().ok()),
+    );
+    let (Some(year), Some(month @ 1..=12), Some(day)) = parts else {
+        return iso.to_owned();
+    };
+    let name = month_name(language, month);
+    match language {
+        Language::English => format!("{name} {day}, {year}"),
+        Language::Spanish => format!("{day} de {} de {year}", name.to_lowercase()),
+    }
+}
+
 macro_rules! texts {
     ($( $(#[$doc:meta])* $key:ident { en: $en:literal, es: $es:literal } )*) => {
         /// A sentence or a label of the app, in every language.

@@ -137,7 +137,7 @@ pub struct NoticeFacts<'a> {
 /// A notification's title and text for a phone's push (short, no name or link).
 pub fn push_text(language: Language, facts: &NoticeFacts<'_>) -> (String, String) {
     let amount = facts.amount.display();
-    let due = facts.due_date.unwrap_or_default();
+    let due = portal_api::i18n::long_date(facts.due_date.unwrap_or_default(), language);
     let (title, body) = match (language, facts.kind) {
         (Language::English, NotificationKind::NewBill) => {
             ("New bill", format!("Your bill of {amount} is due {due}."))

@@ -8,6 +8,7 @@
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use portal_api::Language;
+use portal_api::i18n::{long_date as date, month_name};
 use portal_api::v1::{BillDetail, Customer, Money, Receipt};
 
 /// A US Letter page, in points.
@@ -308,32 +309,12 @@ fn width(text: &str, size: f32) -> f32 {
     units as f32 * size / 1000.0
 }
 
-/// A `YYYY-MM-DD` date written out: `October 24, 2026`, `24 de octubre de 2026`.
-fn date(iso: &str, language: Language) -> String {
-    let parts = (
-        iso.get(0..4),
-        iso.get(5..7).and_then(|m| m.parse::<usize>().ok()),
-        iso.get(8..10).and_then(|d| d.parse::<u8>().ok()),
-    );
-    let (Some(year), Some(month @ 1..=12), Some(day)) = parts else {
-        return iso.to_owned();
-    };
-    let name = Words::of(language).months[month - 1];
-    match language {
-        Language::English => format!("{name} {day}, {year}"),
-        Language::Spanish => format!("{day} de {} de {year}", name.to_lowercase()),
-    }
-}
-
 /// A chart label for `YYYY-MM`: `Oct 26`, `oct 26`.
 fn month_label(month: &str, language: Language) -> String {
     let index = month.get(5..7).and_then(|m| m.parse::<usize>().ok());
     match index {
         Some(index @ 1..=12) => {
-            let name: String = Words::of(language).months[index - 1]
-                .chars()
-                .take(3)
-                .collect();
+            let name: String = month_name(language, index).chars().take(3).collect();
             format!("{name} {}", month.get(2..4).unwrap_or_default())
         }
         _ => month.to_owned(),
@@ -363,7 +344,6 @@ struct Words {
     transaction: &'static str,
     bills_paid: &'static str,
     total_paid: &'static str,
-    months: [&'static str; 12],
 }
 
 impl Words {
@@ -397,20 +377,6 @@ static ENGLISH: Words = Words {
     transaction: "Transaction",
     bills_paid: "Bills paid",
     total_paid: "Total paid",
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
 };
 
 static SPANISH: Words = Words {
@@ -435,20 +401,6 @@ static SPANISH: Words = Words {
     transaction: "Transacción",
     bills_paid: "Facturas pagadas",
     total_paid: "Total pagado",
-    months: [
-        "Enero",
-        "Febrero",
-        "Marzo",
-        "Abril",
-        "Mayo",
-        "Junio",
-        "Julio",
-        "Agosto",
-        "Septiembre",
-        "Octubre",
-        "Noviembre",
-        "Diciembre",
-    ],
 };
 
 #[cfg(test)]

@@ -237,6 +237,10 @@ error_codes! {
     InvitationLocked = "invitation_locked", AskForNewLink,
         en: "This invitation was locked after too many wrong postcodes. Ask Enerpro for a new invitation, and have a recent bill at hand for the postcode of the service address.",
         es: "Esta invitación se bloqueó después de demasiados códigos postales incorrectos. Pida a Enerpro una invitación nueva y tenga a mano una factura reciente para ver el código postal de la dirección de servicio.";
+    /// An invitation for an account this sign-in already holds.
+    AccountAlreadyAdded = "account_already_added", GoBack,
+        en: "This account is already among yours: nothing was added. Choose it from your accounts.",
+        es: "Esta cuenta ya está entre las suyas: no se agregó nada. Elíjala entre sus cuentas.";
     /// Admin: the email is not the one on file.
     EmailNotOnFile = "email_not_on_file", Correct,
         en: "That email is not the one on file for this account.",

@@ -27,6 +27,9 @@ pub fn is_token_shaped(value: &str, length: &std::ops::RangeInclusive<usize>) ->
 
 /// The path of the health endpoint, relative to the backend's base URL.
 pub const HEALTH_PATH: &str = "/v1/health";
+/// The header that names which of the signed-in person's accounts a request is about (its
+/// account number); without it, the account the session was opened for.
+pub const ACCOUNT_HEADER: &str = "X-Account";
 /// The header that makes payment creation idempotent.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
@@ -757,6 +760,23 @@ pub struct RegisterDevice {
     pub platform: String,
     /// The platform's registration token for this app on this phone.
     pub token: String,
+}
+
+/// `GET /v1/accounts`: the accounts the signed-in person holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountList {
+    /// Their accounts, oldest first (name, number, service address, email on file).
+    pub accounts: Vec<Customer>,
+}
+
+/// `POST /v1/admin/accounts/{account}/holders` (support staff): give a person access to an
+/// account (they sign in with this email and see it among theirs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AddHolderRequest {
+    /// The person's email.
+    pub email: String,
 }
 
 /// `POST /v1/admin/accounts/{account}/bills` (support staff): issue the account's next monthly

@@ -7,7 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use portal_api::ErrorCode;
-use portal_api::v1::{BillDetail, BillList, Customer, ErrorBody, ReadingsView};
+use portal_api::v1::{
+    AccountList, AddHolderRequest, BillDetail, BillList, Customer, ErrorBody, ReadingsView,
+};
 use serde::Deserialize;
 
 /// `GET /v1/me`
@@ -213,6 +215,92 @@ pub async fn readings(
             Ok(Json(ReadingsView {
                 meters: store.readings(customer_id, from, to)?,
             }))
+        })
+        .await
+}
+
+/// `GET /v1/accounts`: the accounts the signed-in person holds (the `X-Account` header picks
+/// one for the other requests).
+#[utoipa::path(get, path = "/v1/accounts", tag = "customer",
+    responses((status = 200, body = AccountList), (status = 401, body = ErrorBody)),
+    security(("access_token" = [])))]
+pub async fn accounts(
+    person: crate::state::Person,
+    State(state): State<AppState>,
+) -> ApiResult<Json<AccountList>> {
+    state
+        .db(move |store| {
+            Ok(Json(AccountList {
+                accounts: store
+                    .held_accounts(&person.email)?
+                    .into_iter()
+                    .map(|record| record.customer)
+                    .collect(),
+            }))
+        })
+        .await
+}
+
+/// `POST /v1/admin/accounts/{account}/holders` (support staff): gives a person access to the
+/// account; they sign in with their email (or open an invitation to it) and find it among
+/// theirs. Giving it again changes nothing.
+#[utoipa::path(post, path = "/v1/admin/accounts/{account}/holders", tag = "admin",
+    params(("account" = String, Path, description = "The account number")),
+    request_body = AddHolderRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("admin_key" = [])))]
+pub async fn admin_add_holder(
+    _admin: crate::state::Admin,
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    crate::state::ApiJson(request): crate::state::ApiJson<AddHolderRequest>,
+) -> ApiResult<axum::http::StatusCode> {
+    let email = request.email.trim().to_owned();
+    if !crate::auth::valid_email(&email) {
+        return Err(ServerError::bad_request(
+            ErrorCode::InvalidEmail,
+            "email: an email address",
+        ));
+    }
+    let now = state.now();
+    state
+        .db(move |store| {
+            let record = store
+                .customer_by_account(&account)?
+                .ok_or(ServerError::NotFound {
+                    what: "The account",
+                })?;
+            store.add_holder(record.id, &email, now)?;
+            Ok(axum::http::StatusCode::NO_CONTENT)
+        })
+        .await
+}
+
+/// `DELETE /v1/admin/accounts/{account}/holders/{email}` (support staff): takes a person's
+/// access to the account away; their app drops the account at its next refresh. The email on
+/// file keeps its account (404 here).
+#[utoipa::path(delete, path = "/v1/admin/accounts/{account}/holders/{email}", tag = "admin",
+    params(("account" = String, Path, description = "The account number"),
+           ("email" = String, Path, description = "The person's email")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("admin_key" = [])))]
+pub async fn admin_remove_holder(
+    _admin: crate::state::Admin,
+    State(state): State<AppState>,
+    Path((account, email)): Path<(String, String)>,
+) -> ApiResult<axum::http::StatusCode> {
+    state
+        .db(move |store| {
+            let not_found = || ServerError::NotFound {
+                what: "That access",
+            };
+            let record = store.customer_by_account(&account)?.ok_or_else(not_found)?;
+            if store.remove_holder(record.id, email.trim())? {
+                Ok(axum::http::StatusCode::NO_CONTENT)
+            } else {
+                Err(not_found())
+            }
         })
         .await
 }

@@ -8,6 +8,7 @@ use crate::limits::{
 use crate::mail;
 use crate::secrets::{mask_email, pkce_challenge};
 use crate::state::{Admin, ApiJson, AppLanguage, AppState, ClientAddress};
+use crate::store::AccessTokenState;
 use crate::store::{
     ACCESS_TTL, InvitationRecord, IssuedTokens, MAX_POSTCODE_FAILURES, RefreshOutcome, Store,
 };
@@ -55,25 +56,22 @@ pub fn create_invitation(
         .ok_or(ServerError::NotFound {
             what: "The account",
         })?;
-    if !customer
-        .customer
-        .email
-        .eq_ignore_ascii_case(request.email.trim())
-    {
+    // The email on file, or a person support staff gave access to the account.
+    let email = request.email.trim();
+    if !store.holds(email, customer.id)? {
         return Err(ServerError::bad_request(
             ErrorCode::EmailNotOnFile,
-            "That email is not the one on file for this account.",
+            "That email is not the one on file for this account, nor one given access to it.",
         ));
     }
-    let code =
-        store.create_invitation(customer.id, &customer.customer.email, now, INVITATION_TTL)?;
+    let code = store.create_invitation(customer.id, email, now, INVITATION_TTL)?;
     let created = InvitationCreated {
         app_link: DeepLink::Invite { code: code.clone() }.app_url(),
         web_link: DeepLink::Invite { code: code.clone() }.web_url(portal_host),
         expires_at: rfc3339(now + INVITATION_TTL),
     };
     let to = mail::Recipient {
-        email: &customer.customer.email,
+        email,
         name: &customer.customer.name,
         language: customer.language,
     };
@@ -215,15 +213,41 @@ pub async fn redeem_invitation(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     AppLanguage(language): AppLanguage,
+    headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<RedeemInvitationRequest>,
 ) -> ApiResult<Json<SessionTokens>> {
     let now = state.now();
     let attempt = attempt_from(&state, "invite-address", client, now)?;
     let limiter = state.limiter.clone();
+    // A device already signed in says who it is: an invitation for an account that person
+    // already holds adds nothing.
+    let signed_in = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(|token| token.trim().to_owned());
     state
         .db(move |store| {
             let invitation = find_invitation(store, &request.code)?;
             usable(&invitation, now)?;
+            // Opened where someone is signed in, the account joins that person's sign-in;
+            // elsewhere the invitation signs in the person it was sent to.
+            let signed_in = match signed_in {
+                Some(token) => match store.access_token_state(&token, now)? {
+                    AccessTokenState::Valid { email, .. } => Some(email),
+                    _ => None,
+                },
+                None => None,
+            };
+            if let Some(person) = &signed_in
+                && store.holds(person, invitation.customer_id)?
+            {
+                return Err(ServerError::Conflict {
+                    code: ErrorCode::AccountAlreadyAdded,
+                    message: "This account is already on this sign-in.".to_owned(),
+                });
+            }
+            let person = signed_in.unwrap_or_else(|| invitation.email.clone());
             let account_key = format!("account:{}", invitation.customer_id);
             let on_account = limiter.attempt(&[(&account_key, FAILURES_PER_ACCOUNT)], now)?;
             let customer =
@@ -241,8 +265,11 @@ pub async fn redeem_invitation(
                     _ => invitation_locked(),
                 });
             }
+            if !store.holds(&person, customer.id)? {
+                store.add_holder(customer.id, &person, now)?;
+            }
             let tokens = store
-                .redeem_invitation(&request.code, customer.id, now)?
+                .redeem_invitation(&request.code, customer.id, &person, now)?
                 .ok_or_else(invitation_used)?;
             // From now on the customer's mails speak the app's language.
             if let Some(language) = language {
@@ -255,7 +282,8 @@ pub async fn redeem_invitation(
         .await
 }
 
-fn valid_email(email: &str) -> bool {
+/// Whether `email` looks like an email address.
+pub fn valid_email(email: &str) -> bool {
     let email = email.trim();
     email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -331,16 +359,18 @@ async fn send_signin_link(
     let host = state.settings.portal_host.clone();
     let sent = state
         .db(move |store| {
-            if let Some(customer) = store.customer_by_email(request.email.trim())? {
+            let email = request.email.trim();
+            if let Some(customer) = store.held_accounts(email)?.into_iter().next() {
                 let code = store.create_signin_code(
                     customer.id,
+                    email,
                     &request.code_challenge,
                     now,
                     SIGNIN_TTL,
                 )?;
                 // In the language of the app that asked, else the one the customer reads.
                 let to = mail::Recipient {
-                    email: &customer.customer.email,
+                    email,
                     name: &customer.customer.name,
                     language: language.unwrap_or(customer.language),
                 };
@@ -393,7 +423,7 @@ pub async fn exchange_signin(
                 return Err(invalid());
             }
             let tokens = store
-                .redeem_signin_code(&request.code, record.customer_id, now)?
+                .redeem_signin_code(&request.code, record.customer_id, &record.email, now)?
                 .ok_or_else(invalid)?;
             if let Some(language) = language {
                 store.set_customer_language(record.customer_id, language)?;

@@ -371,6 +371,15 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/signout", post(auth::sign_out))
         .route("/v1/me", get(account::me))
+        .route("/v1/accounts", get(account::accounts))
+        .route(
+            "/v1/admin/accounts/{account}/holders",
+            post(account::admin_add_holder),
+        )
+        .route(
+            "/v1/admin/accounts/{account}/holders/{email}",
+            axum::routing::delete(account::admin_remove_holder),
+        )
         .route("/v1/bills", get(account::bills))
         .route("/v1/bills/{id}", get(account::bill))
         .route("/v1/bills/{id}/pdf", get(account::bill_pdf))

@@ -12,6 +12,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use portal_api::ErrorCode;
+use portal_api::v1::ACCOUNT_HEADER;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
@@ -119,10 +120,30 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
-/// The signed-in customer (from `Authorization: Bearer <access token>`).
+/// The account a signed-in request is about (from `Authorization: Bearer <access token>`, and
+/// `X-Account: <account number>` among the person's accounts; the session's own account
+/// without it). Every read and payment is scoped by it, so a person reaches only what they hold.
 pub struct SignedIn(pub i64);
 
 impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        Person::from_request_parts(parts, state)
+            .await
+            .map(|person| SignedIn(person.account))
+    }
+}
+
+/// The signed-in person: their email and the account the request is about (see [`SignedIn`]).
+pub struct Person {
+    /// The person.
+    pub email: String,
+    /// The account in scope.
+    pub account: i64,
+}
+
+impl FromRequestParts<AppState> for Person {
     type Rejection = ServerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
@@ -132,22 +153,59 @@ impl FromRequestParts<AppState> for SignedIn {
                 message: "Sign in to continue.",
             });
         };
+        let chosen = parts
+            .headers
+            .get(ACCOUNT_HEADER)
+            .map(|value| value.to_str().map(|text| text.trim().to_owned()));
         let now = state.now();
         state
-            .db(move |store| match store.access_token_state(&token, now)? {
-                AccessTokenState::Valid(customer) => Ok(SignedIn(customer)),
-                AccessTokenState::Expired => Err(ServerError::Unauthorized {
-                    code: ErrorCode::TokenExpired,
-                    message: "Your session needs renewing. The app does this by itself.",
-                }),
-                AccessTokenState::Revoked => Err(ServerError::Unauthorized {
-                    code: ErrorCode::SessionEnded,
-                    message: "Your session has ended. Sign in again.",
-                }),
-                AccessTokenState::Unknown => Err(ServerError::Unauthorized {
-                    code: ErrorCode::InvalidToken,
-                    message: "Your session is not valid. Sign in again.",
-                }),
+            .db(move |store| {
+                let (session_account, email) = match store.access_token_state(&token, now)? {
+                    AccessTokenState::Valid { account, email } => (account, email),
+                    AccessTokenState::Expired => {
+                        return Err(ServerError::Unauthorized {
+                            code: ErrorCode::TokenExpired,
+                            message: "Your session needs renewing. The app does this by itself.",
+                        });
+                    }
+                    AccessTokenState::Revoked => {
+                        return Err(ServerError::Unauthorized {
+                            code: ErrorCode::SessionEnded,
+                            message: "Your session has ended. Sign in again.",
+                        });
+                    }
+                    AccessTokenState::Unknown => {
+                        return Err(ServerError::Unauthorized {
+                            code: ErrorCode::InvalidToken,
+                            message: "Your session is not valid. Sign in again.",
+                        });
+                    }
+                };
+                let not_held = || ServerError::NotFound {
+                    what: "The account",
+                };
+                let account = match chosen {
+                    Some(Ok(number)) => {
+                        let record = store.customer_by_account(&number)?.ok_or_else(not_held)?;
+                        if !store.holds(&email, record.id)? {
+                            return Err(not_held());
+                        }
+                        record.id
+                    }
+                    Some(Err(_)) => return Err(not_held()),
+                    None if store.holds(&email, session_account)? => session_account,
+                    // The session's account was taken away: another of theirs, if any.
+                    None => match store.held_accounts(&email)?.first() {
+                        Some(record) => record.id,
+                        None => {
+                            return Err(ServerError::Unauthorized {
+                                code: ErrorCode::SessionEnded,
+                                message: "You no longer hold an account here. Sign in again.",
+                            });
+                        }
+                    },
+                };
+                Ok(Person { email, account })
             })
             .await
     }

@@ -47,6 +47,8 @@ pub struct SigninCodeRecord {
     pub expires_at: i64,
     /// Set once used.
     pub used_at: Option<i64>,
+    /// The person it signs in (their accounts; `customer_id` is the first).
+    pub email: String,
 }
 
 impl Store {
@@ -130,6 +132,53 @@ impl Store {
         self.customer_where("email = ?1", &email)
     }
 
+    /// The accounts `email` holds: those with it on file, and those support staff gave it
+    /// access to; oldest first.
+    pub fn held_accounts(&self, email: &str) -> Result<Vec<CustomerRecord>, ServerError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id FROM customers WHERE email = ?1 COLLATE NOCASE
+             UNION SELECT customer_id FROM holdings WHERE email = ?1 ORDER BY 1",
+        )?;
+        let ids = statement
+            .query_map([email], |row| row.get::<_, i64>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut accounts = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(record) = self.customer(id)? {
+                accounts.push(record);
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// Whether `email` holds account `customer_id`.
+    pub fn holds(&self, email: &str, customer_id: i64) -> Result<bool, ServerError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?2 AND email = ?1 COLLATE NOCASE)
+                 OR EXISTS (SELECT 1 FROM holdings WHERE email = ?1 AND customer_id = ?2)",
+            params![email, customer_id],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Gives `email` access to account `customer_id` (support staff); answers whether it is new.
+    pub fn add_holder(&self, customer_id: i64, email: &str, now: i64) -> Result<bool, ServerError> {
+        Ok(self.conn.execute(
+            "INSERT INTO holdings (email, customer_id, added_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (email, customer_id) DO NOTHING",
+            params![email, customer_id, now],
+        )? == 1)
+    }
+
+    /// Takes the access support staff gave `email` to account `customer_id` away; answers
+    /// whether there was one (the email on file keeps its account).
+    pub fn remove_holder(&self, customer_id: i64, email: &str) -> Result<bool, ServerError> {
+        Ok(self.conn.execute(
+            "DELETE FROM holdings WHERE email = ?1 AND customer_id = ?2",
+            params![email, customer_id],
+        )? == 1)
+    }
+
     /// Stores a new invitation; returns its code (stored only hashed).
     pub fn create_invitation(
         &self,
@@ -183,24 +232,26 @@ impl Store {
         &mut self,
         code: &str,
         customer_id: i64,
+        email: &str,
         now: i64,
     ) -> Result<Option<IssuedTokens>, ServerError> {
-        self.use_code_and_open_session(OneTimeCode::Invitation, code, customer_id, now)
+        self.use_code_and_open_session(OneTimeCode::Invitation, code, customer_id, email, now)
     }
 
     /// Stores a one-time sign-in code bound to a PKCE challenge; returns the code.
     pub fn create_signin_code(
         &self,
         customer_id: i64,
+        email: &str,
         challenge: &str,
         now: i64,
         ttl: i64,
     ) -> Result<String, ServerError> {
         let code = random_token(32);
         self.conn.execute(
-            "INSERT INTO signin_codes (code_hash, customer_id, code_challenge, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![hash_secret(&code), customer_id, challenge, now + ttl],
+            "INSERT INTO signin_codes (code_hash, customer_id, code_challenge, expires_at, email)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![hash_secret(&code), customer_id, challenge, now + ttl, email],
         )?;
         Ok(code)
     }
@@ -210,7 +261,10 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT customer_id, code_challenge, expires_at, used_at FROM signin_codes WHERE code_hash = ?1",
+                "SELECT s.customer_id, s.code_challenge, s.expires_at, s.used_at,
+                        COALESCE(s.email, c.email)
+                 FROM signin_codes s JOIN customers c ON c.id = s.customer_id
+                 WHERE s.code_hash = ?1",
                 [hash_secret(code)],
                 |row| {
                     Ok(SigninCodeRecord {
@@ -218,6 +272,7 @@ impl Store {
                         code_challenge: row.get(1)?,
                         expires_at: row.get(2)?,
                         used_at: row.get(3)?,
+                        email: row.get(4)?,
                     })
                 },
             )
@@ -229,8 +284,9 @@ impl Store {
         &mut self,
         code: &str,
         customer_id: i64,
+        email: &str,
         now: i64,
     ) -> Result<Option<IssuedTokens>, ServerError> {
-        self.use_code_and_open_session(OneTimeCode::SignIn, code, customer_id, now)
+        self.use_code_and_open_session(OneTimeCode::SignIn, code, customer_id, email, now)
     }
 }

@@ -228,6 +228,20 @@ CREATE TABLE push_outbox (
     last_error TEXT
 );
 "#,
+    r#"
+-- A person (by email) holds the accounts whose email on file is theirs, and those support staff
+-- gave them access to; several people may hold one account. A session belongs to a person.
+CREATE TABLE holdings (
+    email TEXT NOT NULL COLLATE NOCASE,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (email, customer_id)
+);
+ALTER TABLE session_families ADD COLUMN email TEXT;
+UPDATE session_families
+   SET email = (SELECT email FROM customers WHERE customers.id = session_families.customer_id);
+ALTER TABLE signin_codes ADD COLUMN email TEXT;
+"#,
 ];
 
 /// How long an access token lives (seconds).

@@ -30,10 +30,15 @@ pub(super) enum OneTimeCode {
 }
 
 /// What an access token is worth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccessTokenState {
-    /// Valid: the customer's row id.
-    Valid(i64),
+    /// Valid: the session's person and the account it was opened for.
+    Valid {
+        /// The account the session was opened for (its default).
+        account: i64,
+        /// The person (their email).
+        email: String,
+    },
     /// Past its lifetime: refresh.
     Expired,
     /// Its session was ended (sign-out, or a replayed refresh token).
@@ -66,6 +71,7 @@ impl Store {
         kind: OneTimeCode,
         code: &str,
         customer_id: i64,
+        email: &str,
         now: i64,
     ) -> Result<Option<IssuedTokens>, ServerError> {
         let update = match kind {
@@ -80,7 +86,7 @@ impl Store {
         if tx.execute(update, params![hash_secret(code), now])? != 1 {
             return Ok(None);
         }
-        let tokens = open_session(&tx, customer_id, now)?;
+        let tokens = open_session(&tx, customer_id, email, now)?;
         tx.commit()?;
         Ok(Some(tokens))
     }
@@ -91,23 +97,24 @@ impl Store {
         token: &str,
         now: i64,
     ) -> Result<AccessTokenState, ServerError> {
-        let found: Option<(i64, i64, Option<i64>)> = self
+        let found: Option<(i64, i64, Option<i64>, String)> = self
             .conn
             .query_row(
-                "SELECT f.customer_id, a.expires_at, f.revoked_at
+                "SELECT f.customer_id, a.expires_at, f.revoked_at, COALESCE(f.email, c.email)
                  FROM access_tokens a JOIN session_families f ON f.id = a.family_id
+                 JOIN customers c ON c.id = f.customer_id
                  WHERE a.token_hash = ?1",
                 [hash_secret(token)],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
             .optional()?;
         let state = match found {
             None => AccessTokenState::Unknown,
-            Some((_, _, Some(_))) => AccessTokenState::Revoked,
-            Some((_, expires_at, None)) if expires_at <= now => AccessTokenState::Expired,
-            Some((customer, _, None)) => AccessTokenState::Valid(customer),
+            Some((_, _, Some(_), _)) => AccessTokenState::Revoked,
+            Some((_, expires_at, None, _)) if expires_at <= now => AccessTokenState::Expired,
+            Some((account, _, None, email)) => AccessTokenState::Valid { account, email },
         };
-        if matches!(state, AccessTokenState::Valid(_)) {
+        if matches!(state, AccessTokenState::Valid { .. }) {
             // A used access token ends its refresh token's grace (see the module header).
             self.conn.execute(
                 "UPDATE access_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
@@ -191,16 +198,18 @@ impl Store {
     }
 }
 
-/// Opens a new session family for the customer and issues its first tokens.
+/// Opens a new session family for the person `email`, opened for account `customer_id`, and
+/// issues its first tokens.
 pub(super) fn open_session(
     tx: &Transaction<'_>,
     customer_id: i64,
+    email: &str,
     now: i64,
 ) -> Result<IssuedTokens, ServerError> {
     let family = random_id("fam");
     tx.execute(
-        "INSERT INTO session_families (id, customer_id, created_at) VALUES (?1, ?2, ?3)",
-        params![family, customer_id, now],
+        "INSERT INTO session_families (id, customer_id, created_at, email) VALUES (?1, ?2, ?3, ?4)",
+        params![family, customer_id, now, email],
     )?;
     issue_tokens(tx, &family, now)
 }

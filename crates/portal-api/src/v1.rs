@@ -571,6 +571,9 @@ pub struct PaymentList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ReceiptLine {
+    /// The account the bill is for (a payment may pay bills of several accounts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
     /// The bill paid.
     pub bill_id: String,
     /// Its period.

@@ -86,7 +86,7 @@ fn check_bill_ids(bill_ids: &[String]) -> ApiResult<()> {
               (status = 409, body = ErrorBody), (status = 502, body = ErrorBody)),
     security(("access_token" = [])))]
 pub async fn create_payment(
-    SignedIn(customer_id): SignedIn,
+    person: crate::state::Person,
     State(state): State<AppState>,
     AppLanguage(app_language): AppLanguage,
     headers: HeaderMap,
@@ -94,6 +94,7 @@ pub async fn create_payment(
 ) -> ApiResult<(StatusCode, Json<Payment>)> {
     let key = idempotency_key(&headers)?;
     check_bill_ids(&request.bill_ids)?;
+    let customer_id = person.account;
     let now = state.now();
     let bill_ids = request.bill_ids.clone();
     let (outcome, language) = state
@@ -110,8 +111,14 @@ pub async fn create_payment(
                     .map(|customer| customer.language)
                     .unwrap_or_default(),
             };
+            // One checkout may pay bills of every account the person holds.
+            let payable: Vec<i64> = store
+                .held_accounts(&person.email)?
+                .iter()
+                .map(|record| record.id)
+                .collect();
             Ok((
-                store.reserve_payment(customer_id, &key, &bill_ids, now)?,
+                store.reserve_payment(customer_id, &payable, &key, &bill_ids, now)?,
                 language,
             ))
         })

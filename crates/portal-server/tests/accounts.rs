@@ -215,3 +215,56 @@ async fn support_staff_give_and_take_access_and_a_partner_has_their_own_sign_in(
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn one_checkout_pays_bills_of_two_accounts_and_one_receipt_lists_each() {
+    let api = Api::start().await;
+    let jane = api.sign_in(JANE).await;
+    let code = api.invite(OMAR).await;
+    let added = redeem_signed_in(&api, &code, OMAR.2, &jane.access_token).await;
+    let jane: SessionTokens = added.json().await.unwrap();
+    let (hers, his) = ("bill_100200300_2026_10", "bill_100200301_2026_10");
+
+    // Someone holding only one of them cannot put the other's bill in a payment.
+    let omar = api.sign_in(OMAR).await;
+    let refused = api
+        .create_payment(&omar.access_token, "mixed-1", &[his, hers])
+        .await;
+    let (status, code) = error_code(refused).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "unknown_bill")
+    );
+
+    let payment = api
+        .new_payment(&jane.access_token, "both-1", &[hers, his])
+        .await;
+    assert_eq!(payment.amount.amount_minor, 10_150 + 7_310);
+    api.pay_in_browser(&payment.checkout_url, common::GOOD_CARD)
+        .await;
+    let paid = api
+        .payment_action(&jane.access_token, &payment.id, "confirm")
+        .await;
+    let receipt = paid.receipt.expect("a receipt");
+    let lines: Vec<(Option<&str>, &str)> = receipt
+        .lines
+        .iter()
+        .map(|line| (line.account_number.as_deref(), line.bill_id.as_str()))
+        .collect();
+    assert_eq!(lines, [(Some(JANE.0), hers), (Some(OMAR.0), his)]);
+    // Each account's bill is paid, in each account.
+    for (account, bill) in [(JANE.0, hers), (OMAR.0, his)] {
+        let list: BillList = get_as(
+            &api,
+            "/v1/bills?status=all",
+            &jane.access_token,
+            Some(account),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let status = list.bills.iter().find(|b| b.id == bill).unwrap().status;
+        assert_eq!(status, portal_api::v1::BillStatus::Paid, "{bill}");
+    }
+}

@@ -189,7 +189,13 @@ async fn a_payment_recorded_but_never_linked_to_a_checkout_is_expired_by_the_swe
         .try_into()
         .unwrap();
     let reserved = match store
-        .reserve_payment(customer, "never-linked", std::slice::from_ref(&bill), now)
+        .reserve_payment(
+            customer,
+            &[customer],
+            "never-linked",
+            std::slice::from_ref(&bill),
+            now,
+        )
         .unwrap()
     {
         portal_server::store::CreateOutcome::Reserved(reserved) => reserved,

@@ -196,6 +196,7 @@ fn receipt(index: usize) -> portal_api::v1::Receipt {
         issued_at: format!("{year}-{month:02}-15T10:00:00Z"),
         payment_id: format!("pay_bench_{index}"),
         lines: vec![portal_api::v1::ReceiptLine {
+            account_number: None,
             bill_id: format!("bill_bench_{index}"),
             period: portal_api::v1::Period {
                 start: format!("{year}-{month:02}-01"),

@@ -92,6 +92,7 @@ impl Store {
     pub fn reserve_payment(
         &mut self,
         customer_id: i64,
+        payable: &[i64],
         idempotency_key: &str,
         bill_ids: &[String],
         now: i64,
@@ -124,17 +125,19 @@ impl Store {
         let mut currency: Option<String> = None;
         let mut total: i64 = 0;
         for bill_id in bill_ids {
-            let row: Option<(String, String, i64, String, bool, bool)> = tx
+            let row: Option<(String, String, i64, String, bool, bool, i64)> = tx
                 .query_row(
                     "SELECT b.period_start, b.period_end, b.amount_minor, b.currency, b.paid_by IS NOT NULL,
                             EXISTS (SELECT 1 FROM payment_bills pb JOIN payments p ON p.id = pb.payment_id
-                                    WHERE pb.bill_id = b.id AND p.status = ?3)
-                     FROM bills b WHERE b.id = ?1 AND b.customer_id = ?2",
-                    params![bill_id, customer_id, StoredStatus::PROCESSING],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)),
+                                    WHERE pb.bill_id = b.id AND p.status = ?2),
+                            b.customer_id
+                     FROM bills b WHERE b.id = ?1",
+                    params![bill_id, StoredStatus::PROCESSING],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)),
                 )
-                .optional()?;
-            let Some((start, end, amount, bill_currency, paid, in_open_payment)) = row else {
+                .optional()?
+                .filter(|row| payable.contains(&row.6));
+            let Some((start, end, amount, bill_currency, paid, in_open_payment, _)) = row else {
                 return Err(ServerError::bad_request(
                     ErrorCode::UnknownBill,
                     format!("Bill {bill_id} is not one of your bills."),
@@ -707,12 +710,14 @@ pub(super) fn load_receipt(
     };
     let lines: Vec<ReceiptLine> = {
         let mut statement = tx.prepare_cached(
-            "SELECT pb.bill_id, b.period_start, b.period_end, pb.amount_minor
+            "SELECT pb.bill_id, b.period_start, b.period_end, pb.amount_minor, c.account_number
              FROM payment_bills pb JOIN bills b ON b.id = pb.bill_id
-             WHERE pb.payment_id = ?1 ORDER BY b.period_start, pb.bill_id",
+             JOIN customers c ON c.id = b.customer_id
+             WHERE pb.payment_id = ?1 ORDER BY c.account_number, b.period_start, pb.bill_id",
         )?;
         let rows = statement.query_map([payment_id], |row| {
             Ok(ReceiptLine {
+                account_number: Some(row.get(4)?),
                 bill_id: row.get(0)?,
                 period: Period {
                     start: row.get(1)?,
@@ -763,7 +768,7 @@ mod tests {
         let jane = store.customer_by_account("100-200-300").unwrap().unwrap();
         let bills = store.bills(jane.id, true).unwrap();
         let CreateOutcome::Reserved(payment) = store
-            .reserve_payment(jane.id, "key-1", &[bills[0].id.clone()], 1_000)
+            .reserve_payment(jane.id, &[jane.id], "key-1", &[bills[0].id.clone()], 1_000)
             .unwrap()
         else {
             panic!("a new payment")

@@ -181,7 +181,7 @@ async fn a_payment_recorded_but_never_linked_to_a_checkout_is_expired_by_the_swe
     let bill = api.bills(&token, "outstanding").await[0].id.clone();
     let db = dir.path().join("db.sqlite3");
     let mut store = portal_server::store::Store::open(&db).unwrap();
-    let customer = store.customer_by_email(JANE.1).unwrap().unwrap().id;
+    let customer = store.customer_by_account(JANE.0).unwrap().unwrap().id;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

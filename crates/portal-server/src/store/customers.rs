@@ -127,11 +127,6 @@ impl Store {
         self.customer_where("account_number = ?1", &account)
     }
 
-    /// A customer by email (case-insensitive).
-    pub fn customer_by_email(&self, email: &str) -> Result<Option<CustomerRecord>, ServerError> {
-        self.customer_where("email = ?1", &email)
-    }
-
     /// The accounts `email` holds: those with it on file, and those support staff gave it
     /// access to; oldest first.
     pub fn held_accounts(&self, email: &str) -> Result<Vec<CustomerRecord>, ServerError> {

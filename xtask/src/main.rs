@@ -121,10 +121,11 @@ pub const TESTED_FEATURES: [&str; 2] = ["--features", "enerpro-portal/custom-pro
 /// (they build for wasm32 only).
 pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello-dioxus"];
 
-/// The end-to-end test files (`tests/tests/*.rs`), in two groups of about the same length that
-/// run at once, each in its own desktop session (D-Bus, display, Secret Service): the tests of
-/// one session run one at a time, since the app is a single instance per session bus. A unit
-/// test checks that every test file of `tests/Cargo.toml` is in exactly one group.
+/// The end-to-end test files (`tests/tests/*.rs`), in two groups that run at once, each in its
+/// own desktop session (D-Bus, display, Secret Service): the tests of one session run one at a
+/// time, since the app is a single instance per session bus. The first session runs the unit
+/// and integration tests first (about 40 s), so its group is the shorter one. A unit test checks
+/// that every test file of `tests/Cargo.toml` is in exactly one group.
 pub const END_TO_END_GROUPS: [&[&str]; 2] = [
     &[
         "accessibility",

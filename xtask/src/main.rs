@@ -129,13 +129,12 @@ pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello
 pub const END_TO_END_GROUPS: [&[&str]; 2] = [
     &[
         "accessibility",
-        "app",
         "formats",
         "journey",
         "notifications",
         "packages",
     ],
-    &["bills", "payments", "release", "session", "updates"],
+    &["app", "bills", "payments", "release", "session", "updates"],
 ];
 
 /// The Tauri CLI installed from npm (pinned in package.json).

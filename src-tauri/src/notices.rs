@@ -6,10 +6,10 @@
 
 use crate::commands::{Reply, logged};
 use crate::{Core, PORTAL_HOST, settings_file};
+use portal_api::Language;
 use portal_api::ipc::{self, Args, NotificationSettings};
 use portal_api::links::DeepLink;
-use portal_api::v1::{Notification, NotificationKind};
-use portal_api::{Language, Text};
+use portal_api::v1::Notification;
 use portal_core::notices::{self, CHECK_CHOICES};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -85,9 +85,6 @@ async fn check<R: Runtime>(app: &AppHandle<R>) {
     let Ok(portal) = app.state::<Core>().portal().await else {
         return;
     };
-    if !portal.is_signed_in().await.unwrap_or(false) {
-        return;
-    }
     match portal.new_notifications().await {
         Ok(news) => {
             tracing::info!("looked for notifications: {} new", news.len());
@@ -96,70 +93,35 @@ async fn check<R: Runtime>(app: &AppHandle<R>) {
                 show(app, &notification, language);
             }
         }
+        // Nobody signed in: nothing to ask for.
+        Err(portal_core::CoreError::NotSignedIn) => {}
         Err(error) => tracing::warn!("asking for notifications failed: {error}"),
     }
 }
 
 /// Shows one notification in `language`, its screen's link kept for the click.
 fn show<R: Runtime>(app: &AppHandle<R>, notification: &Notification, language: Language) {
-    let (title, text, link) = match notification.kind {
-        NotificationKind::NewBill => (
-            Text::NoticeNewBill,
-            Text::NoticeNewBillText,
-            bill_link(notification),
-        ),
-        NotificationKind::BillDueSoon => (
-            Text::NoticeDueSoon,
-            Text::NoticeDueSoonText,
-            bill_link(notification),
-        ),
-        NotificationKind::PaymentReceived => (
-            Text::NoticePaid,
-            Text::NoticePaidText,
-            payment_link(notification),
-        ),
-        NotificationKind::PaymentFailed => (
-            Text::NoticeFailed,
-            Text::NoticeFailedText,
-            payment_link(notification),
-        ),
-    };
-    let body = text.fill(
+    let (title, body) = portal_api::i18n::notice(
         language,
-        &[
-            ("amount", &notification.amount.display()),
-            (
-                "due",
-                &portal_api::i18n::long_date(
-                    notification.due_date.as_deref().unwrap_or_default(),
-                    language,
-                ),
-            ),
-        ],
+        notification.kind,
+        &notification.amount,
+        notification.due_date.as_deref(),
+    );
+    let link = DeepLink::for_notice(
+        notification.bill_id.as_deref(),
+        notification.payment_id.as_deref(),
     );
     let shown = app
         .notification()
         .builder()
         .id(i32::try_from(notification.id % i64::from(i32::MAX)).unwrap_or(0))
-        .title(title.get(language))
+        .title(title)
         .body(body)
         .extra("link", link.app_url())
         .show();
     match shown {
         Ok(()) => tracing::info!("notification shown: {}", notification.kind.as_str()),
         Err(error) => tracing::warn!("a notification could not be shown: {error}"),
-    }
-}
-
-fn bill_link(notification: &Notification) -> DeepLink {
-    DeepLink::Bill {
-        id: notification.bill_id.clone().unwrap_or_default(),
-    }
-}
-
-fn payment_link(notification: &Notification) -> DeepLink {
-    DeepLink::Payment {
-        id: notification.payment_id.clone().unwrap_or_default(),
     }
 }
 

@@ -122,6 +122,26 @@ pub fn long_date(iso: &str, language: Language) -> String {
     }
 }
 
+/// A notification's title and text in `language`, with the amount and the due date written in
+/// (one wording for the desktop app, push and email).
+pub fn notice(
+    language: Language,
+    kind: crate::v1::NotificationKind,
+    amount: &crate::v1::Money,
+    due_date: Option<&str>,
+) -> (&'static str, String) {
+    use crate::v1::NotificationKind;
+    let (title, text) = match kind {
+        NotificationKind::NewBill => (Text::NoticeNewBill, Text::NoticeNewBillText),
+        NotificationKind::BillDueSoon => (Text::NoticeDueSoon, Text::NoticeDueSoonText),
+        NotificationKind::PaymentReceived => (Text::NoticePaid, Text::NoticePaidText),
+        NotificationKind::PaymentFailed => (Text::NoticeFailed, Text::NoticeFailedText),
+    };
+    let due = long_date(due_date.unwrap_or_default(), language);
+    let text = text.fill(language, &[("amount", &amount.display()), ("due", &due)]);
+    (title.get(language), text)
+}
+
 macro_rules! texts {
     ($( $(#[$doc:meta])* $key:ident { en: $en:literal, es: $es:literal } )*) => {
         /// A sentence or a label of the app, in every language.
@@ -623,6 +643,19 @@ texts! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_out_in_the_language() {
+        assert_eq!(
+            long_date("2026-10-24", Language::English),
+            "October 24, 2026"
+        );
+        assert_eq!(
+            long_date("2026-10-24", Language::Spanish),
+            "24 de octubre de 2026"
+        );
+        assert_eq!(long_date("not a date", Language::English), "not a date");
+    }
 
     fn placeholders(text: &str) -> Vec<&str> {
         let mut found: Vec<&str> = text

@@ -53,6 +53,18 @@ pub enum DeepLink {
 }
 
 impl DeepLink {
+    /// The screen a notification opens: its payment, else its bill.
+    pub fn for_notice(bill_id: Option<&str>, payment_id: Option<&str>) -> Self {
+        match payment_id {
+            Some(payment) => Self::Payment {
+                id: payment.to_owned(),
+            },
+            None => Self::Bill {
+                id: bill_id.unwrap_or_default().to_owned(),
+            },
+        }
+    }
+
     /// The link's action and its one parameter: name and value.
     pub fn action(&self) -> (&'static str, &'static str, &str) {
         match self {

@@ -221,11 +221,7 @@ pub async fn redeem_invitation(
     let limiter = state.limiter.clone();
     // A device already signed in says who it is: an invitation for an account that person
     // already holds adds nothing.
-    let signed_in = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(|token| token.trim().to_owned());
+    let signed_in = crate::state::bearer(&headers).map(str::to_owned);
     state
         .db(move |store| {
             let invitation = find_invitation(store, &request.code)?;

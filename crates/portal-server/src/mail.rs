@@ -134,48 +134,12 @@ pub struct NoticeFacts<'a> {
     pub due_date: Option<&'a str>,
 }
 
-/// A notification's title and text for a phone's push (short, no name or link).
+/// A notification's title and text for a phone's push (short, no name or link): the
+/// catalog's wording, as the desktop app shows it.
 pub fn push_text(language: Language, facts: &NoticeFacts<'_>) -> (String, String) {
-    let amount = facts.amount.display();
-    let due = portal_api::i18n::long_date(facts.due_date.unwrap_or_default(), language);
-    let (title, body) = match (language, facts.kind) {
-        (Language::English, NotificationKind::NewBill) => {
-            ("New bill", format!("Your bill of {amount} is due {due}."))
-        }
-        (Language::English, NotificationKind::BillDueSoon) => (
-            "Bill due soon",
-            format!("Your bill of {amount} is due {due}. Pay it in the app."),
-        ),
-        (Language::English, NotificationKind::PaymentReceived) => (
-            "Payment received",
-            format!("Thank you: your payment of {amount} went through."),
-        ),
-        (Language::English, NotificationKind::PaymentFailed) => (
-            "Payment not completed",
-            format!(
-                "Your payment of {amount} did not go through. Nothing was charged; try again in the app."
-            ),
-        ),
-        (Language::Spanish, NotificationKind::NewBill) => (
-            "Nueva factura",
-            format!("Su factura de {amount} vence el {due}."),
-        ),
-        (Language::Spanish, NotificationKind::BillDueSoon) => (
-            "Factura por vencer",
-            format!("Su factura de {amount} vence el {due}. Páguela en la aplicación."),
-        ),
-        (Language::Spanish, NotificationKind::PaymentReceived) => (
-            "Pago recibido",
-            format!("Gracias: su pago de {amount} se completó."),
-        ),
-        (Language::Spanish, NotificationKind::PaymentFailed) => (
-            "Pago no completado",
-            format!(
-                "Su pago de {amount} no se completó. No se cobró nada; inténtelo de nuevo en la aplicación."
-            ),
-        ),
-    };
-    (title.to_owned(), body)
+    let (title, text) =
+        portal_api::i18n::notice(language, facts.kind, facts.amount, facts.due_date);
+    (title.to_owned(), text)
 }
 
 /// A notification by email: the push's words, with a greeting and where to act.

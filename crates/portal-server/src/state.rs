@@ -110,9 +110,9 @@ impl From<JsonRejection> for ServerError {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+/// The token of an `Authorization: Bearer …` header, if there is one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
@@ -147,7 +147,7 @@ impl FromRequestParts<AppState> for Person {
     type Rejection = ServerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let Some(token) = bearer(parts).map(str::to_owned) else {
+        let Some(token) = bearer(&parts.headers).map(str::to_owned) else {
             return Err(ServerError::Unauthorized {
                 code: ErrorCode::MissingToken,
                 message: "Sign in to continue.",
@@ -222,7 +222,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
         let state = AppState::from_ref(state);
-        match bearer(parts) {
+        match bearer(&parts.headers) {
             Some(key) if hash_secret(key) == state.settings.admin_key_hash => Ok(Admin),
             _ => Err(ServerError::Unauthorized {
                 code: ErrorCode::InvalidAdminKey,

@@ -46,14 +46,7 @@ impl Event {
 
     /// The screen a notification of it opens.
     fn link(&self) -> DeepLink {
-        match &self.payment_id {
-            Some(payment) => DeepLink::Payment {
-                id: payment.clone(),
-            },
-            None => DeepLink::Bill {
-                id: self.bill_id.clone().unwrap_or_default(),
-            },
-        }
+        DeepLink::for_notice(self.bill_id.as_deref(), self.payment_id.as_deref())
     }
 }
 
@@ -195,6 +188,13 @@ impl Store {
                 },
             ))
         })?;
+        // Whether each kind is on for the app, read once, not once per notification.
+        let mut on = Vec::with_capacity(NotificationKind::ALL.len());
+        for kind in NotificationKind::ALL {
+            if enabled(&self.conn, customer_id, kind, Channel::App)? {
+                on.push(kind);
+            }
+        }
         let mut found = Vec::new();
         let mut last = after;
         for row in rows {
@@ -204,7 +204,7 @@ impl Store {
                 continue;
             };
             notification.kind = kind;
-            if enabled(&self.conn, customer_id, kind, Channel::App)? {
+            if on.contains(&kind) {
                 found.push(notification);
             }
         }

@@ -213,7 +213,7 @@ pub struct PastedLinkArgs {
 /// A screen a deep link opens, resolved by the core (a payment-return link names the payment
 /// flow it belongs to).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "screen", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Destination {
     /// The invitation screen for a code.
     Invitation {
@@ -241,7 +241,7 @@ pub enum Destination {
 
 /// One deep link as it reached the app: where it leads, or why it was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum LinkReceived {
     /// The link was understood.
     Accepted {
@@ -405,7 +405,7 @@ pub struct BillView {
 
 /// Why paying cannot start now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum PayBlock {
     /// The backend cannot be reached.
     Offline,
@@ -677,7 +677,7 @@ pub struct MarkArgs {
 
 /// A saved choice of backend (support staff, in Settings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "environment", content = "url", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum BackendChoice {
     /// The production backend.
     Production,

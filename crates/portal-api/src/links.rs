@@ -23,7 +23,7 @@ pub const PAYMENT: &str = "payment";
 /// A deep link the app understood. It never carries a backend address: the backend is chosen by
 /// the build and the settings, never by a link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum DeepLink {
     /// `…://invite?code=CODE`: an invitation to redeem.
     Invite {

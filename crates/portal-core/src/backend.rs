@@ -212,7 +212,9 @@ impl Environments {
     /// Reads the saved choice from `path`; none (or an unreadable file) means the build default.
     pub fn saved_choice(path: &std::path::Path) -> Option<BackendChoice> {
         let text = std::fs::read_to_string(path).ok()?;
-        serde_json::from_str(&text).ok()
+        serde_json::from_str::<SavedChoice>(&text)
+            .ok()
+            .map(BackendChoice::from)
     }
 
     /// Saves `choice` to `path` after checking this build allows it.
@@ -222,8 +224,10 @@ impl Environments {
         choice: &BackendChoice,
     ) -> Result<BackendUrl, CoreError> {
         let url = self.url_of(choice)?;
-        let text = serde_json::to_string(choice).map_err(|e| CoreError::Cache {
-            detail: e.to_string(),
+        let text = serde_json::to_string(&SavedChoice::from(choice.clone())).map_err(|e| {
+            CoreError::Cache {
+                detail: e.to_string(),
+            }
         })?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| CoreError::Cache {
@@ -234,6 +238,36 @@ impl Environments {
             detail: e.to_string(),
         })?;
         Ok(url)
+    }
+}
+
+/// The saved choice's file format, `{"environment":"custom","url":"…"}`: its own type, so the
+/// file stays readable whatever shape the UI's contract gives [`BackendChoice`].
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(tag = "environment", content = "url", rename_all = "snake_case")]
+enum SavedChoice {
+    Production,
+    Sandbox,
+    Custom(String),
+}
+
+impl From<BackendChoice> for SavedChoice {
+    fn from(choice: BackendChoice) -> Self {
+        match choice {
+            BackendChoice::Production => Self::Production,
+            BackendChoice::Sandbox => Self::Sandbox,
+            BackendChoice::Custom(url) => Self::Custom(url),
+        }
+    }
+}
+
+impl From<SavedChoice> for BackendChoice {
+    fn from(choice: SavedChoice) -> Self {
+        match choice {
+            SavedChoice::Production => Self::Production,
+            SavedChoice::Sandbox => Self::Sandbox,
+            SavedChoice::Custom(url) => Self::Custom(url),
+        }
     }
 }
 
@@ -278,6 +312,11 @@ mod choice_tests {
         let debug = environments(true);
         debug.save_choice(&path, &custom).unwrap();
         assert_eq!(Environments::saved_choice(&path), Some(custom));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            r#"{"environment":"custom","url":"http://127.0.0.1:9999"}"#,
+            "the file keeps the shape earlier versions wrote"
+        );
         let insecure = BackendChoice::Custom("http://sandbox.enerpro.example".into());
         assert!(
             debug.save_choice(&path, &insecure).is_err(),

@@ -77,6 +77,19 @@ pub async fn refresh<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Re
     answer
 }
 
+/// Shows one account, or every account together (from the cache: works offline).
+#[tauri::command]
+pub async fn choose_account(
+    core: State<'_, Core>,
+    args: Args<ipc::ChooseAccount>,
+) -> Reply<ipc::ChooseAccount> {
+    logged::<ipc::ChooseAccount>(async {
+        let portal = core.portal().await?;
+        portal.choose_account(args.account_number.as_deref()).await
+    })
+    .await
+}
+
 /// The pay screen for a choice of bills.
 #[tauri::command]
 pub async fn pay_view(core: State<'_, Core>, args: Args<ipc::PayView>) -> Reply<ipc::PayView> {

@@ -205,6 +205,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             commands::open_pasted_link,
             commands::home,
             commands::refresh,
+            commands::choose_account,
             commands::pay_view,
             commands::preview_invitation,
             commands::accept_invitation,

@@ -51,6 +51,9 @@ pub fn free_port() -> TestResult<u16> {
 /// The identifier of debug builds: their data, logs and credential-store entries.
 pub const DEV_IDENTIFIER: &str = "com.enerpro.portal.dev";
 
+/// The demo customer Jane Doe's account.
+pub const JANE_ACCOUNT: &str = "100-200-300";
+
 /// A running app window, driven through WebDriver.
 pub struct App {
     /// The WebDriver client.
@@ -514,7 +517,7 @@ pub async fn launch_with_invitation(
     name: &str,
     home: Option<PathBuf>,
 ) -> TestResult<App> {
-    let link = invitation_link(server, "100-200-300", "jane.doe@example.com").await?;
+    let link = invitation_link(server, JANE_ACCOUNT, "jane.doe@example.com").await?;
     App::launch(Launch {
         name,
         backend: &server.base_url(),

@@ -230,8 +230,11 @@ fn sign_out_leaves_nothing_and_a_sign_in_link_from_the_outbox_signs_in_again() {
                 .map_err(|e| e.to_string())?;
             let left = (
                 cache.owner().map_err(|e| e.to_string())?,
-                cache.customer().map_err(|e| e.to_string())?.is_some(),
-                cache.unpaid_bills().map_err(|e| e.to_string())?.is_some(),
+                cache.accounts().map_err(|e| e.to_string())?.is_some(),
+                cache
+                    .unpaid_bills(portal_e2e::JANE_ACCOUNT)
+                    .map_err(|e| e.to_string())?
+                    .is_some(),
                 cache.receipts().map_err(|e| e.to_string())?.len(),
                 cache.flows().map_err(|e| e.to_string())?.len(),
             );

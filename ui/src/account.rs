@@ -175,7 +175,11 @@ pub fn Settings() -> Element {
         .read()
         .as_ref()
         .and_then(|h| h.as_ref().ok())
-        .and_then(|h| h.customer.clone());
+        .and_then(|h| {
+            h.customer
+                .clone()
+                .or_else(|| h.accounts.first().map(|a| a.customer.clone()))
+        });
     let info_now = info.read().as_ref().and_then(|i| i.as_ref().ok()).cloned();
     rsx! {
         section { id: "settings", class: "card",

@@ -7,7 +7,9 @@ use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge, format};
 use dioxus::prelude::*;
 use portal_api::Text;
-use portal_api::ipc::{self, HomeView, PastedLinkArgs, PayArgs, PayBlock, PayPlan, PaySelection};
+use portal_api::ipc::{
+    self, AccountView, HomeView, PastedLinkArgs, PayArgs, PayBlock, PayPlan, PaySelection,
+};
 
 /// The account and its bills.
 #[component]
@@ -19,7 +21,7 @@ pub fn Home() -> Element {
     let mut pictured = use_signal(String::new);
     use_effect(move || {
         if let Some(Ok(view)) = &*state.home.read()
-            && view.customer.is_some()
+            && !view.accounts.is_empty()
         {
             bridge::mark("cached_data_rendered");
             if !(state.refreshing)() && view.problem.is_none() && !fresh_seen() {
@@ -51,7 +53,7 @@ pub fn Home() -> Element {
         }
         Some(Ok(view)) => view,
     };
-    let Some(customer) = view.customer.clone() else {
+    if view.accounts.is_empty() {
         if (state.refreshing)() && view.signed_in {
             return rsx! {
                 h1 { class: "visually-hidden", {locale.t(Text::YourBills)} }
@@ -59,16 +61,24 @@ pub fn Home() -> Element {
             };
         }
         return rsx! { Welcome { view } };
-    };
+    }
+    let several = view.accounts.len() > 1;
     rsx! {
         Problem { view: view.clone() }
-        section { id: "customer", class: "card", aria_labelledby: "customer-title",
-            h1 { id: "customer-title", "{customer.name}" }
-            dl { class: "facts",
-                dt { {locale.t(Text::Account)} } dd { id: "account-number", "{customer.account_number}" }
-                dt { {locale.t(Text::ServiceAddress)} } dd { "{customer.service_address}" }
-                dt { {locale.t(Text::Email)} } dd { "{customer.email}" }
+        if several {
+            AccountSwitcher { view: view.clone() }
+        }
+        if let Some(customer) = view.customer.clone() {
+            section { id: "customer", class: "card", aria_labelledby: "customer-title",
+                h1 { id: "customer-title", "{customer.name}" }
+                dl { class: "facts",
+                    dt { {locale.t(Text::Account)} } dd { id: "account-number", "{customer.account_number}" }
+                    dt { {locale.t(Text::ServiceAddress)} } dd { "{customer.service_address}" }
+                    dt { {locale.t(Text::Email)} } dd { "{customer.email}" }
+                }
             }
+        } else {
+            AllAccounts { view: view.clone() }
         }
         section { id: "bills", class: "card", aria_labelledby: "bills-title",
             div { class: "row",
@@ -100,6 +110,9 @@ pub fn Home() -> Element {
                                                 aria_label: locale.fill(Text::SeeBill, &[("period", &period)]), "{period}" }
                                         }
                                     }
+                                    if view.selected.is_none() {
+                                        span { class: "bill-account", {address_of(&view.accounts, &bill.account_number)} }
+                                    }
                                     span { class: if overdue { "due overdue" } else { "due" }, "data-time": "due", "{due}" }
                                     span { class: "amount", {format::money(&locale, &bill.amount)} }
                                     if bill.processing {
@@ -116,6 +129,98 @@ pub fn Home() -> Element {
                     p { class: "total", {locale.t(Text::TotalDue)} strong { id: "total-due", {format::money(&locale, &total_due)} } }
                 }
                 button { id: "go-pay", onclick: move |_| { navigator.push(Route::Pay {}); }, {locale.t(Text::PayBills)} }
+            }
+        }
+    }
+}
+
+/// The service address of `account_number` among `accounts` (how a customer tells them apart).
+fn address_of(accounts: &[AccountView], account_number: &str) -> String {
+    accounts
+        .iter()
+        .find(|account| account.customer.account_number == account_number)
+        .map(|account| account.customer.service_address.clone())
+        .unwrap_or_default()
+}
+
+/// Which account Home shows: one of the customer's, or all of them together.
+#[component]
+fn AccountSwitcher(view: HomeView) -> Element {
+    let state = use_context::<AppState>();
+    let locale = use_locale();
+    let selected = view.selected.clone().unwrap_or_default();
+    rsx! {
+        div { id: "switcher", class: "switcher",
+            label { r#for: "account-switcher", {locale.t(Text::ShowAccount)} }
+            select {
+                id: "account-switcher",
+                value: "{selected}",
+                onchange: move |event| {
+                    let chosen = event.value();
+                    let account = (!chosen.is_empty()).then_some(chosen);
+                    spawn(state.choose_account(account));
+                },
+                option { value: "", selected: selected.is_empty(), {locale.t(Text::AllAccounts)} }
+                for account in view.accounts.iter() {
+                    option {
+                        value: "{account.customer.account_number}",
+                        selected: selected == account.customer.account_number,
+                        "{account.customer.name}, {account.customer.service_address}"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every account together: each with what it owes and how fresh its data is, and the total.
+#[component]
+fn AllAccounts(view: HomeView) -> Element {
+    let state = use_context::<AppState>();
+    let locale = use_locale();
+    rsx! {
+        section { id: "accounts", class: "card", aria_labelledby: "accounts-title",
+            h1 { id: "accounts-title", {locale.t(Text::YourAccounts)} }
+            ul { class: "accounts",
+                for account in view.accounts.iter().cloned() {
+                    li { class: "account", "data-account": "{account.customer.account_number}",
+                        div { class: "account-who",
+                            strong { "{account.customer.service_address}" }
+                            span { class: "muted",
+                                "{account.customer.name} · "
+                                {locale.t(Text::Account)}
+                                " {account.customer.account_number}"
+                            }
+                        }
+                        div { class: "account-due",
+                            match account.total_due.clone() {
+                                Some(due) => rsx! {
+                                    span { class: "amount", {format::money(&locale, &due)} }
+                                    span { class: "muted",
+                                        {portal_api::i18n::plural(locale.language, account.bills_due.into(), Text::BillsDueOne, Text::BillsDue)}
+                                    }
+                                },
+                                None => rsx! { span { class: "muted", {locale.t(Text::AccountOwesNothing)} } },
+                            }
+                            if let Some(as_of) = account.as_of.clone() {
+                                span { class: "muted as-of", "data-time": "fetched",
+                                    {locale.fill(Text::AsOf, &[("time", &format::moment(&locale, &as_of.fetched_at)), ("age", &format::age(&locale, as_of.age_seconds))])}
+                                }
+                            }
+                        }
+                        button {
+                            class: "secondary see-account",
+                            onclick: {
+                                let number = account.customer.account_number.clone();
+                                move |_| { spawn(state.choose_account(Some(number.clone()))); }
+                            },
+                            {locale.fill(Text::SeeAccount, &[("address", &account.customer.service_address)])}
+                        }
+                    }
+                }
+            }
+            if let Some(total) = view.total_due.clone() {
+                p { class: "total", {locale.t(Text::TotalAllAccounts)} strong { id: "accounts-total", {format::money(&locale, &total)} } }
             }
         }
     }
@@ -230,6 +335,11 @@ pub fn Pay() -> Element {
         bridge::invoke::<ipc::PayView>(&PaySelection { bill_ids: chosen() }).await
     });
     let current: Option<Result<PayPlan, portal_api::ErrorBody>> = resource.read().clone();
+    // With several accounts, each bill says whose it is.
+    let accounts: Vec<AccountView> = match &*state.home.read() {
+        Some(Ok(view)) if view.accounts.len() > 1 => view.accounts.clone(),
+        _ => Vec::new(),
+    };
     // One heading for every state, so the focus put on it when the screen opens stays there.
     rsx! {
         section { id: "pay", class: "card",
@@ -259,6 +369,9 @@ pub fn Pay() -> Element {
                                                 chosen.set(Some(now));
                                             }
                                         },
+                                    }
+                                    if !accounts.is_empty() {
+                                        span { class: "bill-account", {address_of(&accounts, &bill.account_number)} }
                                     }
                                     span { {locale.fill(Text::BillChoice, &[("period", &format::period(&locale, &bill.period)), ("due", &format::due(&locale, &bill.due_date).0), ("amount", &format::money(&locale, &bill.amount))])} }
                                 }

@@ -145,6 +145,15 @@ impl AppState {
         self.home.set(Some(cached));
     }
 
+    /// Shows one account (`None`: every account together); from the cache, so offline too.
+    pub async fn choose_account(mut self, account_number: Option<String>) {
+        let args = ipc::AccountChoice { account_number };
+        match bridge::invoke::<ipc::ChooseAccount>(&args).await {
+            Ok(view) => self.home.set(Some(Ok(view))),
+            Err(error) => self.notice.set(Some(error)),
+        }
+    }
+
     /// Whether someone is signed in, as far as the home data knows.
     pub fn signed_in(&self) -> bool {
         matches!(&*self.home.read(), Some(Ok(view)) if view.signed_in)

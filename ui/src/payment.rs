@@ -196,6 +196,11 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
             ("last4", &receipt.card_last4),
         ],
     );
+    // A payment of several accounts' bills names each bill's account.
+    let several = receipt
+        .lines
+        .iter()
+        .any(|line| line.account_number != receipt.lines[0].account_number);
     rsx! {
         article { id: "receipt", class: "card receipt", aria_labelledby: "receipt-title",
             h2 { id: "receipt-title", {locale.t(Text::ReceiptNumber)} span { id: "receipt-number", "{receipt.number}" } }
@@ -205,16 +210,23 @@ pub fn ReceiptCard(receipt: Receipt) -> Element {
                 dt { {locale.t(Text::Card)} } dd { id: "card", "{card}" }
             }
             table {
-                thead { tr { th { scope: "col", {locale.t(Text::BillFor)} } th { scope: "col", class: "amount", {locale.t(Text::Amount)} } } }
+                thead { tr {
+                    if several { th { scope: "col", {locale.t(Text::ReceiptAccount)} } }
+                    th { scope: "col", {locale.t(Text::BillFor)} }
+                    th { scope: "col", class: "amount", {locale.t(Text::Amount)} }
+                } }
                 tbody {
                     for line in receipt.lines.iter() {
                         tr {
+                            if several {
+                                td { class: "receipt-account", {line.account_number.clone().unwrap_or_default()} }
+                            }
                             td { Link { to: Route::BillDetail { bill_id: line.bill_id.clone() }, class: "receipt-bill", {format::period(&locale, &line.period)} } }
                             td { class: "amount", {format::money(&locale, &line.amount)} }
                         }
                     }
                 }
-                tfoot { tr { th { scope: "row", {locale.t(Text::TotalPaid)} } td { id: "receipt-total", class: "amount", {format::money(&locale, &receipt.total)} } } }
+                tfoot { tr { th { scope: "row", colspan: if several { "2" } else { "1" }, {locale.t(Text::TotalPaid)} } td { id: "receipt-total", class: "amount", {format::money(&locale, &receipt.total)} } } }
             }
             button {
                 id: "print", class: "secondary no-print",

@@ -129,6 +129,7 @@ pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello
 pub const END_TO_END_GROUPS: [&[&str]; 2] = [
     &[
         "accessibility",
+        "accounts",
         "formats",
         "journey",
         "notifications",

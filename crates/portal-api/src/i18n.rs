@@ -218,6 +218,24 @@ texts! {
     ServiceAddress { en: "Service address", es: "Dirección de servicio" }
     /// The email's label.
     Email { en: "Email", es: "Correo electrónico" }
+    /// The account switcher's label.
+    ShowAccount { en: "Show", es: "Mostrar" }
+    /// The switcher's choice of every account together.
+    AllAccounts { en: "All accounts", es: "Todas las cuentas" }
+    /// The heading of the accounts in the combined view.
+    YourAccounts { en: "Your accounts", es: "Sus cuentas" }
+    /// How many of an account's bills are due, in the combined view (`{n}` of them).
+    BillsDue { en: "{n} bills due", es: "{n} facturas pendientes" }
+    /// The same for one bill.
+    BillsDueOne { en: "{n} bill due", es: "{n} factura pendiente" }
+    /// An account that owes nothing, in the combined view.
+    AccountOwesNothing { en: "Nothing due", es: "Nada pendiente" }
+    /// The button that shows one account of the combined view: `{address}`.
+    SeeAccount { en: "See {address}", es: "Ver {address}" }
+    /// The total across every account, in the combined view.
+    TotalAllAccounts { en: "Total due, all accounts: ", es: "Total a pagar, todas las cuentas: " }
+    /// The receipt's column of the account each bill belongs to.
+    ReceiptAccount { en: "Account", es: "Cuenta" }
     /// The bills' heading.
     OutstandingBills { en: "Outstanding bills", es: "Facturas pendientes" }
     /// The refresh button, busy.

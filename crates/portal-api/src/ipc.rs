@@ -60,6 +60,9 @@ commands! {
     /// Fetch fresh home data; a failure to reach the backend still answers the cached view,
     /// marked offline.
     Refresh = "refresh", NoArgs => HomeView;
+    /// Show one account (or, with `None`, every account together); from the cache, so it works
+    /// offline.
+    ChooseAccount = "choose_account", AccountChoice => HomeView;
     /// What the pay screen shows for a choice of bills (`None`: the default choice).
     PayView = "pay_view", PaySelection => PayPlan;
     /// Who an invitation is for.
@@ -367,13 +370,17 @@ pub struct AsOf {
 pub struct HomeView {
     /// Whether this device has a session (false: show the welcome screen).
     pub signed_in: bool,
-    /// The customer, if fetched at least once.
+    /// Every account the customer holds, in the backend's order (empty before the first fetch).
+    pub accounts: Vec<AccountView>,
+    /// The account shown; `None` with several accounts shows them all together.
+    pub selected: Option<String>,
+    /// The shown account's holder, address and email (`None` when all accounts are shown).
     pub customer: Option<Customer>,
-    /// Outstanding and processing bills, as cached.
+    /// Outstanding and processing bills of the accounts shown, as cached.
     pub bills: Vec<BillView>,
-    /// The total of the outstanding bills, if any.
+    /// The total of the outstanding bills shown, across their accounts, if any.
     pub total_due: Option<Money>,
-    /// When the data was fetched, if ever.
+    /// When the bills shown were fetched (the oldest account's time), if ever.
     pub as_of: Option<AsOf>,
     /// Whether the last attempt to refresh could not reach the backend.
     pub offline: bool,
@@ -387,11 +394,33 @@ pub struct HomeView {
     pub revision: String,
 }
 
+/// One of the customer's accounts in the switcher: who, where, what is due, and how fresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// The account's holder, number, service address and email on file.
+    pub customer: Customer,
+    /// The total of its outstanding bills, if any.
+    pub total_due: Option<Money>,
+    /// How many of its bills are outstanding.
+    pub bills_due: u32,
+    /// When its bills were fetched, if ever.
+    pub as_of: Option<AsOf>,
+}
+
+/// Arguments of [`ChooseAccount`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoice {
+    /// The account number, or `None` for every account together.
+    pub account_number: Option<String>,
+}
+
 /// A bill as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillView {
     /// The bill's id (for commands, never shown).
     pub id: String,
+    /// The account it belongs to.
+    pub account_number: String,
     /// The billing period, first and last day (`YYYY-MM-DD`): what the customer reads as the
     /// bill's name, in their language's format.
     pub period: crate::v1::Period,

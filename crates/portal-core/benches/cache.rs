@@ -52,28 +52,32 @@ fn cache_benchmarks(c: &mut Criterion) {
 
     c.bench_function("upsert 10,000 bills (one atomic replace)", |b| {
         let mut cache = Cache::open(&path).expect("cache");
-        b.iter(|| cache.store_bills(black_box(&all)).expect("stored"));
+        b.iter(|| {
+            cache
+                .store_bills("100-200-300", black_box(&all))
+                .expect("stored")
+        });
     });
 
     let mut cache = Cache::open(&path).expect("cache");
-    cache.claim("100-200-300").expect("claimed");
-    cache.store_customer(&customer()).expect("customer");
-    cache.store_bills(&all).expect("bills");
+    cache.claim(&[customer()]).expect("claimed");
+    cache.store_accounts(&[customer()]).expect("accounts");
+    cache.store_bills("100-200-300", &all).expect("bills");
     c.bench_function("read outstanding bills from a cache of 10,000", |b| {
-        b.iter(|| black_box(cache.unpaid_bills().expect("read")));
+        b.iter(|| black_box(cache.unpaid_bills("100-200-300").expect("read")));
     });
     drop(cache);
 
     c.bench_function(
-        "open the cache and read the home screen (customer + outstanding bills)",
+        "open the cache and read the home screen (accounts + outstanding bills)",
         |b| {
             b.iter_batched(
                 || (),
                 |()| {
                     let cache = Cache::open(&path).expect("cache");
                     black_box((
-                        cache.customer().expect("customer"),
-                        cache.unpaid_bills().expect("bills"),
+                        cache.accounts().expect("accounts"),
+                        cache.unpaid_bills("100-200-300").expect("bills"),
                     ))
                 },
                 BatchSize::SmallInput,
@@ -103,23 +107,31 @@ fn usage_benchmarks(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("cache.sqlite3");
     let meters = two_years();
+    let account = ["100-200-300".to_owned()];
     let mut cache = Cache::open(&path).expect("cache");
     c.bench_function("store 17,520 hourly readings (one atomic replace)", |b| {
-        b.iter(|| cache.store_readings(black_box(&meters)).expect("stored"));
+        b.iter(|| {
+            cache
+                .store_readings("100-200-300", black_box(&meters))
+                .expect("stored")
+        });
     });
     c.bench_function("read 17,520 hourly readings", |b| {
-        b.iter(|| black_box(cache.hours(0, i64::MAX).expect("read")));
+        b.iter(|| black_box(cache.hours(&account, 0, i64::MAX).expect("read")));
     });
     let calendar = Calendar::named("America/Chicago");
     c.bench_function(
         "prepare the months chart from the cache (24 months of hours)",
         |b| {
             b.iter(|| {
-                let range = cache.hours_range().expect("range").expect("readings");
+                let range = cache
+                    .hours_range(&account)
+                    .expect("range")
+                    .expect("readings");
                 let (from, to) = calendar
                     .span(UsageScale::Months, None, range.1)
                     .expect("span");
-                let hours = cache.hours(from, to).expect("hours");
+                let hours = cache.hours(&account, from, to).expect("hours");
                 black_box(calendar.chart(&hours, UsageScale::Months, None, range))
             });
         },

@@ -8,11 +8,11 @@
 use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
 use portal_api::v1::{
-    BillDetail, BillList, CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH,
-    HealthResponse, IDEMPOTENCY_HEADER, InvitationPreview, NotificationList,
-    NotificationPreferences, Payment, PaymentList, PreviewInvitationRequest, ReadingsView,
-    ReceiptList, RedeemInvitationRequest, RefreshRequest, SessionTokens, SignInAccepted,
-    SignInRequest, SignOutRequest,
+    ACCOUNT_HEADER, AccountList, BillDetail, BillList, CreatePaymentRequest, Customer,
+    ExchangeRequest, HEALTH_PATH, HealthResponse, IDEMPOTENCY_HEADER, InvitationPreview,
+    NotificationList, NotificationPreferences, Payment, PaymentList, PreviewInvitationRequest,
+    ReadingsView, ReceiptList, RedeemInvitationRequest, RefreshRequest, SessionTokens,
+    SignInAccepted, SignInRequest, SignOutRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -54,6 +54,8 @@ pub struct ApiClient {
     /// The language the app speaks, sent as `Accept-Language` (the backend's mails and the
     /// checkout follow it); shared by the clones of this client.
     language: std::sync::Arc<std::sync::Mutex<portal_api::Language>>,
+    /// The account the requests are about (`X-Account`); `None`: the session's own.
+    account: Option<String>,
 }
 
 /// Whether a request may be sent again after a failure.
@@ -86,7 +88,17 @@ impl ApiClient {
             backend,
             create_payment_timeout: timeouts.create_payment,
             language: Default::default(),
+            account: None,
         })
+    }
+
+    /// This client for requests about `account` (one of the signed-in person's), sharing the
+    /// connection pool and the language.
+    pub fn in_account(&self, account: Option<&str>) -> Self {
+        Self {
+            account: account.map(str::to_owned),
+            ..self.clone()
+        }
     }
 
     /// Speaks `language` to the backend from now on.
@@ -122,12 +134,21 @@ impl ApiClient {
     }
 
     /// `POST /v1/invitations/redeem`
+    ///
+    /// With the access token of someone signed in (`token`), the invitation's account joins
+    /// that person's sign-in; the answer is a new session of theirs.
     pub async fn redeem_invitation(
         &self,
+        token: Option<&str>,
         request: &RedeemInvitationRequest,
     ) -> Result<SessionTokens, CoreError> {
-        self.post("/v1/invitations/redeem", None, Some(request), Repeat::Never)
-            .await
+        self.post(
+            "/v1/invitations/redeem",
+            token,
+            Some(request),
+            Repeat::Never,
+        )
+        .await
     }
 
     /// `POST /v1/auth/signin`
@@ -169,6 +190,11 @@ impl ApiClient {
     /// `GET /v1/me`
     pub async fn me(&self, token: &str) -> Result<Customer, CoreError> {
         self.get("/v1/me", Some(token)).await
+    }
+
+    /// `GET /v1/accounts`: every account the signed-in person holds, oldest first.
+    pub async fn accounts(&self, token: &str) -> Result<AccountList, CoreError> {
+        self.get("/v1/accounts", Some(token)).await
     }
 
     /// `GET /v1/bills?status=outstanding`
@@ -341,6 +367,9 @@ impl ApiClient {
             .header(reqwest::header::ACCEPT_LANGUAGE, language.tag());
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        if let Some(account) = &self.account {
+            request = request.header(ACCOUNT_HEADER, account);
         }
         if let Some(body) = body {
             request = request.json(body);

@@ -3,8 +3,11 @@
 //! One SQLite file (WAL, busy timeout, migrations recorded in `PRAGMA user_version`, owner-only
 //! permissions). Each dataset — customer, bills, receipts — is replaced whole in one transaction
 //! with its `fetched_at`, so a reader sees the old set or the new one, never a mix. The cache
-//! belongs to one account: [`Cache::claim`] wipes it when another customer signs in. Payment
-//! flows live here too, because they must survive the app being killed mid-checkout.
+//! belongs to one person, who may hold several accounts: [`Cache::claim`] wipes it when another
+//! person signs in. Every record names its account, and each account's bills and readings have
+//! their own `fetched_at`; an account no longer among the person's leaves nothing behind
+//! ([`Cache::store_accounts`]). Payment flows live here too, because they must survive the app
+//! being killed mid-checkout.
 //!
 //! A file that is not a database, is corrupt, or comes from a newer app is moved aside
 //! (`*.corrupt-<unix time>`), the cache rebuilt, and the broken copy deleted (it may hold a
@@ -68,10 +71,45 @@ CREATE TABLE readings (start INTEGER NOT NULL, meter_id TEXT NOT NULL, wh INTEGE
 -- The last notification this device showed (the backend's position), so none shows twice.
 CREATE TABLE notices (id INTEGER PRIMARY KEY CHECK (id = 1), shown_up_to INTEGER NOT NULL);
 "#,
+    r#"
+-- Several accounts under one sign-in: every account the person holds, in the backend's order,
+-- instead of one customer; every record names its account (the owner's, for what was cached).
+CREATE TABLE accounts (account_number TEXT PRIMARY KEY, position INTEGER NOT NULL,
+    name TEXT NOT NULL, service_address TEXT NOT NULL, email TEXT NOT NULL);
+INSERT INTO accounts SELECT account_number, 0, name, service_address, email FROM customer;
+DROP TABLE customer;
+UPDATE datasets SET name = 'accounts' WHERE name = 'customer';
+UPDATE datasets SET name = name || ':' || (SELECT account_number FROM owner)
+    WHERE name IN ('bills', 'readings') AND EXISTS (SELECT 1 FROM owner);
+ALTER TABLE bills ADD COLUMN account_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE receipts ADD COLUMN account_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE ended_payments ADD COLUMN account_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE bill_details ADD COLUMN account_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE readings ADD COLUMN account_number TEXT NOT NULL DEFAULT '';
+UPDATE bills SET account_number = COALESCE((SELECT account_number FROM owner), '');
+UPDATE receipts SET account_number = COALESCE((SELECT account_number FROM owner), '');
+UPDATE ended_payments SET account_number = COALESCE((SELECT account_number FROM owner), '');
+UPDATE bill_details SET account_number = COALESCE((SELECT account_number FROM owner), '');
+UPDATE readings SET account_number = COALESCE((SELECT account_number FROM owner), '');
+-- The account a payment was made from (the backend's payment belongs to it).
+ALTER TABLE payment_flows ADD COLUMN account_number TEXT;
+-- The account the customer chose to see; NULL: every account together.
+CREATE TABLE selection (id INTEGER PRIMARY KEY CHECK (id = 1), account_number TEXT);
+"#,
 ];
 
-/// Dataset names.
-const CUSTOMER: &str = "customer";
+/// The tables whose records each name their account.
+const PER_ACCOUNT: &[&str] = &[
+    "accounts",
+    "bills",
+    "receipts",
+    "ended_payments",
+    "bill_details",
+    "readings",
+];
+
+/// Dataset names; bills and readings are kept per account (`bills:<account number>`).
+const ACCOUNTS: &str = "accounts";
 const BILLS: &str = "bills";
 const RECEIPTS: &str = "receipts";
 const ENDED_PAYMENTS: &str = "ended_payments";
@@ -101,6 +139,16 @@ pub(crate) fn rfc3339(unix: i64) -> String {
         .ok()
         .and_then(|moment| moment.format(&Rfc3339).ok())
         .unwrap_or_default()
+}
+
+/// The dataset of one account.
+fn of(dataset: &str, account: &str) -> String {
+    format!("{dataset}:{account}")
+}
+
+/// Account numbers as a JSON array, which queries read with `json_each`.
+fn numbers(accounts: &[String]) -> Result<String, CoreError> {
+    to_json(&accounts)
 }
 
 fn cached<T>(data: T, fetched_at: i64) -> Cached<T> {
@@ -198,28 +246,29 @@ impl Cache {
         Ok(Self { conn })
     }
 
-    /// Makes the cache belong to `account_number`, wiping another customer's data first.
-    pub fn claim(&mut self, account_number: &str) -> Result<(), CoreError> {
-        let owner: Option<String> = self
-            .conn
-            .query_row("SELECT account_number FROM owner WHERE id = 1", [], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if owner.as_deref() == Some(account_number) {
+    /// Makes the cache belong to the person holding `accounts`, wiping another person's data
+    /// first. It stays theirs while the account it was claimed for is among them; otherwise it is
+    /// wiped and claimed for the first (another person on this device holds other accounts).
+    pub fn claim(&mut self, accounts: &[Customer]) -> Result<(), CoreError> {
+        let owner = self.owner()?;
+        let held = |number: &str| accounts.iter().any(|a| a.account_number == number);
+        let Some(first) = accounts.first() else {
+            return Ok(());
+        };
+        if owner.as_deref().is_some_and(held) {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
         wipe(&tx)?;
         tx.execute(
             "INSERT INTO owner (id, account_number) VALUES (1, ?1)",
-            [account_number],
+            [&first.account_number],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The account the cache belongs to.
+    /// The account the cache was claimed for.
     pub fn owner(&self) -> Result<Option<String>, CoreError> {
         Ok(self
             .conn
@@ -280,55 +329,125 @@ impl Cache {
         Ok(())
     }
 
-    /// Replaces the customer record.
-    pub fn store_customer(&mut self, customer: &Customer) -> Result<(), CoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT OR REPLACE INTO customer (id, name, account_number, service_address, email)
-             VALUES (1, ?1, ?2, ?3, ?4)",
-            params![
-                customer.name,
-                customer.account_number,
-                customer.service_address,
-                customer.email
-            ],
+    /// Replaces the person's accounts, in the backend's order. Everything cached of an account
+    /// no longer among them goes with it, and a choice of it falls back to every account.
+    pub fn store_accounts(&mut self, accounts: &[Customer]) -> Result<(), CoreError> {
+        let held = numbers(
+            &accounts
+                .iter()
+                .map(|account| account.account_number.clone())
+                .collect::<Vec<_>>(),
         )?;
-        mark_fetched(&tx, CUSTOMER)?;
+        let tx = self.conn.transaction()?;
+        for table in PER_ACCOUNT {
+            tx.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE account_number NOT IN (SELECT value FROM json_each(?1))"
+                ),
+                [&held],
+            )?;
+        }
+        tx.execute(
+            "DELETE FROM datasets WHERE instr(name, ':') > 0
+                 AND substr(name, instr(name, ':') + 1) NOT IN (SELECT value FROM json_each(?1))",
+            [&held],
+        )?;
+        tx.execute(
+            "UPDATE selection SET account_number = NULL
+             WHERE account_number NOT IN (SELECT value FROM json_each(?1))",
+            [&held],
+        )?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO accounts (account_number, position, name, service_address, email)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (position, account) in accounts.iter().enumerate() {
+                insert.execute(params![
+                    account.account_number,
+                    i64::try_from(position).unwrap_or(i64::MAX),
+                    account.name,
+                    account.service_address,
+                    account.email
+                ])?;
+            }
+        }
+        mark_fetched(&tx, ACCOUNTS)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The cached customer, with its age.
-    pub fn customer(&self) -> Result<Option<Cached<Customer>>, CoreError> {
-        let Some(fetched_at) = self.fetched_at(CUSTOMER)? else {
+    /// The person's accounts, in the backend's order, with when they were fetched.
+    pub fn accounts(&self) -> Result<Option<Cached<Vec<Customer>>>, CoreError> {
+        let Some(fetched_at) = self.fetched_at(ACCOUNTS)? else {
             return Ok(None);
         };
-        let customer = self
-            .conn
-            .query_row(
-                "SELECT name, account_number, service_address, email FROM customer WHERE id = 1",
-                [],
-                |row| {
-                    Ok(Customer {
-                        name: row.get(0)?,
-                        account_number: row.get(1)?,
-                        service_address: row.get(2)?,
-                        email: row.get(3)?,
-                    })
-                },
-            )
-            .optional()?;
-        Ok(customer.map(|customer| cached(customer, fetched_at)))
+        let mut statement = self.conn.prepare_cached(
+            "SELECT name, account_number, service_address, email FROM accounts
+             ORDER BY position, account_number",
+        )?;
+        let accounts = statement
+            .query_map([], |row| {
+                Ok(Customer {
+                    name: row.get(0)?,
+                    account_number: row.get(1)?,
+                    service_address: row.get(2)?,
+                    email: row.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(cached(accounts, fetched_at)))
     }
 
-    /// Replaces the unpaid bills, atomically.
-    pub fn store_bills(&mut self, bills: &[Bill]) -> Result<(), CoreError> {
+    /// The account the customer chose to see; `None`: every account together.
+    pub fn chosen_account(&self) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT account_number FROM selection WHERE id = 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Remembers which account the customer chose to see (`None`: every account).
+    pub fn choose_account(&mut self, account: Option<&str>) -> Result<(), CoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO selection (id, account_number) VALUES (1, ?1)",
+            [account],
+        )?;
+        Ok(())
+    }
+
+    /// The account a bill belongs to, as far as the cache knows: its unpaid bills, kept bill
+    /// details, and receipt lines.
+    pub fn bill_account(&self, bill_id: &str) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT account_number FROM bills WHERE id = ?1
+                 UNION ALL SELECT account_number FROM bill_details WHERE bill_id = ?1
+                 UNION ALL SELECT json_extract(line.value, '$.account_number')
+                     FROM receipts, json_each(receipts.json, '$.lines') AS line
+                     WHERE json_extract(line.value, '$.bill_id') = ?1
+                         AND json_extract(line.value, '$.account_number') IS NOT NULL
+                 LIMIT 1",
+                [bill_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Replaces an account's unpaid bills, atomically.
+    pub fn store_bills(&mut self, account: &str, bills: &[Bill]) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM bills", [])?;
+        tx.execute("DELETE FROM bills WHERE account_number = ?1", [account])?;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO bills (id, period_start, period_end, issue_date, due_date, amount_minor, currency, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR REPLACE INTO bills (id, period_start, period_end, issue_date, due_date, amount_minor, currency, status, account_number)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for bill in bills {
                 insert.execute(params![
@@ -339,26 +458,29 @@ impl Cache {
                     bill.due_date,
                     bill.amount.amount_minor,
                     bill.amount.currency,
-                    status_name(bill.status)
+                    status_name(bill.status),
+                    account
                 ])?;
             }
         }
-        mark_fetched(&tx, BILLS)?;
+        mark_fetched(&tx, &of(BILLS, account))?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The cached unpaid bills (outstanding and processing), newest period first, with their age.
-    pub fn unpaid_bills(&self) -> Result<Option<Cached<Vec<Bill>>>, CoreError> {
-        let Some(fetched_at) = self.fetched_at(BILLS)? else {
+    /// An account's cached unpaid bills (outstanding and processing), newest period first, with
+    /// their age.
+    pub fn unpaid_bills(&self, account: &str) -> Result<Option<Cached<Vec<Bill>>>, CoreError> {
+        let Some(fetched_at) = self.fetched_at(&of(BILLS, account))? else {
             return Ok(None);
         };
         let mut statement = self.conn.prepare_cached(
             "SELECT id, period_start, period_end, issue_date, due_date, amount_minor, currency, status
-             FROM bills WHERE status IN ('outstanding', 'processing') ORDER BY period_start DESC, id",
+             FROM bills WHERE account_number = ?1 AND status IN ('outstanding', 'processing')
+             ORDER BY period_start DESC, id",
         )?;
         let bills = statement
-            .query_map([], |row| {
+            .query_map([account], |row| {
                 let status: String = row.get(7)?;
                 Ok(Bill {
                     id: row.get(0)?,
@@ -393,26 +515,39 @@ impl Cache {
         Ok(())
     }
 
-    /// Replaces the receipts, atomically.
-    pub fn store_receipts(&mut self, receipts: &[Receipt]) -> Result<(), CoreError> {
+    /// Replaces an account's receipts, atomically.
+    pub fn store_receipts(&mut self, account: &str, receipts: &[Receipt]) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM receipts", [])?;
+        tx.execute("DELETE FROM receipts WHERE account_number = ?1", [account])?;
         for receipt in receipts {
-            insert_receipt(&tx, receipt)?;
+            insert_receipt(&tx, account, receipt)?;
         }
         mark_fetched(&tx, RECEIPTS)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Replaces the payment attempts that ended without taking money, atomically.
-    pub fn store_ended_payments(&mut self, ended: &[EndedPayment]) -> Result<(), CoreError> {
+    /// Replaces an account's payment attempts that ended without taking money, atomically.
+    pub fn store_ended_payments(
+        &mut self,
+        account: &str,
+        ended: &[EndedPayment],
+    ) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM ended_payments", [])?;
+        tx.execute(
+            "DELETE FROM ended_payments WHERE account_number = ?1",
+            [account],
+        )?;
         for payment in ended {
             tx.execute(
-                "INSERT OR REPLACE INTO ended_payments (id, started_at, json) VALUES (?1, ?2, ?3)",
-                params![payment.payment_id, payment.started_at, to_json(payment)?],
+                "INSERT OR REPLACE INTO ended_payments (id, started_at, json, account_number)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    payment.payment_id,
+                    payment.started_at,
+                    to_json(payment)?,
+                    account
+                ],
             )?;
         }
         mark_fetched(&tx, ENDED_PAYMENTS)?;
@@ -425,9 +560,9 @@ impl Cache {
         self.json_rows("SELECT json FROM ended_payments ORDER BY started_at DESC, id")
     }
 
-    /// Adds (or replaces) one receipt.
-    pub fn store_receipt(&mut self, receipt: &Receipt) -> Result<(), CoreError> {
-        insert_receipt(&self.conn, receipt)
+    /// Adds (or replaces) one receipt of `account`.
+    pub fn store_receipt(&mut self, account: &str, receipt: &Receipt) -> Result<(), CoreError> {
+        insert_receipt(&self.conn, account, receipt)
     }
 
     /// When the receipts were last fetched whole, if ever.
@@ -471,17 +606,35 @@ impl Cache {
 
     // ----- payment flows ---------------------------------------------------------------------
 
-    /// Records a new flow with its idempotency key, before anything is sent.
-    pub fn insert_flow(&mut self, key: &str, bill_ids: &[String]) -> Result<i64, CoreError> {
+    /// Records a new flow from `account` with its idempotency key, before anything is sent.
+    pub fn insert_flow(
+        &mut self,
+        key: &str,
+        bill_ids: &[String],
+        account: Option<&str>,
+    ) -> Result<i64, CoreError> {
         let bills = serde_json::to_string(bill_ids).map_err(|e| CoreError::Cache {
             detail: e.to_string(),
         })?;
         self.conn.execute(
-            "INSERT INTO payment_flows (idempotency_key, bill_ids, state, updated_at, started_at)
-             VALUES (?1, ?2, 'created', ?3, ?3)",
-            params![key, bills, now()],
+            "INSERT INTO payment_flows (idempotency_key, bill_ids, state, updated_at, started_at, account_number)
+             VALUES (?1, ?2, 'created', ?3, ?3, ?4)",
+            params![key, bills, now(), account],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The account a flow pays from (`None`: the session's own, for flows of earlier versions).
+    pub fn flow_account(&self, flow_id: i64) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT account_number FROM payment_flows WHERE id = ?1",
+                [flow_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     /// Updates a flow after the backend answered.
@@ -655,11 +808,16 @@ impl Cache {
 }
 
 impl Cache {
-    /// Keeps a bill's detail, replacing the one kept before.
-    pub fn store_bill_detail(&mut self, detail: &BillDetail) -> Result<(), CoreError> {
+    /// Keeps a bill's detail (of `account`), replacing the one kept before.
+    pub fn store_bill_detail(
+        &mut self,
+        account: &str,
+        detail: &BillDetail,
+    ) -> Result<(), CoreError> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO bill_details (bill_id, json, fetched_at) VALUES (?1, ?2, ?3)",
-            params![detail.bill.id, to_json(detail)?, now()],
+            "INSERT OR REPLACE INTO bill_details (bill_id, json, fetched_at, account_number)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![detail.bill.id, to_json(detail)?, now(), account],
         )?;
         Ok(())
     }
@@ -683,41 +841,57 @@ impl Cache {
             .map(|detail| cached(detail, fetched_at)))
     }
 
-    /// Replaces every cached reading with `meters`' hours, atomically.
-    pub fn store_readings(&mut self, meters: &[MeterReadings]) -> Result<(), CoreError> {
+    /// Replaces an account's cached readings with `meters`' hours, atomically.
+    pub fn store_readings(
+        &mut self,
+        account: &str,
+        meters: &[MeterReadings],
+    ) -> Result<(), CoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM readings", [])?;
+        tx.execute("DELETE FROM readings WHERE account_number = ?1", [account])?;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO readings (start, meter_id, wh, quality)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO readings (start, meter_id, wh, quality, account_number)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for meter in meters {
                 for hour in &meter.readings {
-                    insert.execute(params![hour.start, meter.meter_id, hour.wh, hour.quality])?;
+                    insert.execute(params![
+                        hour.start,
+                        meter.meter_id,
+                        hour.wh,
+                        hour.quality,
+                        account
+                    ])?;
                 }
             }
         }
-        mark_fetched(&tx, READINGS)?;
+        mark_fetched(&tx, &of(READINGS, account))?;
         tx.commit()?;
         Ok(())
     }
 
-    /// When the readings were fetched, if ever.
-    pub fn readings_as_of(&self) -> Result<Option<AsOf>, CoreError> {
-        Ok(self
-            .fetched_at(READINGS)?
-            .map(|fetched_at| cached((), fetched_at).as_of))
+    /// When the readings of `accounts` were fetched: the oldest of their times, if any was.
+    pub fn readings_as_of(&self, accounts: &[String]) -> Result<Option<AsOf>, CoreError> {
+        let mut oldest = None;
+        for account in accounts {
+            if let Some(fetched_at) = self.fetched_at(&of(READINGS, account))? {
+                oldest = Some(oldest.map_or(fetched_at, |oldest: i64| oldest.min(fetched_at)));
+            }
+        }
+        Ok(oldest.map(|fetched_at| cached((), fetched_at).as_of))
     }
 
-    /// The hours in `from..to` (Unix seconds), every meter summed, oldest first.
-    pub fn hours(&self, from: i64, to: i64) -> Result<Vec<Hour>, CoreError> {
+    /// The hours in `from..to` (Unix seconds) of `accounts`, every meter summed, oldest first.
+    pub fn hours(&self, accounts: &[String], from: i64, to: i64) -> Result<Vec<Hour>, CoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT start, COALESCE(SUM(wh), 0), MAX(quality = 'estimated'),
                     MAX(wh IS NULL)
-             FROM readings WHERE start >= ?1 AND start < ?2 GROUP BY start ORDER BY start",
+             FROM readings WHERE start >= ?1 AND start < ?2
+                 AND account_number IN (SELECT value FROM json_each(?3))
+             GROUP BY start ORDER BY start",
         )?;
-        let rows = statement.query_map(params![from, to], |row| {
+        let rows = statement.query_map(params![from, to, numbers(accounts)?], |row| {
             Ok(Hour {
                 start: row.get(0)?,
                 wh: row.get(1)?,
@@ -728,25 +902,30 @@ impl Cache {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The first and last cached hour, if any.
-    pub fn hours_range(&self) -> Result<Option<(i64, i64)>, CoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT MIN(start), MAX(start) FROM readings", [], |row| {
+    /// The first and last cached hour of `accounts`, if any.
+    pub fn hours_range(&self, accounts: &[String]) -> Result<Option<(i64, i64)>, CoreError> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(start), MAX(start) FROM readings
+             WHERE account_number IN (SELECT value FROM json_each(?1))",
+            [numbers(accounts)?],
+            |row| {
                 Ok(row
                     .get::<_, Option<i64>>(0)?
                     .zip(row.get::<_, Option<i64>>(1)?))
-            })?)
+            },
+        )?)
     }
 
-    /// Every cached reading as CSV, in the backend's import format
+    /// The cached readings of `accounts` as CSV, in the backend's import format
     /// (`meter,start,end,kwh,quality`), meter by meter, oldest first.
-    pub fn readings_csv(&self) -> Result<String, CoreError> {
+    pub fn readings_csv(&self, accounts: &[String]) -> Result<String, CoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT meter_id, start, wh, quality FROM readings ORDER BY meter_id, start",
+            "SELECT meter_id, start, wh, quality FROM readings
+             WHERE account_number IN (SELECT value FROM json_each(?1))
+             ORDER BY meter_id, start",
         )?;
         let mut csv = String::from("meter,start,end,kwh,quality\n");
-        let mut rows = statement.query([])?;
+        let mut rows = statement.query([numbers(accounts)?])?;
         while let Some(row) = rows.next()? {
             let (meter, start, wh, quality): (String, i64, Option<i64>, String) =
                 (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
@@ -787,10 +966,10 @@ impl Cache {
 
 fn wipe(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
     tx.execute_batch(
-        "DELETE FROM owner; DELETE FROM datasets; DELETE FROM customer; DELETE FROM bills;
+        "DELETE FROM owner; DELETE FROM datasets; DELETE FROM accounts; DELETE FROM bills;
          DELETE FROM receipts; DELETE FROM payment_flows; DELETE FROM ended_payments;
          DELETE FROM first_paint; DELETE FROM bill_details; DELETE FROM readings;
-         DELETE FROM notices;",
+         DELETE FROM notices; DELETE FROM selection;",
     )
 }
 
@@ -808,15 +987,66 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, CoreError> {
     })
 }
 
-fn insert_receipt(conn: &Connection, receipt: &Receipt) -> Result<(), CoreError> {
+fn insert_receipt(conn: &Connection, account: &str, receipt: &Receipt) -> Result<(), CoreError> {
     conn.execute(
-        "INSERT OR REPLACE INTO receipts (id, payment_id, issued_at, json) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO receipts (id, payment_id, issued_at, json, account_number)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             receipt.id,
             receipt.payment_id,
             receipt.issued_at,
-            to_json(receipt)?
+            to_json(receipt)?,
+            account
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cache written by the version before several accounts (one customer, its bills and
+    /// readings) opens with everything in place, now as that customer's account.
+    #[test]
+    fn a_cache_of_one_customer_upgrades_to_their_account() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cache.sqlite3");
+        {
+            let before = &MIGRATIONS[..MIGRATIONS.len() - 1];
+            let conn = portal_sqlite::open(&path, before).expect("the old cache");
+            conn.execute_batch(
+                "INSERT INTO owner VALUES (1, '100-200-300');
+                 INSERT INTO customer VALUES (1, 'Jane Doe', '100-200-300', '1 Main St', 'j@example.com');
+                 INSERT INTO bills VALUES ('bill_1', '2026-10-01', '2026-10-31', '2026-11-01',
+                     '2026-11-21', 9275, 'USD', 'outstanding');
+                 INSERT INTO readings VALUES (1730419200, 'MTR-1', 500, 'actual');
+                 INSERT INTO datasets VALUES ('customer', 1), ('bills', 2), ('readings', 3);",
+            )
+            .expect("old records");
+        }
+        let cache = Cache::open(&path).expect("the upgraded cache");
+        let accounts = cache.accounts().expect("accounts").expect("cached");
+        assert_eq!(accounts.data.len(), 1);
+        assert_eq!(accounts.data[0].name, "Jane Doe");
+        let bills = cache
+            .unpaid_bills("100-200-300")
+            .expect("bills")
+            .expect("cached");
+        assert_eq!(bills.data[0].id, "bill_1");
+        assert_eq!(bills.as_of.fetched_at, rfc3339(2));
+        let jane = ["100-200-300".to_owned()];
+        assert_eq!(
+            cache.hours_range(&jane).expect("range"),
+            Some((1_730_419_200, 1_730_419_200))
+        );
+        assert_eq!(
+            cache
+                .readings_as_of(&jane)
+                .expect("as of")
+                .map(|a| a.fetched_at),
+            Some(rfc3339(3))
+        );
+        assert_eq!(cache.chosen_account().expect("choice"), None);
+    }
 }

@@ -18,13 +18,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_api::ErrorCode;
 use portal_api::ipc::{
-    BillView, Destination, EndedOutcome, EndedPayment, FIRST_PAINT_MAX_BYTES, FlowState,
-    HistoryView, HomeView, PayBlock, PayPlan, PaymentFlow, PaymentSummary,
+    AccountView, BillView, Destination, EndedOutcome, EndedPayment, FIRST_PAINT_MAX_BYTES,
+    FlowState, HistoryView, HomeView, PayBlock, PayPlan, PaymentFlow, PaymentSummary,
 };
 use portal_api::links::DeepLink;
 use portal_api::v1::{
-    Bill, BillStatus, ExchangeRequest, InvitationPreview, Money, Payment, PaymentStatus, Receipt,
-    RedeemInvitationRequest, SignInAccepted, SignInRequest,
+    Bill, BillStatus, Customer, ExchangeRequest, InvitationPreview, Money, Payment, PaymentStatus,
+    Receipt, RedeemInvitationRequest, SignInAccepted, SignInRequest,
 };
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -216,17 +216,13 @@ impl Portal {
     /// same rule as [`Portal::start_payment`]: bills already in an open payment cannot be paid
     /// again until it ends.
     pub fn pay_plan(&self, chosen: Option<&[String]>) -> Result<PayPlan, CoreError> {
-        let cache = self.cache();
-        let open = cache.open_flows()?;
-        let bills: Vec<BillView> = cache
-            .unpaid_bills()?
-            .map(|bills| bills.data)
-            .unwrap_or_default()
-            .iter()
-            .map(|bill| bill_view(bill, &open))
+        let home = CachedHome::read(&self.cache())?;
+        let open = home.open.clone();
+        let bills: Vec<BillView> = home
+            .shown_bills()
+            .into_iter()
             .filter(|bill| !bill.processing)
             .collect();
-        drop(cache);
         let chosen: Vec<String> = bills
             .iter()
             .filter(|bill| chosen.is_none_or(|ids| ids.contains(&bill.id)))
@@ -251,20 +247,80 @@ impl Portal {
         })
     }
 
+    /// Fetches the person's accounts, then each account's bills (each kept with its own time,
+    /// so an account fetched before a failure stays fresh).
     async fn fetch_home(&self) -> Result<(), CoreError> {
-        let customer = self
-            .session
-            .call(|token| async move { self.api.me(&token).await })
-            .await?;
-        let bills = self
-            .session
-            .call(|token| async move { self.api.outstanding_bills(&token).await })
-            .await?;
-        let mut cache = self.cache();
-        cache.claim(&customer.account_number)?;
-        cache.store_customer(&customer)?;
-        cache.store_bills(&bills.bills)?;
+        for account in &self.fetch_accounts().await? {
+            let api = self.api.in_account(Some(&account.account_number));
+            let api = &api;
+            let bills = self
+                .session
+                .call(|token| async move { api.outstanding_bills(&token).await })
+                .await?;
+            self.cache()
+                .store_bills(&account.account_number, &bills.bills)?;
+        }
         Ok(())
+    }
+
+    /// Shows one account (`None`: every account together), from the cache.
+    pub async fn choose_account(&self, account: Option<&str>) -> Result<HomeView, CoreError> {
+        {
+            let mut cache = self.cache();
+            if let Some(number) = account {
+                let held = cache
+                    .accounts()?
+                    .is_some_and(|held| held.data.iter().any(|a| a.account_number == number));
+                if !held {
+                    return Err(CoreError::coded(ErrorCode::NotFound));
+                }
+            }
+            cache.choose_account(account)?;
+        }
+        self.home().await
+    }
+
+    /// Every account's number, in the backend's order: the cached ones, or on a device that has
+    /// none cached yet, the backend's (kept).
+    async fn account_numbers(&self) -> Result<Vec<String>, CoreError> {
+        let cached = numbers_of(self.cache().accounts()?);
+        if !cached.is_empty() {
+            return Ok(cached);
+        }
+        let fetched = self.fetch_accounts().await?;
+        Ok(fetched
+            .into_iter()
+            .map(|account| account.account_number)
+            .collect())
+    }
+
+    /// Fetches the person's accounts and keeps them, the cache claimed for them.
+    async fn fetch_accounts(&self) -> Result<Vec<Customer>, CoreError> {
+        let accounts = self
+            .fetch(|token| async move { self.api.accounts(&token).await })
+            .await?
+            .accounts;
+        let mut cache = self.cache();
+        cache.claim(&accounts)?;
+        cache.store_accounts(&accounts)?;
+        Ok(accounts)
+    }
+
+    /// The accounts the screens show: the chosen one, or all of them.
+    fn shown_accounts(&self) -> Result<Vec<String>, CoreError> {
+        let cache = self.cache();
+        let all = numbers_of(cache.accounts()?);
+        Ok(match cache.chosen_account()? {
+            Some(chosen) if all.contains(&chosen) => vec![chosen],
+            _ => all,
+        })
+    }
+
+    /// The client for requests about a payment flow: the account it pays from.
+    fn api_of_flow(&self, flow_id: i64) -> Result<ApiClient, CoreError> {
+        Ok(self
+            .api
+            .in_account(self.cache().flow_account(flow_id)?.as_deref()))
     }
 
     /// A session the backend ended (any 401 but an expired access token) leaves nothing of the
@@ -325,22 +381,40 @@ impl Portal {
         self.api.preview_invitation(code).await
     }
 
-    /// Accepts an invitation with the service postcode; signs in and loads the home data. The
-    /// invitation is spent only once the credential store has shown it takes writes, so a
-    /// failing store never uses up an invitation without keeping its session.
+    /// Accepts an invitation with the service postcode; signs in and loads the home data. Where
+    /// someone is signed in already, the invitation's account joins their sign-in instead (one
+    /// they hold already: `account_already_added`, nothing changes). The invitation is spent
+    /// only once the credential store has shown it takes writes, so a failing store never uses
+    /// up an invitation without keeping its session.
     pub async fn accept_invitation(
         &self,
         code: &str,
         postcode: &str,
     ) -> Result<HomeView, CoreError> {
         self.check_credentials_writable().await?;
-        let tokens = self
-            .api
-            .redeem_invitation(&RedeemInvitationRequest {
-                code: code.to_owned(),
-                postcode: postcode.trim().to_owned(),
-            })
-            .await?;
+        let request = RedeemInvitationRequest {
+            code: code.to_owned(),
+            postcode: postcode.trim().to_owned(),
+        };
+        let request = &request;
+        if self.session.has_refresh_token().await? {
+            let added = self
+                .session
+                .call(
+                    |token| async move { self.api.redeem_invitation(Some(&token), request).await },
+                )
+                .await;
+            match added {
+                Ok(tokens) => {
+                    self.session.replace(tokens).await?;
+                    return self.refresh().await;
+                }
+                // The session here had ended: the invitation signs in the person it was for.
+                Err(error @ CoreError::Unauthorized { .. }) => self.forget_if_ended(&error).await,
+                Err(error) => return Err(error),
+            }
+        }
+        let tokens = self.api.redeem_invitation(None, request).await?;
         self.session.start(tokens).await?;
         self.refresh().await
     }
@@ -408,33 +482,42 @@ impl Portal {
             .ok_or_else(|| CoreError::coded(ErrorCode::NotFound))
     }
 
-    /// Fetches the receipts and replaces the cached ones.
+    /// Fetches every account's receipts and replaces the cached ones; answers them all.
     pub async fn refresh_receipts(&self) -> Result<Vec<Receipt>, CoreError> {
-        let receipts = self
-            .fetch(|token| async move { self.api.receipts(&token).await })
-            .await?
-            .receipts;
-        self.cache().store_receipts(&receipts)?;
-        Ok(receipts)
+        for account in self.account_numbers().await? {
+            let api = self.api.in_account(Some(&account));
+            let api = &api;
+            let receipts = self
+                .fetch(|token| async move { api.receipts(&token).await })
+                .await?
+                .receipts;
+            self.cache().store_receipts(&account, &receipts)?;
+        }
+        self.receipts()
     }
 
-    /// Fetches the customer's payments and caches those that ended without taking money.
+    /// Fetches every account's payments and caches those that ended without taking money.
     async fn refresh_ended_payments(&self) -> Result<(), CoreError> {
-        let ended: Vec<EndedPayment> = self
-            .fetch(|token| async move { self.api.payments(&token).await })
-            .await?
-            .payments
-            .into_iter()
-            .filter_map(|payment| {
-                Some(EndedPayment {
-                    outcome: EndedOutcome::of(&payment)?,
-                    payment_id: payment.id,
-                    amount: payment.amount,
-                    started_at: payment.created_at,
+        for account in self.account_numbers().await? {
+            let api = self.api.in_account(Some(&account));
+            let api = &api;
+            let ended: Vec<EndedPayment> = self
+                .fetch(|token| async move { api.payments(&token).await })
+                .await?
+                .payments
+                .into_iter()
+                .filter_map(|payment| {
+                    Some(EndedPayment {
+                        outcome: EndedOutcome::of(&payment)?,
+                        payment_id: payment.id,
+                        amount: payment.amount,
+                        started_at: payment.created_at,
+                    })
                 })
-            })
-            .collect();
-        self.cache().store_ended_payments(&ended)
+                .collect();
+            self.cache().store_ended_payments(&account, &ended)?;
+        }
+        Ok(())
     }
 
     /// The payment history from the cache: receipts and this device's payments under way.
@@ -492,7 +575,8 @@ impl Portal {
         self.cache().flow(flow_id)?.ok_or(CoreError::UnknownPayment)
     }
 
-    /// Starts paying `bill_ids` in full: records the flow with its idempotency key, asks the
+    /// Starts paying `bill_ids` in full — of one account or several, in one checkout: records the
+    /// flow with its idempotency key and the account it pays from (the first bill's), asks the
     /// backend for a checkout, and returns the flow with the checkout URL to open. Bills already
     /// in an open payment return that payment instead of a second checkout.
     pub async fn start_payment(&self, bill_ids: &[String]) -> Result<PaymentFlow, CoreError> {
@@ -508,7 +592,10 @@ impl Portal {
             return Ok(flow);
         }
         let key = crate::random_token();
-        let flow_id = self.cache().insert_flow(&key, bill_ids)?;
+        let account = self.cache().bill_account(&bill_ids[0])?;
+        let flow_id = self
+            .cache()
+            .insert_flow(&key, bill_ids, account.as_deref())?;
         self.create_checkout(flow_id, &key, bill_ids).await
     }
 
@@ -519,9 +606,11 @@ impl Portal {
         key: &str,
         bill_ids: &[String],
     ) -> Result<PaymentFlow, CoreError> {
+        let api = self.api_of_flow(flow_id)?;
+        let api = &api;
         let created = self
             .session
-            .call(|token| async move { self.api.create_payment(&token, key, bill_ids).await })
+            .call(|token| async move { api.create_payment(&token, key, bill_ids).await })
             .await;
         match created {
             Ok(payment) => self.apply(flow_id, &payment, FlowState::CheckoutOpened),
@@ -548,9 +637,11 @@ impl Portal {
         flow_id: i64,
         bill_ids: &[String],
     ) -> Result<PaymentFlow, CoreError> {
+        let api = self.api_of_flow(flow_id)?;
+        let api = &api;
         let payments = self
             .session
-            .call(|token| async move { self.api.payments(&token).await })
+            .call(|token| async move { api.payments(&token).await })
             .await?;
         let existing = payments.payments.into_iter().find(|p| {
             p.status == PaymentStatus::Processing && p.bill_ids.iter().any(|b| bill_ids.contains(b))
@@ -585,7 +676,11 @@ impl Portal {
         let state = match payment.status {
             PaymentStatus::Paid => {
                 if let Some(receipt) = &payment.receipt {
-                    cache.store_receipt(receipt)?;
+                    let account = match cache.flow_account(flow_id)? {
+                        Some(account) => account,
+                        None => cache.owner()?.unwrap_or_default(),
+                    };
+                    cache.store_receipt(&account, receipt)?;
                 }
                 cache.mark_bills_paid(&payment.bill_ids)?;
                 FlowState::Paid
@@ -652,9 +747,11 @@ impl Portal {
             .update_flow(flow_id, None, None, open_state, None)?;
         self.confirms.fetch_add(1, Ordering::Relaxed);
         let payment_ref = payment_id.as_str();
+        let api = self.api_of_flow(flow_id)?;
+        let api = &api;
         let confirmed = self
             .session
-            .call(|token| async move { self.api.confirm_payment(&token, payment_ref).await })
+            .call(|token| async move { api.confirm_payment(&token, payment_ref).await })
             .await;
         match confirmed {
             Ok(payment) => {
@@ -694,9 +791,11 @@ impl Portal {
             return Ok(flow);
         };
         let payment_ref = payment_id.as_str();
+        let api = self.api_of_flow(flow_id)?;
+        let api = &api;
         let canceled = self
             .session
-            .call(|token| async move { self.api.cancel_payment(&token, payment_ref).await })
+            .call(|token| async move { api.cancel_payment(&token, payment_ref).await })
             .await?;
         self.apply(flow_id, &canceled, FlowState::Confirming)
     }
@@ -745,43 +844,94 @@ impl Portal {
     }
 }
 
-/// What the home screen is made of, as read from the cache.
+/// What the home screen is made of, as read from the cache: every account with its bills, and
+/// which account is shown (`None`: all of them).
 struct CachedHome {
-    customer: Option<crate::cache::Cached<portal_api::v1::Customer>>,
-    bills: Option<crate::cache::Cached<Vec<Bill>>>,
+    accounts: Vec<CachedAccount>,
+    chosen: Option<String>,
     open: Vec<(PaymentFlow, String)>,
+}
+
+/// One account and its cached bills.
+struct CachedAccount {
+    customer: Customer,
+    bills: Option<crate::cache::Cached<Vec<Bill>>>,
 }
 
 impl CachedHome {
     fn read(cache: &Cache) -> Result<Self, CoreError> {
+        let customers = cache
+            .accounts()?
+            .map(|accounts| accounts.data)
+            .unwrap_or_default();
+        let mut accounts = Vec::with_capacity(customers.len());
+        for customer in customers {
+            let bills = cache.unpaid_bills(&customer.account_number)?;
+            accounts.push(CachedAccount { customer, bills });
+        }
+        // One account is always shown alone; a choice of an account no longer held is no choice.
+        let chosen = match accounts.as_slice() {
+            [only] => Some(only.customer.account_number.clone()),
+            _ => cache.chosen_account()?.filter(|chosen| {
+                accounts
+                    .iter()
+                    .any(|a| a.customer.account_number == *chosen)
+            }),
+        };
         Ok(Self {
-            customer: cache.customer()?,
-            bills: cache.unpaid_bills()?,
+            accounts,
+            chosen,
             open: cache.open_flows()?,
         })
     }
 
     fn has_customer(&self) -> bool {
-        self.customer.is_some()
+        !self.accounts.is_empty()
+    }
+
+    /// The accounts shown: the chosen one, or all.
+    fn shown(&self) -> impl Iterator<Item = &CachedAccount> {
+        self.accounts.iter().filter(|account| {
+            self.chosen
+                .as_ref()
+                .is_none_or(|chosen| *chosen == account.customer.account_number)
+        })
+    }
+
+    /// The bills of the accounts shown, account by account.
+    fn shown_bills(&self) -> Vec<BillView> {
+        self.shown()
+            .flat_map(|account| account.bill_views(&self.open))
+            .collect()
     }
 
     /// The view, with whether someone is signed in and the last problem, if any.
     fn view(self, signed_in: bool, problem: Option<CoreError>) -> HomeView {
-        let as_of = self.bills.as_ref().map(|bills| bills.as_of.clone());
-        let bills: Vec<BillView> = self
-            .bills
-            .map(|bills| bills.data)
-            .unwrap_or_default()
-            .iter()
-            .map(|bill| bill_view(bill, &self.open))
-            .collect();
+        let bills = self.shown_bills();
+        let as_of = self
+            .shown()
+            .filter_map(|account| account.bills.as_ref().map(|bills| bills.as_of.clone()))
+            .min_by(|a, b| a.fetched_at.cmp(&b.fetched_at));
         let outstanding: Vec<&BillView> = bills.iter().filter(|b| !b.processing).collect();
         let offline = problem.as_ref().is_some_and(CoreError::is_connectivity);
         // Home offers to pay every outstanding bill: the pay screen's rule with all of them chosen.
         let pay_blocked = pay_block(offline, outstanding.len(), outstanding.len(), &self.open);
+        let customer = self.chosen.as_ref().and_then(|chosen| {
+            self.accounts
+                .iter()
+                .find(|account| account.customer.account_number == *chosen)
+                .map(|account| account.customer.clone())
+        });
+        let accounts = self
+            .accounts
+            .iter()
+            .map(|account| account.view(&self.open))
+            .collect();
         let mut view = HomeView {
             signed_in,
-            customer: self.customer.map(|customer| customer.data),
+            accounts,
+            selected: self.chosen.clone(),
+            customer,
             total_due: total(outstanding.iter().map(|bill| &bill.amount)),
             bills,
             as_of,
@@ -795,6 +945,38 @@ impl CachedHome {
     }
 }
 
+impl CachedAccount {
+    fn bill_views(&self, open: &[(PaymentFlow, String)]) -> Vec<BillView> {
+        self.bills
+            .iter()
+            .flat_map(|bills| &bills.data)
+            .map(|bill| bill_view(bill, &self.customer.account_number, open))
+            .collect()
+    }
+
+    /// The account in the switcher: its total due and how fresh its bills are.
+    fn view(&self, open: &[(PaymentFlow, String)]) -> AccountView {
+        let bills = self.bill_views(open);
+        let due: Vec<&BillView> = bills.iter().filter(|bill| !bill.processing).collect();
+        AccountView {
+            customer: self.customer.clone(),
+            total_due: total(due.iter().map(|bill| &bill.amount)),
+            bills_due: u32::try_from(due.len()).unwrap_or(u32::MAX),
+            as_of: self.bills.as_ref().map(|bills| bills.as_of.clone()),
+        }
+    }
+}
+
+/// The numbers of cached accounts.
+fn numbers_of(accounts: Option<crate::cache::Cached<Vec<Customer>>>) -> Vec<String> {
+    accounts
+        .map(|accounts| accounts.data)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|account| account.account_number)
+        .collect()
+}
+
 /// The revision of a home view: a digest of this app version and everything the view shows but
 /// when it was fetched, so a picture of the screen is never painted over data it does not show,
 /// nor by another version of the UI, yet stays good across refreshes that change nothing (the
@@ -802,6 +984,14 @@ impl CachedHome {
 fn revision(view: &HomeView) -> String {
     let timeless = HomeView {
         as_of: None,
+        accounts: view
+            .accounts
+            .iter()
+            .map(|account| AccountView {
+                as_of: None,
+                ..account.clone()
+            })
+            .collect(),
         ..view.clone()
     };
     let mut digest = Sha256::new();
@@ -810,10 +1000,11 @@ fn revision(view: &HomeView) -> String {
     URL_SAFE_NO_PAD.encode(&digest.finalize()[..16])
 }
 
-/// A bill as the app shows it; `open` are the payment flows still under way.
-fn bill_view(bill: &Bill, open: &[(PaymentFlow, String)]) -> BillView {
+/// A bill of `account` as the app shows it; `open` are the payment flows still under way.
+fn bill_view(bill: &Bill, account: &str, open: &[(PaymentFlow, String)]) -> BillView {
     BillView {
         id: bill.id.clone(),
+        account_number: account.to_owned(),
         period: bill.period.clone(),
         due_date: bill.due_date.clone(),
         amount: bill.amount.clone(),
@@ -909,14 +1100,22 @@ mod tests {
         };
         let home = |bill: &Bill, fetched_at: &str, age_seconds: u64| {
             let cached = CachedHome {
-                customer: None,
-                bills: Some(crate::cache::Cached {
-                    data: vec![bill.clone()],
-                    as_of: AsOf {
-                        fetched_at: fetched_at.into(),
-                        age_seconds,
+                accounts: vec![CachedAccount {
+                    customer: Customer {
+                        name: "Jane Doe".into(),
+                        account_number: "100-200-300".into(),
+                        service_address: "1 Main St".into(),
+                        email: "jane@example.com".into(),
                     },
-                }),
+                    bills: Some(crate::cache::Cached {
+                        data: vec![bill.clone()],
+                        as_of: AsOf {
+                            fetched_at: fetched_at.into(),
+                            age_seconds,
+                        },
+                    }),
+                }],
+                chosen: None,
                 open: Vec::new(),
             };
             cached.view(true, None)

@@ -85,6 +85,21 @@ impl Session {
         self.keep(&mut access, tokens).await
     }
 
+    /// Replaces the session with new tokens of the same person (an account added to their
+    /// sign-in) and revokes the one it replaces (best effort).
+    pub async fn replace(&self, tokens: SessionTokens) -> Result<(), CoreError> {
+        let mut access = self.access.lock().await;
+        let credentials = self.credentials.clone();
+        let replaced = blocking(move || credentials.get(names::REFRESH_TOKEN)).await?;
+        self.keep(&mut access, tokens).await?;
+        if let Some(replaced) = replaced
+            && let Err(error) = self.api.sign_out(&replaced).await
+        {
+            tracing::warn!("could not revoke the replaced session: {}", error.code());
+        }
+        Ok(())
+    }
+
     async fn keep(
         &self,
         access: &mut Option<AccessToken>,

@@ -293,7 +293,7 @@ async fn resuming_goes_on_past_a_payment_that_cannot_be_checked() {
     {
         let mut cache = portal_core::cache::Cache::open(&world.config().cache_path).unwrap();
         let lost = cache
-            .insert_flow("lost-key", &["bill_lost".to_owned()])
+            .insert_flow("lost-key", &["bill_lost".to_owned()], None)
             .unwrap();
         cache
             .update_flow(

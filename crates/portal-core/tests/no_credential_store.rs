@@ -66,30 +66,32 @@ fn cached_data_shows_and_the_missing_store_is_explained() {
     };
     {
         let mut cache = portal_core::cache::Cache::open(&config.cache_path).unwrap();
-        cache.claim("100-200-300").unwrap();
+        let jane = portal_api::v1::Customer {
+            name: "Jane Doe".into(),
+            account_number: "100-200-300".into(),
+            service_address: "1 Main St".into(),
+            email: "jane.doe@example.com".into(),
+        };
+        cache.claim(std::slice::from_ref(&jane)).unwrap();
+        cache.store_accounts(&[jane]).unwrap();
         cache
-            .store_customer(&portal_api::v1::Customer {
-                name: "Jane Doe".into(),
-                account_number: "100-200-300".into(),
-                service_address: "1 Main St".into(),
-                email: "jane.doe@example.com".into(),
-            })
-            .unwrap();
-        cache
-            .store_bills(&[portal_api::v1::Bill {
-                id: "bill_1".into(),
-                period: portal_api::v1::Period {
-                    start: "2026-10-01".into(),
-                    end: "2026-10-31".into(),
-                },
-                issue_date: "2026-11-01".into(),
-                due_date: "2026-11-21".into(),
-                amount: portal_api::v1::Money {
-                    amount_minor: 9275,
-                    currency: "USD".into(),
-                },
-                status: portal_api::v1::BillStatus::Outstanding,
-            }])
+            .store_bills(
+                "100-200-300",
+                &[portal_api::v1::Bill {
+                    id: "bill_1".into(),
+                    period: portal_api::v1::Period {
+                        start: "2026-10-01".into(),
+                        end: "2026-10-31".into(),
+                    },
+                    issue_date: "2026-11-01".into(),
+                    due_date: "2026-11-21".into(),
+                    amount: portal_api::v1::Money {
+                        amount_minor: 9275,
+                        currency: "USD".into(),
+                    },
+                    status: portal_api::v1::BillStatus::Outstanding,
+                }],
+            )
             .unwrap();
     }
     let portal = portal_core::Portal::open(&config).unwrap();

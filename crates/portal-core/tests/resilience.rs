@@ -178,11 +178,20 @@ async fn one_customers_data_is_never_shown_to_another() {
         portal.home().await.unwrap().customer.unwrap().name,
         "Jane Doe"
     );
-    // Omar signs in on the same device (without Jane signing out first).
+    // Jane's session is gone from this device but her data is still cached (the credential
+    // store lost it), and Omar signs in here with his own invitation. (Opened while Jane's
+    // session lives, an invitation adds its account to her sign-in: `accounts.rs`.)
+    world
+        .credentials()
+        .delete(portal_core::credentials::names::REFRESH_TOKEN)
+        .unwrap();
+    drop(portal);
+    let portal = world.portal();
     let code = world
         .invite_customer("100-200-301", "omar.haddad@example.com")
         .await;
     let home = portal.accept_invitation(&code, "97201").await.unwrap();
+    assert_eq!(home.accounts.len(), 1, "only Omar's account");
     assert_eq!(home.customer.unwrap().name, "Omar Haddad");
     let bills = home.bills;
     assert!(

@@ -256,7 +256,10 @@ async fn bench() -> Result<(), String> {
     if big_cache {
         let receipts: Vec<_> = (0..120).map(receipt).collect();
         portal_core::cache::Cache::open(&cache_path)
-            .and_then(|mut cache| cache.store_receipts(&receipts))
+            .and_then(|mut cache| {
+                let owner = cache.owner()?.unwrap_or_default();
+                cache.store_receipts(&owner, &receipts)
+            })
             .map_err(|e| e.to_string())?;
     }
     let cache_bytes = std::fs::metadata(&cache_path).map(|m| m.len()).unwrap_or(0);

@@ -5,7 +5,7 @@ use super::Portal;
 use crate::CoreError;
 use crate::usage::{Calendar, parse_day};
 use portal_api::ipc::{BillDetailView, UsageArgs, UsageView};
-use portal_api::v1::BillDetail;
+use portal_api::v1::{BillDetail, ReadingsView};
 use portal_api::{ErrorBody, ErrorCode};
 
 impl Portal {
@@ -17,11 +17,12 @@ impl Portal {
             Some(cached) => (Some(cached.data), Some(cached.as_of)),
             None => (None, None),
         };
-        let bill = match &detail {
-            Some(detail) => Some(detail.bill.clone()),
-            None => cache
-                .unpaid_bills()?
+        let bill = match (&detail, cache.bill_account(bill_id)?) {
+            (Some(detail), _) => Some(detail.bill.clone()),
+            (None, Some(account)) => cache
+                .unpaid_bills(&account)?
                 .and_then(|bills| bills.data.into_iter().find(|bill| bill.id == bill_id)),
+            (None, None) => None,
         };
         let (lines, reads, last_year_kwh) = detail
             .map(|detail| (detail.lines, detail.reads, detail.last_year_kwh))
@@ -58,12 +59,14 @@ impl Portal {
     /// Fetches a bill's detail and keeps it; a failure answers the cached detail with the
     /// problem (a bill the backend does not know stays an error).
     pub async fn refresh_bill_detail(&self, bill_id: &str) -> Result<BillDetailView, CoreError> {
-        let fetched: Result<BillDetail, CoreError> = self
-            .fetch(|token| async move { self.api.bill_detail(&token, bill_id).await })
+        let fetched: Result<(String, BillDetail), CoreError> = self
+            .in_accounts_of_bill(bill_id, |api, token| async move {
+                api.bill_detail(&token, bill_id).await
+            })
             .await;
         refreshed(
             fetched,
-            |detail| self.cache().store_bill_detail(&detail),
+            |(account, detail)| self.cache().store_bill_detail(&account, &detail),
             || self.bill_detail(bill_id),
         )
     }
@@ -71,8 +74,10 @@ impl Portal {
     /// The bill's PDF and the name to save it under (`enerpro-bill-2026-10.pdf`), fetched from
     /// the backend: it is not cached, the customer keeps it where they choose.
     pub async fn bill_pdf(&self, bill_id: &str) -> Result<(String, Vec<u8>), CoreError> {
-        let bytes = self
-            .fetch(|token| async move { self.api.bill_pdf(&token, bill_id).await })
+        let (_, bytes) = self
+            .in_accounts_of_bill(bill_id, |api, token| async move {
+                api.bill_pdf(&token, bill_id).await
+            })
             .await?;
         let month = self
             .bill_detail(bill_id)?
@@ -93,8 +98,9 @@ impl Portal {
             }
             None => None,
         };
+        let accounts = self.shown_accounts()?;
         let cache = self.cache();
-        let as_of = cache.readings_as_of()?;
+        let as_of = cache.readings_as_of(&accounts)?;
         let calendar = Calendar::device();
         let empty = UsageView {
             scale: args.scale,
@@ -110,13 +116,13 @@ impl Portal {
             offline: false,
             problem: None,
         };
-        let Some(range) = cache.hours_range()? else {
+        let Some(range) = cache.hours_range(&accounts)? else {
             return Ok(empty);
         };
         let Some((from, to)) = calendar.span(args.scale, date, range.1) else {
             return Ok(empty);
         };
-        let hours = cache.hours(from, to)?;
+        let hours = cache.hours(&accounts, from, to)?;
         let Some(chart) = calendar.chart(&hours, args.scale, date, range) else {
             return Ok(empty);
         };
@@ -142,23 +148,86 @@ impl Portal {
     /// answers the chart; a failure answers the cached chart with the problem.
     pub async fn refresh_usage(&self, args: &UsageArgs) -> Result<UsageView, CoreError> {
         let from = crate::usage::months_back(24);
-        let fetched = self
-            .fetch(|token| async move { self.api.readings(&token, from).await })
-            .await;
+        let mut accounts = self.shown_accounts()?;
+        if accounts.is_empty() {
+            accounts = self.account_numbers().await?;
+        }
+        let fetched = self.readings_of(&accounts, from).await;
         refreshed(
             fetched,
-            |readings| self.cache().store_readings(&readings.meters),
+            |fetched| {
+                let mut cache = self.cache();
+                for (account, readings) in fetched {
+                    cache.store_readings(&account, &readings.meters)?;
+                }
+                Ok(())
+            },
             || self.usage(args),
         )
     }
 
     /// Every cached reading as CSV (the backend's import format), for the customer to save.
     pub fn usage_csv(&self) -> Result<String, CoreError> {
-        self.cache().readings_csv()
+        let accounts = self.shown_accounts()?;
+        self.cache().readings_csv(&accounts)
     }
 }
 
 /// A view that can say what went wrong fetching it.
+impl Portal {
+    /// Every hour since `from` of each of `accounts`.
+    async fn readings_of(
+        &self,
+        accounts: &[String],
+        from: i64,
+    ) -> Result<Vec<(String, ReadingsView)>, CoreError> {
+        let mut fetched = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            let api = self.api.in_account(Some(account));
+            let api = &api;
+            let readings = self
+                .fetch(|token| async move { api.readings(&token, from).await })
+                .await?;
+            fetched.push((account.clone(), readings));
+        }
+        Ok(fetched)
+    }
+
+    /// Runs `request` for a bill in the account the cache says it belongs to; a bill the cache
+    /// does not know (a notification's new bill) is asked of each account in turn until one has
+    /// it. Answers the account with the result.
+    async fn in_accounts_of_bill<T, F, Fut>(
+        &self,
+        bill_id: &str,
+        request: F,
+    ) -> Result<(String, T), CoreError>
+    where
+        F: Fn(crate::ApiClient, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CoreError>>,
+    {
+        let known = self.cache().bill_account(bill_id)?;
+        let accounts = match known {
+            Some(account) => vec![account],
+            None => self.account_numbers().await?,
+        };
+        let mut answer = Err(CoreError::coded(ErrorCode::NotFound));
+        for account in accounts {
+            let api = self.api.in_account(Some(&account));
+            let request = &request;
+            let api = &api;
+            answer = self
+                .fetch(|token| async move { request(api.clone(), token).await })
+                .await
+                .map(|found| (account, found));
+            match &answer {
+                Err(error) if error.code() == ErrorCode::NotFound => continue,
+                _ => break,
+            }
+        }
+        answer
+    }
+}
+
 trait Marked {
     /// Marks the view with a failed fetch's problem and whether it was the network's fault.
     fn mark(&mut self, problem: ErrorBody, offline: bool);

@@ -13,16 +13,26 @@ impl Portal {
     /// answered, so none is shown twice, even if the app stops while showing them.
     pub async fn new_notifications(&self) -> Result<Vec<Notification>, CoreError> {
         let shown = self.cache().notices_shown_up_to()?;
-        let list = self
-            .fetch(|token| async move { self.api.notifications(&token, shown.unwrap_or(0)).await })
-            .await?;
-        self.cache().set_notices_shown_up_to(list.next)?;
+        let after = shown.unwrap_or(0);
+        let mut notifications = Vec::new();
+        let mut next = after;
+        for account in self.account_numbers().await? {
+            let api = self.api.in_account(Some(&account));
+            let api = &api;
+            let list = self
+                .fetch(|token| async move { api.notifications(&token, after).await })
+                .await?;
+            next = next.max(list.next);
+            notifications.extend(list.notifications);
+        }
+        notifications.sort_by_key(|notification| notification.id);
+        notifications.dedup_by_key(|notification| notification.id);
+        self.cache().set_notices_shown_up_to(next)?;
         if shown.is_some() {
-            return Ok(list.notifications);
+            return Ok(notifications);
         }
         let since = OffsetDateTime::now_utc().unix_timestamp() - FIRST_CHECK_WINDOW;
-        Ok(list
-            .notifications
+        Ok(notifications
             .into_iter()
             .filter(|notification| {
                 OffsetDateTime::parse(&notification.created_at, &Rfc3339)
@@ -49,9 +59,16 @@ impl Portal {
             preferences: vec![choice],
         };
         let chosen = &chosen;
-        Ok(self
-            .fetch(|token| async move { self.api.choose_notifications(&token, chosen).await })
-            .await?
-            .preferences)
+        // The customer chooses for themselves: the choice applies to every account they hold.
+        let mut preferences = Vec::new();
+        for account in self.account_numbers().await? {
+            let api = self.api.in_account(Some(&account));
+            let api = &api;
+            preferences = self
+                .fetch(|token| async move { api.choose_notifications(&token, chosen).await })
+                .await?
+                .preferences;
+        }
+        Ok(preferences)
     }
 }

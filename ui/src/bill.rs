@@ -7,12 +7,14 @@ use crate::{bridge, format};
 use dioxus::prelude::*;
 use portal_api::ipc::{self, BillArgs, BillDetailView};
 use portal_api::v1::BillStatus;
-use portal_api::{ErrorBody, Text};
+use portal_api::{ErrorBody, ErrorCode, Text};
 
 /// One bill, by its id.
 #[component]
 pub fn BillDetail(bill_id: String) -> Element {
     let locale = use_locale();
+    let mut state = use_context::<crate::AppState>();
+    let navigator = use_navigator();
     let mut view = use_signal(|| None::<Result<BillDetailView, ErrorBody>>);
     let mut refreshing = use_signal(|| true);
     let args = BillArgs {
@@ -24,6 +26,17 @@ pub fn BillDetail(bill_id: String) -> Element {
             spawn(async move {
                 view.set(Some(bridge::invoke::<ipc::BillDetailOf>(&args).await));
                 let fresh = bridge::invoke::<ipc::RefreshBillDetail>(&args).await;
+                // A bill no account of the customer's holds (a notification's, of an account
+                // taken away): Home, with why, refreshed (an account taken away leaves it).
+                if let Err(error) = &fresh
+                    && error.code == ErrorCode::BillUnavailable
+                {
+                    state.notice.set(Some(error.clone()));
+                    navigator.replace(crate::Route::Home {});
+                    // Not this screen's task: it ends with the screen, the refresh must not.
+                    dioxus::dioxus_core::spawn_forever(state.refresh());
+                    return;
+                }
                 // A failed fetch keeps what the cache showed, unless it showed nothing.
                 if fresh.is_ok() || !matches!(&*view.peek(), Some(Ok(_))) {
                     view.set(Some(fresh));

@@ -343,6 +343,10 @@ error_codes! {
     ViewerUnavailable = "viewer_unavailable", Retry,
         en: "The PDF could not be opened on this device. Save it instead and open it from its folder.",
         es: "No se pudo abrir el PDF en este dispositivo. Guárdelo y ábralo desde su carpeta.";
+    /// A bill (a notification's) is on none of the customer's accounts any more.
+    BillUnavailable = "bill_unavailable", GoBack,
+        en: "That bill is no longer on any of your accounts. Here are your bills.",
+        es: "Esa factura ya no está en ninguna de sus cuentas. Aquí están sus facturas.";
 
     // ---- Requests the backend refused (app or client defects) --------------------------------
     /// The record does not exist.

@@ -236,6 +236,12 @@ async fn an_account_taken_away_leaves_the_app_and_the_cache_at_the_next_refresh(
     assert!(bills(&home).iter().all(|(account, _)| *account == JANE.0));
     let gone = portal.bill_detail(&his).unwrap();
     assert!(gone.bill.is_none(), "nothing of the bill is left to show");
+    let refused = portal.refresh_bill_detail(&his).await.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        ErrorCode::BillUnavailable,
+        "a notification's bill of an account taken away is explained, not fetched"
+    );
 
     let cache = Cache::open(&world.config().cache_path).unwrap();
     let omar = [OMAR.0.to_owned()];

@@ -195,7 +195,7 @@ impl Portal {
 
     /// Runs `request` for a bill in the account the cache says it belongs to; a bill the cache
     /// does not know (a notification's new bill) is asked of each account in turn until one has
-    /// it. Answers the account with the result.
+    /// it; none having it is `bill_unavailable`. Answers the account with the result.
     async fn in_accounts_of_bill<T, F, Fut>(
         &self,
         bill_id: &str,
@@ -210,21 +210,21 @@ impl Portal {
             Some(account) => vec![account],
             None => self.account_numbers().await?,
         };
-        let mut answer = Err(CoreError::coded(ErrorCode::NotFound));
         for account in accounts {
             let api = self.api.in_account(Some(&account));
             let request = &request;
             let api = &api;
-            answer = self
+            let answer = self
                 .fetch(|token| async move { request(api.clone(), token).await })
                 .await
                 .map(|found| (account, found));
             match &answer {
                 Err(error) if error.code() == ErrorCode::NotFound => continue,
-                _ => break,
+                _ => return answer,
             }
         }
-        answer
+        // No account of the customer's has it (any more).
+        Err(CoreError::coded(ErrorCode::BillUnavailable))
     }
 }
 

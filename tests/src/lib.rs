@@ -540,6 +540,41 @@ pub async fn finish(
     result
 }
 
+/// Omar Haddad's demo account.
+pub const OMAR_ACCOUNT: &str = "100-200-301";
+
+/// Support staff give `email` access to `account` with the sandbox's admin API, or take it away
+/// (`holds` false).
+pub async fn set_holder(
+    server: &portal_server::RunningServer,
+    account: &str,
+    email: &str,
+    holds: bool,
+) -> TestResult {
+    let holders = format!("{}/v1/admin/accounts/{account}/holders", server.base_url());
+    let client = reqwest::Client::new();
+    let request = if holds {
+        client
+            .post(holders)
+            .json(&serde_json::json!({ "email": email }))
+    } else {
+        client.delete(format!("{holders}/{email}"))
+    };
+    let response = request
+        .bearer_auth(server.admin_key())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "changing the holders of {account}: {}",
+            response.status()
+        ))
+    }
+}
+
 /// Creates an invitation with the sandbox's admin API; returns the app link.
 pub async fn invitation_link(
     server: &portal_server::RunningServer,

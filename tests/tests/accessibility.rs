@@ -2,7 +2,9 @@
 //! (WCAG 2.1 A and AA) of every screen and state in the real window, in both languages.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
-use portal_e2e::{App, Launch, finish, invitation_link, run, start_with_invitation};
+use portal_e2e::{
+    App, Launch, OMAR_ACCOUNT, finish, invitation_link, run, set_holder, start_with_invitation,
+};
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
 
@@ -147,6 +149,17 @@ async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::T
         found.extend(audit_when(&app, &axe, "#language", 1, "settings").await?);
         app.click("a[href='/status']").await?;
         found.extend(audit_when(&app, &axe, "#status.ok", 1, "connection").await?);
+        // Jane holds Omar's account too: Home shows both together, then one through the switcher.
+        set_holder(&server, OMAR_ACCOUNT, "jane.doe@example.com", true).await?;
+        app.click("header nav a[href='/']").await?;
+        app.click("#refresh").await?;
+        found.extend(audit_when(&app, &axe, "li.account", 2, "home, several accounts").await?);
+        app.element("#account-switcher")
+            .await?
+            .select_by_value(OMAR_ACCOUNT)
+            .await
+            .map_err(|e| e.to_string())?;
+        found.extend(audit_when(&app, &axe, "#customer-title", 1, "home, one of several").await?);
         Ok::<_, String>(())
     }
     .await;

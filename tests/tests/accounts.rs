@@ -6,12 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{
-    App, JANE_ACCOUNT, Launch, browser_env, browser_log, invitation_link, launch_second_instance,
-    run,
+    App, JANE_ACCOUNT, Launch, OMAR_ACCOUNT, browser_env, browser_log, invitation_link,
+    launch_second_instance, run, set_holder,
 };
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
-const OMAR_ACCOUNT: &str = "100-200-301";
 
 /// What sticks out sideways of the page, if anything (the elements reaching past its width).
 async fn sticking_out(app: &App) -> portal_e2e::TestResult<Option<String>> {
@@ -139,18 +138,7 @@ fn two_accounts_one_sign_in_switched_and_paid_in_one_checkout() {
 
             // Support staff take Omar's account away from Jane: a link to one of its bills (a
             // notification's) opens Home with why, refreshed without the account.
-            let removed = reqwest::Client::new()
-                .delete(format!(
-                    "{}/v1/admin/accounts/{OMAR_ACCOUNT}/holders/jane.doe@example.com",
-                    server.base_url()
-                ))
-                .bearer_auth(server.admin_key())
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            if !removed.status().is_success() {
-                return Err(format!("taking the account away: {}", removed.status()));
-            }
+            set_holder(&server, OMAR_ACCOUNT, "jane.doe@example.com", false).await?;
             launch_second_instance("com.enerpro.portal://bill?id=bill_100200301_2026_09")?;
             app.wait_for_text("#notice", |text| {
                 text.contains("no longer on any of your accounts")

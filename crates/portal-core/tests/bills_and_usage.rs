@@ -51,10 +51,11 @@ async fn a_bill_is_explained_from_the_cache_then_fetched() {
     assert!(offline.offline);
     assert_eq!(offline.lines, fetched.lines);
 
-    // Bad input: a bill of another customer, one that does not exist, an id no bill has.
+    // Bad input: a bill of another customer, one that does not exist, an id no bill has: on
+    // none of the customer's accounts.
     for bill_id in ["bill_100200301_2026_10", "bill_nope", "../me", ""] {
         let refused = portal.refresh_bill_detail(bill_id).await.unwrap_err();
-        assert_eq!(refused.code(), ErrorCode::NotFound, "{bill_id:?}");
+        assert_eq!(refused.code(), ErrorCode::BillUnavailable, "{bill_id:?}");
         assert_eq!(portal.bill_detail(bill_id).unwrap().bill, None);
     }
     // A notification's links: a bill opens its detail; a payment not started on this device,
@@ -79,7 +80,7 @@ async fn a_bill_is_explained_from_the_cache_then_fetched() {
     assert_eq!(pdf.0, "enerpro-bill-2026-10.pdf");
     assert!(pdf.1.starts_with(b"%PDF-"));
     let refused = portal.bill_pdf("bill_100200301_2026_10").await.unwrap_err();
-    assert_eq!(refused.code(), ErrorCode::NotFound);
+    assert_eq!(refused.code(), ErrorCode::BillUnavailable);
 }
 
 #[tokio::test]

@@ -537,6 +537,14 @@ impl RunningServer {
         }
     }
 
+    /// How many off-session charges of saved cards took money at the simulator.
+    #[cfg(feature = "simulator")]
+    pub fn off_session_charges(&self) -> u64 {
+        self.simulator
+            .as_ref()
+            .map_or(0, |simulator| simulator.off_session_charges())
+    }
+
     /// Sends the simulator's held webhooks (with `hold_webhooks`).
     #[cfg(feature = "simulator")]
     pub async fn release_webhooks(&self) {

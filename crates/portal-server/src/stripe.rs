@@ -1,5 +1,7 @@
-//! The backend's Stripe adapter: the subset of Stripe's Checkout Sessions API the backend uses
-//! (create, retrieve, expire) and webhook signature verification.
+//! The backend's Stripe adapter: the subset of Stripe's API the backend uses — Checkout Sessions
+//! (create in `payment` or `setup` mode, retrieve, expire), Customers, saved PaymentMethods
+//! (retrieve through their setup session, detach) and off-session PaymentIntents (autopay) — and
+//! webhook signature verification.
 //!
 //! It is the same code against Stripe (`https://api.stripe.com`) and against the sandbox's
 //! simulator: only the base URL and keys differ. Requests are form-encoded as Stripe documents
@@ -13,6 +15,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -47,7 +50,7 @@ pub enum StripeError {
         /// HTTP status.
         status: u16,
         /// Stripe's error object.
-        error: ApiError,
+        error: Box<ApiError>,
     },
     /// The answer is not what the API documents.
     #[error("unexpected answer from the payment provider: {0}")]
@@ -80,6 +83,42 @@ pub struct NewCheckout {
     pub expires_at: i64,
     /// The language of the hosted page (Stripe's `locale`, e.g. `en`, `es`).
     pub locale: &'static str,
+}
+
+/// A request without parameters.
+const NO_PARAMETERS: [(&str, &str); 0] = [];
+
+/// The parameters of a new setup-mode Checkout Session: the customer saves a card on the hosted
+/// page for later, off-session payments.
+#[derive(Debug, Clone)]
+pub struct NewSetup {
+    /// The provider's customer the card is saved for (`cus_…`).
+    pub customer: String,
+    /// Our reference (the account's setup attempt).
+    pub client_reference_id: String,
+    /// Where the provider sends the customer after saving (with `{CHECKOUT_SESSION_ID}`).
+    pub success_url: String,
+    /// Where the provider sends the customer who gives up.
+    pub cancel_url: String,
+    /// The language of the hosted page.
+    pub locale: &'static str,
+    /// The currency the card will be charged in (lower case).
+    pub currency: String,
+}
+
+/// An off-session charge of a saved card.
+#[derive(Debug, Clone)]
+pub struct OffSessionCharge {
+    /// Amount in minor units.
+    pub amount: i64,
+    /// Lower-case ISO currency.
+    pub currency: String,
+    /// The provider's customer (`cus_…`).
+    pub customer: String,
+    /// The saved card (`pm_…`).
+    pub payment_method: String,
+    /// Our payment id (metadata, so a webhook names it).
+    pub payment_id: String,
 }
 
 /// A field that is an id, or the object when expanded.
@@ -116,6 +155,61 @@ pub struct CheckoutSession {
     pub metadata: Option<HashMap<String, String>>,
     /// The payment intent, expanded when retrieved by [`StripeClient::retrieve`].
     pub payment_intent: Option<Expandable<PaymentIntent>>,
+}
+
+/// A setup-mode Checkout Session, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SetupSession {
+    /// `cs_…`.
+    pub id: String,
+    /// `open`, `complete` or `expired`.
+    pub status: Option<String>,
+    /// The hosted page (while open).
+    pub url: Option<String>,
+    /// The SetupIntent, expanded with its card by [`StripeClient::retrieve_setup`].
+    pub setup_intent: Option<Expandable<SetupIntent>>,
+}
+
+/// A SetupIntent, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SetupIntent {
+    /// `seti_…`.
+    pub id: String,
+    /// `succeeded` once the card is saved.
+    pub status: Option<String>,
+    /// The saved card.
+    pub payment_method: Option<Expandable<PaymentMethod>>,
+}
+
+/// A saved card (a PaymentMethod of type `card`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentMethod {
+    /// `pm_…`.
+    pub id: String,
+    /// The customer it is attached to (`None` once detached).
+    pub customer: Option<String>,
+    /// The card.
+    pub card: Option<SavedCard>,
+}
+
+/// A saved card's details (Stripe documents them as nullable).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SavedCard {
+    /// e.g. `visa`.
+    pub brand: Option<String>,
+    /// Last four digits.
+    pub last4: Option<String>,
+    /// Expiry month, 1–12.
+    pub exp_month: Option<u32>,
+    /// Expiry year, four digits.
+    pub exp_year: Option<i32>,
+}
+
+/// A Customer of the provider, as far as the backend reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderCustomer {
+    /// `cus_…`.
+    pub id: String,
 }
 
 /// A PaymentIntent, as far as the backend reads it.
@@ -190,6 +284,15 @@ pub struct ApiError {
     pub param: Option<String>,
     /// Stripe's human text (for the log only).
     pub message: Option<String>,
+    /// For a failed charge: its PaymentIntent.
+    pub payment_intent: Option<IntentId>,
+}
+
+/// A PaymentIntent named in an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct IntentId {
+    /// `pi_…`.
+    pub id: String,
 }
 
 impl std::fmt::Display for ApiError {
@@ -278,45 +381,129 @@ impl StripeClient {
             ));
             form.push((key("[quantity]"), "1".into()));
         }
-        let url = format!("{}/v1/checkout/sessions", self.config.api_base);
-        self.send(|| {
-            self.authorized(self.http.post(&url))
-                .header("Idempotency-Key", idempotency_key)
-                .form(&form)
-        })
-        .await
+        self.post("/v1/checkout/sessions", idempotency_key, &form)
+            .await
     }
 
     /// `GET /v1/checkout/sessions/{id}` with the payment intent and its charge expanded.
     pub async fn retrieve(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
-        let url = format!("{}/v1/checkout/sessions/{session_id}", self.config.api_base);
-        self.send(|| {
-            self.authorized(self.http.get(&url))
-                .query(&[("expand[]", "payment_intent.latest_charge")])
-        })
-        .await
+        let path = format!("/v1/checkout/sessions/{session_id}");
+        self.get(&path, "payment_intent.latest_charge").await
     }
 
     /// `POST /v1/checkout/sessions/{id}/expire`.
     pub async fn expire(&self, session_id: &str) -> Result<CheckoutSession, StripeError> {
-        let url = format!(
-            "{}/v1/checkout/sessions/{session_id}/expire",
-            self.config.api_base
-        );
-        let key = format!("expire-{session_id}");
+        let path = format!("/v1/checkout/sessions/{session_id}/expire");
+        self.post(&path, &format!("expire-{session_id}"), &NO_PARAMETERS)
+            .await
+    }
+
+    /// `POST /v1/customers`: the provider's customer whose cards are saved for an account.
+    pub async fn create_customer(
+        &self,
+        email: &str,
+        account_number: &str,
+        idempotency_key: &str,
+    ) -> Result<ProviderCustomer, StripeError> {
+        let form = [
+            ("email", email),
+            ("metadata[account_number]", account_number),
+        ];
+        self.post("/v1/customers", idempotency_key, &form).await
+    }
+
+    /// `POST /v1/checkout/sessions` in `setup` mode: a hosted page where the customer saves a
+    /// card for off-session payments.
+    pub async fn create_setup(
+        &self,
+        setup: &NewSetup,
+        idempotency_key: &str,
+    ) -> Result<SetupSession, StripeError> {
+        let form: Vec<(&str, &str)> = vec![
+            ("mode", "setup"),
+            ("payment_method_types[0]", "card"),
+            ("customer", &setup.customer),
+            ("currency", &setup.currency),
+            ("client_reference_id", &setup.client_reference_id),
+            ("setup_intent_data[usage]", "off_session"),
+            ("success_url", &setup.success_url),
+            ("cancel_url", &setup.cancel_url),
+            ("locale", setup.locale),
+        ];
+        self.post("/v1/checkout/sessions", idempotency_key, &form)
+            .await
+    }
+
+    /// `GET /v1/checkout/sessions/{id}` of a setup session, with its SetupIntent and saved card
+    /// expanded.
+    pub async fn retrieve_setup(&self, session_id: &str) -> Result<SetupSession, StripeError> {
+        let path = format!("/v1/checkout/sessions/{session_id}");
+        self.get(&path, "setup_intent.payment_method").await
+    }
+
+    /// `POST /v1/payment_methods/{id}/detach`: the saved card can no longer be charged.
+    pub async fn detach(&self, payment_method: &str) -> Result<PaymentMethod, StripeError> {
+        let path = format!("/v1/payment_methods/{payment_method}/detach");
+        self.post(&path, &format!("detach-{payment_method}"), &NO_PARAMETERS)
+            .await
+    }
+
+    /// `POST /v1/payment_intents` with `confirm=true` and `off_session=true`: charges a saved
+    /// card now, without the customer. The idempotency key makes a repeat (after a crash, or by
+    /// a second scheduler) the same charge, never a second one. A declined or
+    /// authentication-needing card is [`StripeError::Refused`] with its `code` and the intent.
+    pub async fn charge_off_session(
+        &self,
+        charge: &OffSessionCharge,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, StripeError> {
+        let amount = charge.amount.to_string();
+        let form: Vec<(&str, &str)> = vec![
+            ("amount", &amount),
+            ("currency", &charge.currency),
+            ("customer", &charge.customer),
+            ("payment_method", &charge.payment_method),
+            ("off_session", "true"),
+            ("confirm", "true"),
+            ("metadata[payment_id]", &charge.payment_id),
+            ("expand[]", "latest_charge"),
+        ];
+        self.post("/v1/payment_intents", idempotency_key, &form)
+            .await
+    }
+
+    /// `POST {path}` with `form` and an idempotency key.
+    async fn post<T: DeserializeOwned, F: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        idempotency_key: &str,
+        form: &F,
+    ) -> Result<T, StripeError> {
+        let url = format!("{}{path}", self.config.api_base);
         self.send(|| {
             self.authorized(self.http.post(&url))
-                .header("Idempotency-Key", &key)
+                .header("Idempotency-Key", idempotency_key)
+                .form(form)
+        })
+        .await
+    }
+
+    /// `GET {path}` with `expand` expanded.
+    async fn get<T: DeserializeOwned>(&self, path: &str, expand: &str) -> Result<T, StripeError> {
+        let url = format!("{}{path}", self.config.api_base);
+        self.send(|| {
+            self.authorized(self.http.get(&url))
+                .query(&[("expand[]", expand)])
         })
         .await
     }
 
     /// Sends the request `build` makes, again (same key) after an unanswered attempt or a
     /// retryable status, with backoff, within the time budget.
-    async fn send(
+    async fn send<T: DeserializeOwned>(
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<CheckoutSession, StripeError> {
+    ) -> Result<T, StripeError> {
         let deadline = tokio::time::Instant::now() + self.config.timeout;
         let mut delay = FIRST_RETRY_DELAY;
         loop {
@@ -381,7 +568,7 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn read(request: reqwest::RequestBuilder) -> Result<CheckoutSession, Attempt> {
+async fn read<T: DeserializeOwned>(request: reqwest::RequestBuilder) -> Result<T, Attempt> {
     let no_answer =
         |error: reqwest::Error| Attempt::Retryable(StripeError::Transport(error.to_string()));
     let response = request.send().await.map_err(no_answer)?;
@@ -404,7 +591,7 @@ async fn read(request: reqwest::RequestBuilder) -> Result<CheckoutSession, Attem
         });
     let refused = StripeError::Refused {
         status: status.as_u16(),
-        error,
+        error: Box::new(error),
     };
     Err(if should_retry(status, retry_header.as_deref()) {
         Attempt::Retryable(refused)

@@ -36,7 +36,7 @@ fn checkout(reference: &str, amounts: &[i64], currency: &str) -> NewCheckout {
 
 fn refusal(result: Result<CheckoutSession, StripeError>) -> (u16, portal_server::stripe::ApiError) {
     match result {
-        Err(StripeError::Refused { status, error }) => (status, error),
+        Err(StripeError::Refused { status, error }) => (status, *error),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

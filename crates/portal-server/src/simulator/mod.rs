@@ -1,10 +1,14 @@
 //! The hosted-checkout simulator: the subset of Stripe's Checkout Sessions API the backend uses
-//! (create, retrieve with `expand[]`, expire), in Stripe's wire format, plus the hosted payment
-//! page with Stripe's test cards, and signed `checkout.session.*` webhooks with retries.
+//! (create in `payment` or `setup` mode, retrieve with `expand[]`, expire), in Stripe's wire
+//! format, plus the hosted page with Stripe's test cards (paying, or saving a card), signed
+//! `checkout.session.*` and `payment_intent.*` webhooks with retries, and Customers, their saved
+//! PaymentMethods and off-session PaymentIntents ([`saved_cards`]).
 //!
 //! Mounted under `/sim` of the sandbox server by default, so the backend's Stripe adapter points
 //! at `http://HOST/sim` instead of `https://api.stripe.com`. Sessions live in memory: a restart
 //! of the sandbox forgets checkouts in progress, as a real provider outage would look.
+
+mod saved_cards;
 
 use crate::clock::Clock;
 use crate::payments::escape;
@@ -48,6 +52,14 @@ struct LineItem {
 #[derive(Debug, Clone)]
 struct Session {
     id: String,
+    /// `payment` (pay now) or `setup` (save a card for later, off-session payments).
+    mode: &'static str,
+    /// The provider's customer a setup session saves the card for.
+    customer: Option<String>,
+    /// The setup session's SetupIntent.
+    setup_intent: String,
+    /// The card a completed setup session saved.
+    payment_method: Option<String>,
     status: &'static str,
     payment_status: &'static str,
     currency: String,
@@ -80,6 +92,7 @@ pub struct Simulator {
     config: SimulatorConfig,
     clock: Arc<Clock>,
     sessions: Mutex<HashMap<String, Session>>,
+    cards: saved_cards::SavedCards,
     /// Idempotency key → (session id, digest of the parameters it was first used with).
     idempotency: Mutex<HashMap<String, (String, String)>>,
     held: Mutex<Vec<Vec<u8>>>,
@@ -95,6 +108,7 @@ impl Simulator {
             config,
             clock,
             sessions: Mutex::default(),
+            cards: saved_cards::SavedCards::default(),
             idempotency: Mutex::default(),
             held: Mutex::default(),
             delivered: AtomicU64::new(0),
@@ -113,6 +127,19 @@ impl Simulator {
             .route("/v1/checkout/sessions", post(create_session))
             .route("/v1/checkout/sessions/{id}", get(retrieve_session))
             .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
+            .route("/v1/customers", post(saved_cards::create_customer))
+            .route(
+                "/v1/payment_methods/{id}",
+                get(saved_cards::retrieve_payment_method),
+            )
+            .route(
+                "/v1/payment_methods/{id}/detach",
+                post(saved_cards::detach_payment_method),
+            )
+            .route(
+                "/v1/payment_intents",
+                post(saved_cards::create_payment_intent),
+            )
             .route("/checkout/{id}", get(hosted_page).post(pay))
             .with_state(self.clone())
     }
@@ -152,38 +179,27 @@ impl Simulator {
         false
     }
 
-    fn session_json(&self, session: &Session, expand_intent: bool) -> Value {
-        let intent = if session.payment_status == "paid" || session.last_error.is_some() {
-            if expand_intent {
-                let latest_charge = session.charge.as_ref().map(|(charge, brand, last4)| {
-                    json!({"id": charge, "object": "charge", "payment_method_details":
-                        {"type": "card", "card": {"brand": brand, "last4": last4}}})
-                });
-                json!({"id": session.payment_intent, "object": "payment_intent",
-                       "amount": session.amount_total(), "currency": session.currency,
-                       "status": if session.payment_status == "paid" { "succeeded" } else { "requires_payment_method" },
-                       "latest_charge": latest_charge,
-                       "last_payment_error": session.last_error.as_ref().map(|(message, decline_code)|
-                           json!({"type": "card_error", "code": "card_declined",
-                                  "decline_code": decline_code, "message": message}))})
-            } else {
-                json!(session.payment_intent)
-            }
-        } else {
+    /// A session as Stripe shows it: a payment session with its PaymentIntent, a setup session
+    /// with its SetupIntent (either expanded when `expand`).
+    fn session_json(&self, session: &Session, expand: bool) -> Value {
+        let setup = session.mode == "setup";
+        let amount = if setup {
             Value::Null
+        } else {
+            json!(session.amount_total())
         };
         json!({
             "id": session.id,
             "object": "checkout.session",
             "livemode": false,
-            "mode": "payment",
+            "mode": session.mode,
             "ui_mode": "hosted",
             "payment_method_types": ["card"],
             "status": session.status,
             "payment_status": session.payment_status,
-            "amount_subtotal": session.amount_total(),
-            "amount_total": session.amount_total(),
-            "customer": null,
+            "amount_subtotal": amount,
+            "amount_total": amount,
+            "customer": session.customer,
             "customer_email": null,
             "locale": session.locale,
             "submit_type": null,
@@ -195,12 +211,52 @@ impl Simulator {
             "expires_at": session.expires_at,
             "created": session.created,
             "url": if session.status == "open" { json!(format!("{}/checkout/{}", self.config.public_base, session.id)) } else { Value::Null },
-            "payment_intent": intent,
+            "payment_intent": if setup { Value::Null } else { Self::payment_intent_json(session, expand) },
+            "setup_intent": if setup { self.setup_intent_json(session, expand) } else { Value::Null },
         })
     }
 
+    /// A payment session's PaymentIntent, once there is one (paid, or a declined attempt).
+    fn payment_intent_json(session: &Session, expand: bool) -> Value {
+        if session.payment_status != "paid" && session.last_error.is_none() {
+            return Value::Null;
+        }
+        if !expand {
+            return json!(session.payment_intent);
+        }
+        let latest_charge = session.charge.as_ref().map(|(charge, brand, last4)| {
+            json!({"id": charge, "object": "charge", "payment_method_details":
+                {"type": "card", "card": {"brand": brand, "last4": last4}}})
+        });
+        json!({"id": session.payment_intent, "object": "payment_intent",
+               "amount": session.amount_total(), "currency": session.currency,
+               "status": if session.payment_status == "paid" { "succeeded" } else { "requires_payment_method" },
+               "latest_charge": latest_charge,
+               "last_payment_error": session.last_error.as_ref().map(|(message, decline_code)|
+                   json!({"type": "card_error", "code": "card_declined",
+                          "decline_code": decline_code, "message": message}))})
+    }
+
+    /// A setup session's SetupIntent, with the saved card once there is one.
+    fn setup_intent_json(&self, session: &Session, expand: bool) -> Value {
+        if !expand {
+            return json!(session.setup_intent);
+        }
+        let method = session
+            .payment_method
+            .as_deref()
+            .and_then(|id| self.cards.method_json(id));
+        json!({"id": session.setup_intent, "object": "setup_intent", "usage": "off_session",
+               "status": if method.is_some() { "succeeded" } else { "requires_payment_method" },
+               "customer": session.customer, "payment_method": method})
+    }
     /// Queues or sends a signed event about `session`.
     fn send_event(self: &Arc<Self>, kind: &str, session: &Session) {
+        self.send_object_event(kind, self.session_json(session, false));
+    }
+
+    /// Queues or sends a signed event of `kind` about `object`.
+    fn send_object_event(self: &Arc<Self>, kind: &str, object: Value) {
         let event = json!({
             "id": random_id("evt"),
             "object": "event",
@@ -210,7 +266,7 @@ impl Simulator {
             "request": {"id": null, "idempotency_key": null},
             "type": kind,
             "created": self.clock.now(),
-            "data": {"object": self.session_json(session, false)},
+            "data": {"object": object},
         });
         let payload = event.to_string().into_bytes();
         if self.config.hold_webhooks {
@@ -312,6 +368,27 @@ fn no_such_session(id: &str) -> Response {
     )
 }
 
+/// The request's `Idempotency-Key`, if it has one.
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("Idempotency-Key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Stripe's refusal of an idempotency key sent again with other parameters.
+fn key_reused(key: &str) -> Response {
+    stripe_error_of(
+        StatusCode::BAD_REQUEST,
+        "idempotency_error",
+        None,
+        None,
+        &format!(
+            "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
+        ),
+    )
+}
+
 /// A digest of a request's parameters, in any order (an idempotent replay must match it).
 fn parameters_digest(form: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = form.iter().collect();
@@ -329,10 +406,7 @@ async fn create_session(
     if let Some(refusal) = refused(&simulator, &headers) {
         return refusal;
     }
-    let key = headers
-        .get("Idempotency-Key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let key = idempotency_key(&headers);
     let parameters = parameters_digest(&form);
     if let Some(key) = &key {
         let existing = simulator
@@ -343,15 +417,7 @@ async fn create_session(
             .cloned();
         if let Some((id, first_parameters)) = existing {
             if first_parameters != parameters {
-                return stripe_error_of(
-                    StatusCode::BAD_REQUEST,
-                    "idempotency_error",
-                    None,
-                    None,
-                    &format!(
-                        "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."
-                    ),
-                );
+                return key_reused(key);
             }
             if let Some(session) = simulator.sessions().get(&id).cloned() {
                 return Json(simulator.session_json(&session, false)).into_response();
@@ -359,8 +425,24 @@ async fn create_session(
         }
     }
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    if field("mode").as_deref() != Some("payment") {
-        return stripe_error(StatusCode::BAD_REQUEST, "mode must be payment.");
+    let mode = match field("mode").as_deref() {
+        Some("payment") => "payment",
+        Some("setup") => "setup",
+        _ => return stripe_error(StatusCode::BAD_REQUEST, "mode must be payment or setup."),
+    };
+    let customer = field("customer");
+    if mode == "setup"
+        && !customer
+            .as_deref()
+            .is_some_and(|id| simulator.cards.has_customer(id))
+    {
+        return stripe_error_of(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            Some("resource_missing"),
+            Some("customer"),
+            "A setup session needs an existing customer.",
+        );
     }
     let (Some(success_url), Some(cancel_url)) = (field("success_url"), field("cancel_url")) else {
         return stripe_error(
@@ -399,14 +481,22 @@ async fn create_session(
             quantity,
         });
     }
-    let Some(currency) = currency else {
-        return stripe_error(StatusCode::BAD_REQUEST, "line_items are required.");
+    let currency = match (mode, currency) {
+        ("setup", None) => field("currency").unwrap_or_else(|| "usd".to_owned()),
+        ("setup", Some(_)) => {
+            return stripe_error(
+                StatusCode::BAD_REQUEST,
+                "A setup session takes no line_items.",
+            );
+        }
+        (_, Some(currency)) => currency,
+        (_, None) => return stripe_error(StatusCode::BAD_REQUEST, "line_items are required."),
     };
     let total = items
         .iter()
         .map(|item| item.unit_amount.saturating_mul(item.quantity))
         .fold(0, i64::saturating_add);
-    if portal_api::currency::check_chargeable(total, &currency).is_err() {
+    if mode == "payment" && portal_api::currency::check_chargeable(total, &currency).is_err() {
         return stripe_error_of(
             StatusCode::BAD_REQUEST,
             "invalid_request_error",
@@ -442,8 +532,16 @@ async fn create_session(
         .collect();
     let session = Session {
         id: format!("cs_test_{}", random_id("s").trim_start_matches("s_")),
+        mode,
+        customer,
+        setup_intent: random_id("seti"),
+        payment_method: None,
         status: "open",
-        payment_status: "unpaid",
+        payment_status: if mode == "setup" {
+            "no_payment_required"
+        } else {
+            "unpaid"
+        },
         currency,
         line_items: items,
         success_url,
@@ -479,7 +577,8 @@ async fn retrieve_session(
     if let Some(refusal) = refused(&simulator, &headers) {
         return refusal;
     }
-    let expand = query.unwrap_or_default().contains("payment_intent");
+    let query = query.unwrap_or_default();
+    let expand = query.contains("payment_intent") || query.contains("setup_intent");
     let (answer, expired) = {
         let mut sessions = simulator.sessions();
         let Some(session) = sessions.get_mut(&id) else {
@@ -536,6 +635,8 @@ enum CardOutcome {
     Approved {
         brand: &'static str,
         last4: String,
+        /// What charging it later, off-session, does.
+        later: saved_cards::Later,
     },
     /// Declined: Stripe's message and decline code.
     Declined(&'static str, &'static str),
@@ -544,6 +645,9 @@ enum CardOutcome {
 
 /// Stripe's test cards: 4242… pays; 4000 0000 0000 0002 (generic), …9995 (insufficient
 /// funds), …0069 (expired) and …0127 (security code) are declined; malformed input refused.
+/// Saved for later: 4000 0000 0000 0341 saves but every charge of it is declined; 4000 0027
+/// 6000 3184 saves (authenticated on the page) but needs the customer to authenticate each
+/// off-session charge.
 fn judge_card(
     number: &str,
     expiry: &str,
@@ -582,15 +686,16 @@ fn judge_card(
         return CardOutcome::Invalid("Enter the name on the card.");
     }
     let last4 = digits[digits.len() - 4..].to_owned();
+    let approved = |brand, later| CardOutcome::Approved {
+        brand,
+        last4: last4.clone(),
+        later,
+    };
     match digits.as_str() {
-        "4242424242424242" => CardOutcome::Approved {
-            brand: "visa",
-            last4,
-        },
-        "5555555555554444" => CardOutcome::Approved {
-            brand: "mastercard",
-            last4,
-        },
+        "4242424242424242" => approved("visa", saved_cards::Later::Pays),
+        "5555555555554444" => approved("mastercard", saved_cards::Later::Pays),
+        "4000000000000341" => approved("visa", saved_cards::Later::Declined),
+        "4000002760003184" => approved("visa", saved_cards::Later::NeedsAuthentication),
         // Stripe's test cards for declines, with their decline codes.
         "4000000000000002" => CardOutcome::Declined("Your card was declined.", "generic_decline"),
         "4000000000009995" => {
@@ -689,7 +794,32 @@ async fn pay(
                 .into_response();
         }
         match &outcome {
-            CardOutcome::Approved { brand, last4 } => {
+            CardOutcome::Approved {
+                brand,
+                last4,
+                later,
+            } if session.mode == "setup" => {
+                let method = simulator.cards.save(
+                    session.customer.as_deref().unwrap_or_default(),
+                    brand,
+                    last4,
+                    field("expiry"),
+                    *later,
+                );
+                session.status = "complete";
+                session.payment_method = Some(method);
+                (session.clone(), true)
+            }
+            // A card whose every charge is declined is declined when paying now too.
+            CardOutcome::Approved {
+                later: saved_cards::Later::Declined,
+                ..
+            } => {
+                session.last_error =
+                    Some(("Your card was declined.".to_owned(), "generic_decline"));
+                (session.clone(), false)
+            }
+            CardOutcome::Approved { brand, last4, .. } => {
                 session.status = "complete";
                 session.payment_status = "paid";
                 session.last_error = None;
@@ -712,7 +842,7 @@ async fn pay(
     }
     let message = match outcome {
         CardOutcome::Declined(message, _) | CardOutcome::Invalid(message) => message,
-        CardOutcome::Approved { .. } => "",
+        CardOutcome::Approved { .. } => "Your card was declined.",
     };
     (
         StatusCode::PAYMENT_REQUIRED,
@@ -814,6 +944,10 @@ struct PageWords {
     total: &'static str,
     paid: &'static str,
     expired: &'static str,
+    save: &'static str,
+    save_for: &'static str,
+    save_why: &'static str,
+    saved: &'static str,
 }
 
 fn words(locale: &str) -> PageWords {
@@ -829,6 +963,10 @@ fn words(locale: &str) -> PageWords {
             total: "Total",
             paid: "Este pago ya se realizó. Puede cerrar esta página.",
             expired: "Este pago venció. Vuelva a la aplicación de Enerpro para empezar de nuevo.",
+            save: "Guardar tarjeta",
+            save_for: "Guardar una tarjeta para",
+            save_why: "Se cobrará en esta tarjeta cada factura que usted elija pagar automáticamente.",
+            saved: "La tarjeta está guardada. Puede cerrar esta página.",
         }
     } else {
         PageWords {
@@ -842,6 +980,10 @@ fn words(locale: &str) -> PageWords {
             total: "Total",
             paid: "This checkout is already paid. You can close this page.",
             expired: "This checkout has expired. Return to the Enerpro app to start again.",
+            save: "Save card",
+            save_for: "Save a card for",
+            save_why: "The bills you choose to pay automatically will be charged to this card.",
+            saved: "The card is saved. You can close this page.",
         }
     }
 }
@@ -860,7 +1002,9 @@ fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> St
         })
         .collect();
     let total = money(session.amount_total(), &session.currency);
+    let setup = session.mode == "setup";
     let body = match session.status {
+        "complete" if setup => format!("<p id=\"state\">{}</p>", words.saved),
         "complete" => format!("<p id=\"state\">{}</p>", words.paid),
         "expired" => format!("<p id=\"state\">{}</p>", words.expired),
         _ => format!(
@@ -869,14 +1013,18 @@ fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> St
 <label>{expiry} <input name="expiry" autocomplete="cc-exp" placeholder="12 / 34" required></label>
 <label>CVC <input name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></label>
 <label>{name_on_card} <input name="name" autocomplete="cc-name" required></label>
-<button type="submit" id="pay">{pay} {total}</button>
+<button type="submit" id="pay">{pay}</button>
 </form>
 <p><a id="cancel" href="{cancel_url}">{cancel} {merchant}</a></p>
 <p class="hint">{hint}</p>"#,
             card_number = words.card_number,
             expiry = words.expiry,
             name_on_card = words.name_on_card,
-            pay = words.pay,
+            pay = if setup {
+                words.save.to_owned()
+            } else {
+                format!("{} {total}", words.pay)
+            },
             cancel = words.cancel,
             hint = words.hint,
             error = error
@@ -889,6 +1037,18 @@ fn render_checkout(merchant: &str, session: &Session, error: Option<&str>) -> St
             merchant = escape(merchant),
         ),
     };
+    if setup {
+        return page(
+            words.lang,
+            &format!("{} {}", words.save_for, escape(merchant)),
+            &format!(
+                "<h1>{} {}</h1><p>{}</p>{body}",
+                words.save_for,
+                escape(merchant),
+                words.save_why
+            ),
+        );
+    }
     page(
         words.lang,
         &format!("{} {}", words.pay, escape(merchant)),
@@ -925,7 +1085,8 @@ mod tests {
             judge("4242 4242 4242 4242", "12/34", "123"),
             CardOutcome::Approved {
                 brand: "visa",
-                last4: "4242".into()
+                last4: "4242".into(),
+                later: saved_cards::Later::Pays,
             }
         );
         assert_eq!(

@@ -237,6 +237,18 @@ error_codes! {
     InvitationLocked = "invitation_locked", AskForNewLink,
         en: "This invitation was locked after too many wrong postcodes. Ask Enerpro for a new invitation, and have a recent bill at hand for the postcode of the service address.",
         es: "Esta invitación se bloqueó después de demasiados códigos postales incorrectos. Pida a Enerpro una invitación nueva y tenga a mano una factura reciente para ver el código postal de la dirección de servicio.";
+    /// Autopay turned on without a saved card.
+    AutopayNeedsCard = "autopay_needs_card", Correct,
+        en: "Save a card first, then turn on automatic payments.",
+        es: "Primero guarde una tarjeta y luego active los pagos automáticos.";
+    /// An autopay maximum of zero or less, or above the limit.
+    AutopayMaximumInvalid = "autopay_maximum_invalid", Correct,
+        en: "Choose a maximum above zero and no more than 10,000.",
+        es: "Elija un máximo mayor que cero y no más de 10.000.";
+    /// No saved card to remove.
+    NoSavedCard = "no_saved_card", GoBack,
+        en: "There is no saved card on this account.",
+        es: "Esta cuenta no tiene una tarjeta guardada.";
     /// An invitation for an account this sign-in already holds.
     AccountAlreadyAdded = "account_already_added", GoBack,
         en: "This account is already among yours: nothing was added. Choose it from your accounts.",

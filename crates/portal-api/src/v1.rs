@@ -838,6 +838,76 @@ pub const PROVIDER_BUDGET_SECS: u64 = 20;
 /// creating (it would then try again with the same key and find it).
 pub const CREATE_PAYMENT_TIMEOUT_SECS: u64 = PROVIDER_BUDGET_SECS + 10;
 
+/// The largest autopay maximum, in minor units (10,000 in the currency).
+pub const AUTOPAY_MAX_LIMIT_MINOR: i64 = 1_000_000;
+/// The most days before its due date a bill may be paid automatically.
+pub const AUTOPAY_MAX_DAYS_BEFORE: u32 = 10;
+
+/// A card saved with the payment provider for automatic payments (never its number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SavedCard {
+    /// e.g. `visa`.
+    pub brand: String,
+    /// Its last four digits.
+    pub last4: String,
+    /// Expiry month, 1–12.
+    pub exp_month: u32,
+    /// Expiry year, four digits.
+    pub exp_year: i32,
+}
+
+/// The next bill autopay will pay, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ScheduledAutopay {
+    /// The bill.
+    pub bill_id: String,
+    /// What will be charged.
+    pub amount: Money,
+    /// The day it will be charged (`YYYY-MM-DD`).
+    pub on: String,
+    /// Whether its amount is above the maximum (then it is not paid automatically).
+    pub above_maximum: bool,
+}
+
+/// `GET /v1/autopay`: the account's saved card, its choice of autopay, and what comes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AutopaySettings {
+    /// The saved card, if any.
+    pub card: Option<SavedCard>,
+    /// Whether bills are paid automatically.
+    pub enabled: bool,
+    /// How many days before its due date a bill is paid (0: on the due date).
+    pub days_before: u32,
+    /// The most one bill may be to be paid automatically.
+    pub max_amount: Money,
+    /// The next bill autopay will pay, if any.
+    pub next: Option<ScheduledAutopay>,
+}
+
+/// `PUT /v1/autopay`: the customer's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChooseAutopay {
+    /// Pay bills automatically.
+    pub enabled: bool,
+    /// Days before the due date, 0 to [`AUTOPAY_MAX_DAYS_BEFORE`].
+    pub days_before: u32,
+    /// The most one bill may be, in minor units: above zero, at most
+    /// [`AUTOPAY_MAX_LIMIT_MINOR`].
+    pub max_amount_minor: i64,
+}
+
+/// `POST /v1/autopay/card`: where the customer saves a card (the provider's hosted page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CardSetup {
+    /// The hosted page to open in the system browser.
+    pub setup_url: String,
+}
+
 /// `POST /v1/admin/clock` (sandbox only): move the sandbox's clock forward, so that support
 /// staff and tests see expiries without waiting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,6 +31,13 @@ pub fn rfc3339(unix_seconds: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The UTC day of Unix seconds, `YYYY-MM-DD`.
+pub fn day(unix_seconds: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .map(|moment| moment.date().to_string())
+        .unwrap_or_default()
+}
+
 /// The calendar year of Unix seconds.
 pub fn year_of(unix_seconds: i64) -> i32 {
     OffsetDateTime::from_unix_timestamp(unix_seconds)

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod app_links;
 pub mod auth;
+pub mod autopay;
 pub mod billing;
 pub mod clock;
 pub mod demo;
@@ -415,6 +416,12 @@ fn api_routes(state: AppState) -> Router {
         .route("/v1/payments/{id}", get(payments::get_payment))
         .route("/v1/payments/{id}/confirm", post(payments::confirm_payment))
         .route("/v1/payments/{id}/cancel", post(payments::cancel_payment))
+        .route("/v1/autopay", get(autopay::settings).put(autopay::choose))
+        .route(
+            "/v1/autopay/card",
+            post(autopay::start_card_setup).delete(autopay::remove_card),
+        )
+        .route("/autopay/return", get(autopay::return_page))
         .route("/v1/receipts", get(payments::list_receipts))
         .route("/v1/receipts/{id}", get(payments::get_receipt))
         .route("/v1/receipts/{id}/pdf", get(account::receipt_pdf))

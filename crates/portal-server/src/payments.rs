@@ -226,6 +226,24 @@ async fn load(state: &AppState, customer_id: i64, payment_id: String) -> ApiResu
         .await
 }
 
+/// The brand and last four digits of the card a payment intent charged, as a receipt shows
+/// them (`card`, `????` when the provider does not say).
+pub fn card_of(intent: Option<&crate::stripe::PaymentIntent>) -> (String, String) {
+    let card = intent
+        .and_then(|intent| intent.latest_charge.as_ref())
+        .and_then(|charge| match charge {
+            Expandable::Object(charge) => charge.payment_method_details.as_ref(),
+            Expandable::Id(_) => None,
+        })
+        .and_then(|details| details.card.as_ref());
+    (
+        card.and_then(|c| c.brand.clone())
+            .unwrap_or_else(|| "card".into()),
+        card.and_then(|c| c.last4.clone())
+            .unwrap_or_else(|| "????".into()),
+    )
+}
+
 /// What a retrieved session means for the payment.
 pub fn outcome_of(session: &CheckoutSession) -> CheckoutOutcome {
     let intent = match &session.payment_intent {
@@ -238,21 +256,11 @@ pub fn outcome_of(session: &CheckoutSession) -> CheckoutOutcome {
             Some(Expandable::Object(intent)) => intent.id.clone(),
             None => session.id.clone(),
         };
-        let card = intent
-            .and_then(|intent| intent.latest_charge.as_ref())
-            .and_then(|charge| match charge {
-                Expandable::Object(charge) => charge.payment_method_details.as_ref(),
-                Expandable::Id(_) => None,
-            })
-            .and_then(|details| details.card.as_ref());
+        let (card_brand, card_last4) = card_of(intent);
         return CheckoutOutcome::Paid {
             transaction_id,
-            card_brand: card
-                .and_then(|c| c.brand.clone())
-                .unwrap_or_else(|| "card".into()),
-            card_last4: card
-                .and_then(|c| c.last4.clone())
-                .unwrap_or_else(|| "????".into()),
+            card_brand,
+            card_last4,
             amount_total: session.amount_total,
             currency: session.currency.clone(),
         };

@@ -39,6 +39,8 @@ pub struct Swept {
     pub due_soon: usize,
     /// Push messages sent.
     pub pushed: usize,
+    /// Bills autopay paid.
+    pub autopaid: usize,
 }
 
 /// Runs sweeps over the server's state (and the simulator's sessions, when mounted): payments
@@ -95,6 +97,7 @@ impl Sweeper {
         if unlinked + settled > 0 {
             tracing::info!(unlinked, overdue = settled, "swept payments");
         }
+        let autopaid = crate::autopay::run(&self.state, now).await?;
         let due_soon = self.tell_due_soon(now).await?;
         let pushed = self.send_pushes(now).await?;
         Ok(Swept {
@@ -102,6 +105,7 @@ impl Sweeper {
             overdue: settled,
             due_soon,
             pushed,
+            autopaid,
         })
     }
 

@@ -16,7 +16,7 @@ impl Store {
         customer_id: i64,
         count: u32,
     ) -> Result<(), ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         {
             let mut insert = tx.prepare(
                 "INSERT INTO bills (id, customer_id, period_start, period_end, issue_date, due_date, amount_minor, currency)
@@ -136,7 +136,7 @@ impl Store {
         meters: &[(i64, &ImportedMeter)],
         tell: Option<i64>,
     ) -> Result<Result<ImportReport, ImportConflict>, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let mut report = ImportReport {
             bills_created: 0,
             bills_unchanged: 0,
@@ -277,7 +277,7 @@ impl Store {
         &mut self,
         readings: &[Reading],
     ) -> Result<Result<ReadingsReport, usize>, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let mut report = ReadingsReport {
             readings_created: 0,
             readings_unchanged: 0,

@@ -7,6 +7,7 @@
 //! closure on tokio's blocking pool. Multi-row changes run in transactions, so a request either
 //! changes everything it should or nothing.
 
+mod autopay;
 mod bills;
 mod customers;
 mod notifications;
@@ -14,6 +15,7 @@ mod outbox;
 mod payments;
 mod sessions;
 
+pub use autopay::{Claimed, DueBill, StoredCard};
 pub use bills::{ImportConflict, Reading};
 pub use customers::{CustomerRecord, InvitationRecord, SigninCodeRecord};
 pub use notifications::{Event, QueuedPush};
@@ -242,6 +244,42 @@ UPDATE session_families
    SET email = (SELECT email FROM customers WHERE customers.id = session_families.customer_id);
 ALTER TABLE signin_codes ADD COLUMN email TEXT;
 "#,
+    r#"
+-- Autopay (#17): each account's customer at the payment provider and its saved card, its choice,
+-- and each bill's attempts (the claim that stops two schedulers charging one bill twice).
+CREATE TABLE autopay_methods (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+    provider_customer TEXT NOT NULL,
+    payment_method TEXT,
+    brand TEXT,
+    last4 TEXT,
+    exp_month INTEGER,
+    exp_year INTEGER,
+    setup_session TEXT,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE autopay_enrollments (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+    enabled INTEGER NOT NULL,
+    days_before INTEGER NOT NULL,
+    max_minor INTEGER NOT NULL,
+    -- The day autopay was last turned on: it pays bills due from then, not ones already overdue.
+    enrolled_on TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE autopay_attempts (
+    bill_id TEXT NOT NULL REFERENCES bills(id),
+    attempt INTEGER NOT NULL,
+    payment_id TEXT NOT NULL UNIQUE REFERENCES payments(id),
+    state TEXT NOT NULL CHECK (state IN ('charging', 'paid', 'failed')),
+    failure TEXT,
+    next_try_at INTEGER,
+    started_at INTEGER NOT NULL,
+    PRIMARY KEY (bill_id, attempt)
+);
+-- A payment autopay made (no checkout: the sweeper's unlinked-payment expiry leaves it alone).
+ALTER TABLE payments ADD COLUMN autopay INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// How long an access token lives (seconds).
@@ -260,6 +298,15 @@ pub struct Store {
 }
 
 impl Store {
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). With
+    /// several server instances on one database (two schedulers), a transaction that reads
+    /// before it writes then waits its turn (the busy timeout) instead of failing with
+    /// `SQLITE_BUSY` when another instance wrote in between.
+    pub(crate) fn write(&mut self) -> Result<rusqlite::Transaction<'_>, rusqlite::Error> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
     /// Opens (creating if needed) the database file and migrates it (see `portal_sqlite`).
     pub fn open(path: &Path) -> Result<Self, ServerError> {
         let conn =

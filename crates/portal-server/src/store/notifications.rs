@@ -235,7 +235,7 @@ impl Store {
         customer_id: i64,
         choices: &[NotificationPreference],
     ) -> Result<(), ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for choice in choices {
             tx.execute(
                 "INSERT INTO notification_preferences (customer_id, kind, channel, enabled)

@@ -100,7 +100,7 @@ impl Store {
         let mut sorted = bill_ids.to_vec();
         sorted.sort();
         let request_hash = hash_secret(&sorted.join(","));
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let existing: Option<(String, String)> = tx
             .query_row(
                 "SELECT id, request_hash FROM payments WHERE customer_id = ?1 AND idempotency_key = ?2",
@@ -227,7 +227,7 @@ impl Store {
 
     /// Drops a reserved payment whose checkout could not be created (the bills are free again).
     pub fn abandon_reservation(&mut self, payment_id: &str) -> Result<(), ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "DELETE FROM payment_bills WHERE payment_id = ?1",
             [payment_id],
@@ -246,7 +246,7 @@ impl Store {
         customer_id: i64,
         payment_id: &str,
     ) -> Result<Option<Payment>, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         load_payment(&tx, customer_id, payment_id)
     }
 
@@ -298,7 +298,7 @@ impl Store {
 
     /// The customer's payments, newest first.
     pub fn payments(&mut self, customer_id: i64) -> Result<Vec<Payment>, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let ids: Vec<String> = {
             let mut statement = tx.prepare(
                 "SELECT id FROM payments WHERE customer_id = ?1 AND checkout_session_id IS NOT NULL
@@ -325,7 +325,7 @@ impl Store {
         outcome: &CheckoutOutcome,
         now: i64,
     ) -> Result<bool, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let created = match outcome {
             CheckoutOutcome::Paid {
                 transaction_id,
@@ -417,7 +417,7 @@ impl Store {
     pub fn expire_unlinked(&self, cutoff: i64) -> Result<usize, ServerError> {
         Ok(self.conn.execute(
             "UPDATE payments SET status = ?2
-             WHERE status = ?1 AND checkout_session_id IS NULL AND created_at <= ?3",
+             WHERE status = ?1 AND checkout_session_id IS NULL AND autopay = 0 AND created_at <= ?3",
             params![StoredStatus::PROCESSING, StoredStatus::EXPIRED, cutoff],
         )?)
     }
@@ -483,7 +483,7 @@ impl Store {
 
     /// The customer's receipts, newest first.
     pub fn receipts(&mut self, customer_id: i64) -> Result<Vec<Receipt>, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let ids: Vec<String> = {
             let mut statement = tx.prepare(
                 "SELECT payment_id FROM receipts WHERE customer_id = ?1 ORDER BY issued_at DESC, rowid DESC",
@@ -506,7 +506,7 @@ impl Store {
         customer_id: i64,
         receipt_id: &str,
     ) -> Result<Option<Receipt>, ServerError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let payment_id: Option<String> = tx
             .query_row(
                 "SELECT payment_id FROM receipts WHERE id = ?1 AND customer_id = ?2",

@@ -82,7 +82,7 @@ impl Store {
                 "UPDATE signin_codes SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL"
             }
         };
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if tx.execute(update, params![hash_secret(code), now])? != 1 {
             return Ok(None);
         }
@@ -128,7 +128,7 @@ impl Store {
     /// a replay within [`REFRESH_GRACE`] of its rotation whose successor was never used.
     pub fn refresh(&mut self, token: &str, now: i64) -> Result<RefreshOutcome, ServerError> {
         let token_hash = hash_secret(token);
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let found = tx
             .query_row(
                 "SELECT r.family_id, r.used_at, r.expires_at, f.revoked_at, r.successor_hash

@@ -9,6 +9,7 @@ use portal_core::CoreError;
 use std::future::Future;
 use std::time::Instant;
 use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_opener::OpenerExt;
 
 /// What a command answers: command `C`'s output, or an error the UI shows from the catalog.
 pub type Reply<C> = Result<Output<C>, CoreError>;
@@ -427,4 +428,45 @@ pub async fn export_usage<R: Runtime>(
         crate::files::save(&app, locale.current().language, keep).await
     })
     .await
+}
+
+/// Autopay of the account shown, from the backend.
+#[tauri::command]
+pub async fn autopay(core: State<'_, Core>) -> Reply<ipc::AutopayOf> {
+    logged::<ipc::AutopayOf>(async { core.portal().await?.autopay().await }).await
+}
+
+/// Keeps the customer's choice of autopay.
+#[tauri::command]
+pub async fn choose_autopay(
+    core: State<'_, Core>,
+    args: Args<ipc::ChooseAutopay>,
+) -> Reply<ipc::ChooseAutopay> {
+    logged::<ipc::ChooseAutopay>(async { core.portal().await?.choose_autopay(&args).await }).await
+}
+
+/// Opens the provider's page where the customer saves a card, in the system browser (only on
+/// a host the build allows, like the checkout).
+#[tauri::command]
+pub async fn save_card<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+) -> Reply<ipc::SaveCard> {
+    logged::<ipc::SaveCard>(async {
+        let url = core.portal().await?.card_setup_url().await?;
+        let url = core.checkout_policy.check(&url)?;
+        app.opener()
+            .open_url(url.as_str(), None::<&str>)
+            .map_err(|error| {
+                tracing::warn!("no browser could open the card page: {error}");
+                portal_core::CoreError::coded(portal_api::ErrorCode::CardPageUnavailable)
+            })
+    })
+    .await
+}
+
+/// Removes the saved card (autopay turns off).
+#[tauri::command]
+pub async fn remove_card(core: State<'_, Core>) -> Reply<ipc::RemoveCard> {
+    logged::<ipc::RemoveCard>(async { core.portal().await?.remove_card().await }).await
 }

@@ -616,6 +616,30 @@ pub fn browser_env(fake_browser: &str, modes: &str, log: &Path) -> Vec<(String, 
     ]
 }
 
+/// Launches the app against `server` with Jane's invitation and `fake_browser` (the test's
+/// `CARGO_BIN_EXE_fake-browser`) as the system browser in `modes`, and accepts the invitation;
+/// answers the app on Home and the browser's log.
+pub async fn signed_in_with_browser(
+    server: &portal_server::RunningServer,
+    name: &str,
+    fake_browser: &str,
+    modes: &str,
+    home: Option<PathBuf>,
+) -> TestResult<(App, PathBuf)> {
+    let link = invitation_link(server, JANE_ACCOUNT, "jane.doe@example.com").await?;
+    let log = browser_log(name);
+    let mut app = App::launch(Launch {
+        name,
+        backend: &server.base_url(),
+        args: vec![link],
+        env: browser_env(fake_browser, modes, &log),
+        home,
+    })
+    .await?;
+    app.accept_invitation("Jane Doe", "62701").await?;
+    Ok((app, log))
+}
+
 /// A fresh log path for a test's fake browser.
 pub fn browser_log(name: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("fake-browser-{name}-{}.log", std::process::id()));

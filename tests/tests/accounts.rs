@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{
-    App, JANE_ACCOUNT, Launch, OMAR_ACCOUNT, browser_env, browser_log, invitation_link,
-    launch_second_instance, run, set_holder,
+    App, JANE_ACCOUNT, OMAR_ACCOUNT, invitation_link, launch_second_instance, run, set_holder,
+    signed_in_with_browser,
 };
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
@@ -43,18 +43,10 @@ fn two_accounts_one_sign_in_switched_and_paid_in_one_checkout() {
         let server = portal_server::spawn("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;
-        let link = invitation_link(&server, JANE_ACCOUNT, "jane.doe@example.com").await?;
-        let log = browser_log("accounts");
-        let mut app = App::launch(Launch {
-            name: "accounts",
-            backend: &server.base_url(),
-            args: vec![link],
-            env: browser_env(FAKE_BROWSER, "pay-and-return", &log),
-            home: None,
-        })
-        .await?;
+        let (mut app, log) =
+            signed_in_with_browser(&server, "accounts", FAKE_BROWSER, "pay-and-return", None)
+                .await?;
         let outcome = async {
-            app.accept_invitation("Jane Doe", "62701").await?;
             if app.is_present("#account-switcher").await {
                 return Err("one account needs no switcher".into());
             }

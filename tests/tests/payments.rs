@@ -3,9 +3,7 @@
 //! mid-checkout.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
-use portal_e2e::{
-    App, Launch, browser_env, browser_log, finish, invitation_link, opened_urls, outbox, run,
-};
+use portal_e2e::{App, Launch, finish, opened_urls, outbox, run, signed_in_with_browser};
 use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
@@ -16,18 +14,7 @@ async fn signed_in_app(
     modes: &str,
     home: Option<std::path::PathBuf>,
 ) -> portal_e2e::TestResult<(App, std::path::PathBuf)> {
-    let link = invitation_link(server, "100-200-300", "jane.doe@example.com").await?;
-    let log = browser_log(name);
-    let mut app = App::launch(Launch {
-        name,
-        backend: &server.base_url(),
-        args: vec![link],
-        env: browser_env(FAKE_BROWSER, modes, &log),
-        home,
-    })
-    .await?;
-    app.accept_invitation("Jane Doe", "62701").await?;
-    Ok((app, log))
+    signed_in_with_browser(server, name, FAKE_BROWSER, modes, home).await
 }
 
 #[test]

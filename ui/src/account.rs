@@ -196,6 +196,7 @@ pub fn Settings() -> Element {
             }
             LanguageChooser {}
             if info_now.as_ref().is_some_and(|i| i.signed_in) {
+                p { Link { id: "go-autopay", to: Route::Autopay {}, {locale.t(Text::AutopayTitle)} } }
                 crate::notices::NotificationChoices {}
             }
             Link { to: Route::Status {}, {locale.t(Text::CheckConnection)} }

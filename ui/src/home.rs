@@ -128,7 +128,10 @@ pub fn Home() -> Element {
                 if let Some(total_due) = view.total_due.clone() {
                     p { class: "total", {locale.t(Text::TotalDue)} strong { id: "total-due", {format::money(&locale, &total_due)} } }
                 }
-                button { id: "go-pay", onclick: move |_| { navigator.push(Route::Pay {}); }, {locale.t(Text::PayBills)} }
+                div { class: "actions",
+                    button { id: "go-pay", onclick: move |_| { navigator.push(Route::Pay {}); }, {locale.t(Text::PayBills)} }
+                    Link { id: "home-autopay", class: "button secondary", to: Route::Autopay {}, {locale.t(Text::AutopayTitle)} }
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 //! does the work inside the runtime.
 
 mod account;
+mod autopay;
 mod bill;
 mod bridge;
 mod format;
@@ -20,6 +21,7 @@ mod updates;
 mod usage;
 
 use account::{Invitation, Settings, SignIn, SignInComplete, Status};
+use autopay::Autopay;
 use bill::BillDetail;
 use dioxus::prelude::*;
 use futures_util::StreamExt;
@@ -94,6 +96,9 @@ pub enum Route {
         /// Whether the backend answers.
         #[route("/status")]
         Status {},
+        /// Automatic payments of the account shown.
+        #[route("/autopay")]
+        Autopay {},
 }
 
 impl Route {
@@ -112,6 +117,7 @@ impl Route {
             Self::History {} => Text::Payments,
             Self::Settings {} => Text::Settings,
             Self::Status {} => Text::Connection,
+            Self::Autopay {} => Text::AutopayTitle,
         }
     }
 }
@@ -201,6 +207,12 @@ fn Layout() -> Element {
                                 match link {
                                     LinkReceived::Accepted { to } => {
                                         state.notice.set(None);
+                                        if to == Destination::Autopay {
+                                            // Back from the card page: autopay (and the
+                                            // account shown) are asked again.
+                                            state.payments_changed += 1;
+                                            state.reload().await;
+                                        }
                                         follow(navigator, to);
                                     }
                                     LinkReceived::Rejected { error } => {
@@ -316,5 +328,6 @@ fn follow(navigator: dioxus::router::Navigator, to: Destination) {
         Destination::Payment { flow_id } => navigator.push(Route::Processing { flow_id }),
         Destination::Bill { bill_id } => navigator.push(Route::BillDetail { bill_id }),
         Destination::History => navigator.push(Route::History {}),
+        Destination::Autopay => navigator.push(Route::Autopay {}),
     };
 }

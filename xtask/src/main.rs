@@ -135,7 +135,9 @@ pub const END_TO_END_GROUPS: [&[&str]; 2] = [
         "notifications",
         "packages",
     ],
-    &["app", "bills", "payments", "release", "session", "updates"],
+    &[
+        "app", "autopay", "bills", "payments", "release", "session", "updates",
+    ],
 ];
 
 /// The Tauri CLI installed from npm (pinned in package.json).

@@ -335,6 +335,10 @@ error_codes! {
     UnknownPayment = "unknown_payment", GoBack,
         en: "This payment was not started on this device. Your payment history lists every payment.",
         es: "Este pago no se inició en este dispositivo. Su historial de pagos muestra todos los pagos.";
+    /// The system browser could not open the page where a card is saved.
+    CardPageUnavailable = "card_page_unavailable", Retry,
+        en: "The page to save your card could not be opened in your web browser. Check that a web browser is installed, then try again.",
+        es: "No se pudo abrir en su navegador la página para guardar su tarjeta. Compruebe que tiene un navegador instalado e inténtelo de nuevo.";
     /// The system browser could not be opened.
     BrowserUnavailable = "browser_unavailable", Retry,
         en: "The payment page could not be opened in your web browser. Copy the payment link and open it in a browser yourself.",

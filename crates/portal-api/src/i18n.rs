@@ -236,6 +236,52 @@ texts! {
     TotalAllAccounts { en: "Total due, all accounts: ", es: "Total a pagar, todas las cuentas: " }
     /// The receipt's column of the account each bill belongs to.
     ReceiptAccount { en: "Account", es: "Cuenta" }
+
+    // ---- Autopay -------------------------------------------------------------------------------
+    /// The Autopay screen's title and its link.
+    AutopayTitle { en: "Automatic payments", es: "Pagos automáticos" }
+    /// Whose automatic payments: `{address}`.
+    AutopayFor { en: "For {address}", es: "Para {address}" }
+    /// Waiting for the autopay settings.
+    LoadingAutopay { en: "Loading your automatic payments…", es: "Cargando sus pagos automáticos…" }
+    /// The saved card's heading.
+    SavedCardTitle { en: "Saved card", es: "Tarjeta guardada" }
+    /// The saved card: `{brand}`, `{last4}`, expiry `{month}`/`{year}`.
+    SavedCardLine { en: "{brand} ending {last4}, expires {month}/{year}", es: "{brand} terminada en {last4}, vence {month}/{year}" }
+    /// No card saved yet.
+    NoSavedCardYet { en: "No card is saved. You save it on the payment provider's secure page in your web browser: Enerpro never sees its number.", es: "No hay ninguna tarjeta guardada. Se guarda en la página segura del proveedor de pagos, en su navegador: Enerpro nunca ve su número." }
+    /// The button that opens the provider's page to save a card.
+    SaveACard { en: "Save a card", es: "Guardar una tarjeta" }
+    /// The same, to replace the saved card.
+    UseAnotherCard { en: "Use another card", es: "Usar otra tarjeta" }
+    /// The button that removes the saved card.
+    RemoveCardButton { en: "Remove card", es: "Quitar tarjeta" }
+    /// After the provider's page opened in the browser.
+    FinishSavingCard { en: "Finish saving your card in your web browser; this page shows it when you come back.", es: "Termine de guardar su tarjeta en el navegador; esta página la mostrará cuando vuelva." }
+    /// The checkbox that turns autopay on.
+    PayAutomatically { en: "Pay my bills automatically", es: "Pagar mis facturas automáticamente" }
+    /// The choice of when.
+    PayWhen { en: "When", es: "Cuándo" }
+    /// Paying on the due date.
+    OnTheDueDate { en: "On the due date", es: "El día del vencimiento" }
+    /// Paying one day before.
+    DaysBeforeOne { en: "{n} day before the due date", es: "{n} día antes del vencimiento" }
+    /// Paying `{n}` days before.
+    DaysBefore { en: "{n} days before the due date", es: "{n} días antes del vencimiento" }
+    /// The maximum's label.
+    MaximumLabel { en: "The most a bill may be", es: "El importe máximo de una factura" }
+    /// What the maximum does.
+    MaximumHint { en: "A bill above it is not paid automatically: you pay it yourself, and the app says so.", es: "Una factura mayor no se paga automáticamente: la paga usted, y la aplicación se lo indica." }
+    /// The button that keeps the choice.
+    SaveAutopay { en: "Save my choice", es: "Guardar mi elección" }
+    /// The choice was kept.
+    AutopaySaved { en: "Your choice is saved.", es: "Su elección está guardada." }
+    /// The next automatic payment: `{amount}` on `{date}`.
+    NextAutopay { en: "Next automatic payment: {amount} on {date}.", es: "Próximo pago automático: {amount} el {date}." }
+    /// The next bill is above the maximum: `{amount}`, pay by `{date}`.
+    NextAboveMaximum { en: "Your next bill, {amount}, is above your maximum: it will not be paid automatically. Pay it yourself by {date}.", es: "Su próxima factura, {amount}, supera su máximo: no se pagará automáticamente. Páguela usted antes del {date}." }
+    /// Autopay is off.
+    AutopayIsOff { en: "Automatic payments are off.", es: "Los pagos automáticos están desactivados." }
     /// The bills' heading.
     OutstandingBills { en: "Outstanding bills", es: "Facturas pendientes" }
     /// The refresh button, busy.

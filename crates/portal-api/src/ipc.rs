@@ -143,6 +143,36 @@ commands! {
     ChooseNotification = "choose_notification", crate::v1::NotificationPreference => NotificationSettings;
     /// How often the app asks for notifications (one of [`NotificationSettings::choices`]).
     ChooseCheckInterval = "choose_check_interval", CheckIntervalArgs => NotificationSettings;
+    /// Autopay of the account shown (the first, when all are shown), from the backend.
+    AutopayOf = "autopay", NoArgs => AutopayView;
+    /// Choose autopay: on or off, days before the due date, the maximum as typed.
+    ChooseAutopay = "choose_autopay", AutopayChoice => AutopayView;
+    /// Open the provider's page where the customer saves a card, in the system browser.
+    SaveCard = "save_card", NoArgs => ();
+    /// Remove the saved card (autopay turns off).
+    RemoveCard = "remove_card", NoArgs => AutopayView;
+}
+
+/// The Autopay screen: whose account, and its autopay as the backend keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutopayView {
+    /// The account (its holder and service address).
+    pub account: Customer,
+    /// Its saved card, choice and next payment.
+    pub settings: crate::v1::AutopaySettings,
+    /// The maximum as the customer types it (`500.00`), to start the field with.
+    pub maximum: String,
+}
+
+/// Arguments of [`ChooseAutopay`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutopayChoice {
+    /// Pay bills automatically.
+    pub enabled: bool,
+    /// Days before the due date (0: on it).
+    pub days_before: u32,
+    /// The most one bill may be, as the customer typed it (`300`, `300.00`).
+    pub maximum: String,
 }
 
 /// Settings → Notifications.
@@ -240,6 +270,8 @@ pub enum Destination {
     },
     /// The payment history (a notification about a payment started elsewhere).
     History,
+    /// Autopay (the browser came back from saving a card).
+    Autopay,
 }
 
 /// One deep link as it reached the app: where it leads, or why it was refused.

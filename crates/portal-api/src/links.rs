@@ -19,6 +19,8 @@ pub const PAYMENT_RETURN: &str = "payment/return";
 pub const BILL: &str = "bill";
 /// The action of a notification's link to a payment (its receipt, or what became of it).
 pub const PAYMENT: &str = "payment";
+/// The action of the link the card-setup page's return hands over (autopay).
+pub const AUTOPAY_RETURN: &str = "autopay/return";
 
 /// A deep link the app understood. It never carries a backend address: the backend is chosen by
 /// the build and the settings, never by a link.
@@ -50,6 +52,11 @@ pub enum DeepLink {
         /// The payment's id, already checked for charset and length.
         id: String,
     },
+    /// `…://autopay/return?account=NUMBER`: the browser came back from saving a card.
+    AutopayReturn {
+        /// The account the card was saved for, already checked for charset and length.
+        account: String,
+    },
 }
 
 impl DeepLink {
@@ -73,6 +80,7 @@ impl DeepLink {
             Self::PaymentReturn { payment } => (PAYMENT_RETURN, "payment", payment),
             Self::Bill { id } => (BILL, "id", id),
             Self::Payment { id } => (PAYMENT, "id", id),
+            Self::AutopayReturn { account } => (AUTOPAY_RETURN, "account", account),
         }
     }
 

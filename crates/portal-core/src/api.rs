@@ -8,11 +8,11 @@
 use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
 use portal_api::v1::{
-    ACCOUNT_HEADER, AccountList, BillDetail, BillList, CreatePaymentRequest, Customer,
-    ExchangeRequest, HEALTH_PATH, HealthResponse, IDEMPOTENCY_HEADER, InvitationPreview,
-    NotificationList, NotificationPreferences, Payment, PaymentList, PreviewInvitationRequest,
-    ReadingsView, ReceiptList, RedeemInvitationRequest, RefreshRequest, SessionTokens,
-    SignInAccepted, SignInRequest, SignOutRequest,
+    ACCOUNT_HEADER, AccountList, AutopaySettings, BillDetail, BillList, CardSetup, ChooseAutopay,
+    CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH, HealthResponse,
+    IDEMPOTENCY_HEADER, InvitationPreview, NotificationList, NotificationPreferences, Payment,
+    PaymentList, PreviewInvitationRequest, ReadingsView, ReceiptList, RedeemInvitationRequest,
+    RefreshRequest, SessionTokens, SignInAccepted, SignInRequest, SignOutRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -321,6 +321,40 @@ impl ApiClient {
             return Err(CoreError::InvalidResponse);
         }
         Ok(bytes.to_vec())
+    }
+
+    /// `GET /v1/autopay`: the account's saved card, its choice of autopay and what comes next.
+    pub async fn autopay(&self, token: &str) -> Result<AutopaySettings, CoreError> {
+        self.get("/v1/autopay", Some(token)).await
+    }
+
+    /// `PUT /v1/autopay` (the same choice again changes nothing).
+    pub async fn choose_autopay(
+        &self,
+        token: &str,
+        choice: &ChooseAutopay,
+    ) -> Result<AutopaySettings, CoreError> {
+        self.send(
+            Method::PUT,
+            "/v1/autopay",
+            Some(token),
+            Some(choice),
+            None,
+            Repeat::Safe,
+        )
+        .await
+    }
+
+    /// `POST /v1/autopay/card`: the provider's page where the customer saves a card.
+    pub async fn start_card_setup(&self, token: &str) -> Result<CardSetup, CoreError> {
+        self.post("/v1/autopay/card", Some(token), None::<&()>, Repeat::Never)
+            .await
+    }
+
+    /// `DELETE /v1/autopay/card`
+    pub async fn remove_card(&self, token: &str) -> Result<(), CoreError> {
+        self.send_empty(Method::DELETE, "/v1/autopay/card", Some(token), None::<&()>)
+            .await
     }
 
     /// `GET /v1/readings?from=…`: every meter's hourly readings since `from` (Unix seconds).

@@ -12,7 +12,9 @@
 //! a port) is refused, so a link can never smuggle in a backend address or other settings.
 
 use crate::{CoreError, LinkRejection};
-use portal_api::links::{BILL, INVITE, PAYMENT, PAYMENT_RETURN, SIGN_IN, WEB_PREFIX};
+use portal_api::links::{
+    AUTOPAY_RETURN, BILL, INVITE, PAYMENT, PAYMENT_RETURN, SIGN_IN, WEB_PREFIX,
+};
 pub use portal_api::links::{DeepLink, SCHEME};
 use portal_api::v1::{ONE_TIME_CODE_LEN, is_token_shaped};
 use url::Url;
@@ -74,6 +76,9 @@ fn parse_link(text: &str, portal_host: Option<&str>) -> Result<DeepLink, LinkRej
         }),
         PAYMENT => Ok(DeepLink::Payment {
             id: only_parameter(&url, "id", &PAYMENT_ID_LEN)?,
+        }),
+        AUTOPAY_RETURN => Ok(DeepLink::AutopayReturn {
+            account: only_parameter(&url, "account", &BILL_ID_LEN)?,
         }),
         _ => Err(LinkRejection::UnknownAction),
     }
@@ -313,6 +318,7 @@ mod tests {
                     DeepLink::Invite { code } | DeepLink::SignIn { code } => code,
                     DeepLink::PaymentReturn { payment } => payment,
                     DeepLink::Bill { id } | DeepLink::Payment { id } => id,
+                    DeepLink::AutopayReturn { account } => account,
                 };
                 prop_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
                 prop_assert!(value.len() <= 128);
@@ -351,6 +357,9 @@ mod round_trip {
             },
             DeepLink::Payment {
                 id: "pay_f725".into(),
+            },
+            DeepLink::AutopayReturn {
+                account: "100-200-300".into(),
             },
         ] {
             let host = "portal.enerpro.example";

@@ -7,6 +7,7 @@
 //! rules: never two checkouts for the same bills; a return link that arrives twice confirms once;
 //! an unknown outcome stays open ("processing"), never "unpaid".
 
+mod autopay;
 mod bills_and_usage;
 mod notices;
 
@@ -373,6 +374,16 @@ impl Portal {
                 },
                 None => Destination::History,
             },
+            // The card was saved for this account: Autopay shows it (an account this device does
+            // not hold leaves the choice as it was).
+            DeepLink::AutopayReturn { account } => {
+                let mut cache = self.cache();
+                let held = numbers_of(cache.accounts()?).contains(&account);
+                if held {
+                    cache.choose_account(Some(&account))?;
+                }
+                Destination::Autopay
+            }
         })
     }
 

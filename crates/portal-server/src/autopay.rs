@@ -200,8 +200,14 @@ pub async fn start_card_setup(
     let setup = NewSetup {
         customer: provider_customer.clone(),
         client_reference_id: format!("autopay-{}", account.customer.account_number),
-        success_url: format!("{base}/autopay/return?session_id={{CHECKOUT_SESSION_ID}}"),
-        cancel_url: format!("{base}/autopay/return"),
+        success_url: format!(
+            "{base}/autopay/return?account={}&session_id={{CHECKOUT_SESSION_ID}}",
+            account.customer.account_number
+        ),
+        cancel_url: format!(
+            "{base}/autopay/return?account={}",
+            account.customer.account_number
+        ),
         locale: account.language.tag(),
         currency: currency.to_lowercase(),
     };
@@ -294,39 +300,58 @@ async fn pick_up_saved_card(state: &AppState, customer_id: i64) -> Result<(), Se
 /// The query of the setup return page.
 #[derive(Debug, serde::Deserialize)]
 pub struct ReturnQuery {
+    account: Option<String>,
     session_id: Option<String>,
 }
 
-/// `GET /autopay/return[?session_id=…]`: where the provider's setup page sends the customer
-/// (with the session when a card was saved, without when they gave up); the app reads the card
-/// from `GET /v1/autopay`.
+/// `GET /autopay/return?account=…[&session_id=…]`: where the provider's setup page sends the
+/// customer (with the session when a card was saved, without when they gave up); hands over to
+/// the app (`…://autopay/return?account=…`), which reads the card from `GET /v1/autopay`.
 pub async fn return_page(
     crate::state::AppLanguage(browser): crate::state::AppLanguage,
     axum::extract::Query(query): axum::extract::Query<ReturnQuery>,
 ) -> axum::response::Html<String> {
     let language = browser.unwrap_or_default();
     let saved = query.session_id.is_some();
+    let link = query
+        .account
+        .filter(|account| portal_api::v1::is_token_shaped(account, &(1..=64)))
+        .map(|account| portal_api::links::DeepLink::AutopayReturn { account }.app_url());
     let (title, text) = match (language, saved) {
         (portal_api::Language::English, true) => (
             "Your card is saved",
-            "You can close this page and return to the Enerpro app to turn on automatic payments.",
+            "Returning you to the Enerpro app to choose your automatic payments.",
         ),
         (portal_api::Language::English, false) => (
             "No card was saved",
-            "You can close this page and return to the Enerpro app.",
+            "Nothing changed. Returning you to the Enerpro app.",
         ),
         (portal_api::Language::Spanish, true) => (
             "Su tarjeta está guardada",
-            "Puede cerrar esta página y volver a la aplicación de Enerpro para activar los pagos automáticos.",
+            "Le llevamos de vuelta a la aplicación de Enerpro para elegir sus pagos automáticos.",
         ),
         (portal_api::Language::Spanish, false) => (
             "No se guardó ninguna tarjeta",
-            "Puede cerrar esta página y volver a la aplicación de Enerpro.",
+            "No cambió nada. Le llevamos de vuelta a la aplicación de Enerpro.",
         ),
     };
+    let (refresh, open) = match &link {
+        Some(link) => {
+            let link = crate::payments::escape(link);
+            let words = match language {
+                portal_api::Language::English => "Open the Enerpro app",
+                portal_api::Language::Spanish => "Abrir la aplicación de Enerpro",
+            };
+            (
+                format!(r#"<meta http-equiv="refresh" content="0;url={link}">"#),
+                format!(r#"<p><a id="open-app" href="{link}">{words}</a></p>"#),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
     axum::response::Html(format!(
-        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Enerpro</title></head>
-<body><h1>{title}</h1><p>{text}</p></body></html>"#,
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">{refresh}<title>{title} · Enerpro</title></head>
+<body><h1>{title}</h1><p>{text}</p>{open}</body></html>"#,
         language.tag()
     ))
 }

@@ -64,9 +64,17 @@ async fn save_card(api: &Api, token: &str, card: &str) -> AutopaySettings {
     let HostedOutcome::Redirected(back) = outcome else {
         panic!("the card was not saved: {outcome:?}");
     };
-    assert!(back.contains("/autopay/return?session_id="), "{back}");
+    assert!(
+        back.contains(&format!("/autopay/return?account={}&session_id=", JANE.0)),
+        "{back}"
+    );
     let page = api.page(&back).await;
     assert!(page.contains("Your card is saved"), "{page}");
+    let handover = format!("com.enerpro.portal://autopay/return?account={}", JANE.0);
+    assert!(
+        page.contains(&handover),
+        "the page hands over to the app: {page}"
+    );
     settings(api, token).await
 }
 

@@ -29,7 +29,7 @@ fn log(line: &str) {
 }
 
 fn app_link_in(page: &str) -> Option<String> {
-    let start = page.find("com.enerpro.portal://payment/return?payment=")?;
+    let start = page.find("com.enerpro.portal://")?;
     let link: String = page[start..]
         .chars()
         .take_while(|c| !matches!(c, '"' | '\'' | '<' | ' '))

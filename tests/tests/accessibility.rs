@@ -147,6 +147,9 @@ async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::T
         found.extend(audit_when(&app, &axe, "ul.receipts li", 1, "history").await?);
         app.click("header nav a[href='/settings']").await?;
         found.extend(audit_when(&app, &axe, "#language", 1, "settings").await?);
+        app.click("#go-autopay").await?;
+        found.extend(audit_when(&app, &axe, "#autopay-form", 1, "automatic payments").await?);
+        app.click("header nav a[href='/settings']").await?;
         app.click("a[href='/status']").await?;
         found.extend(audit_when(&app, &axe, "#status.ok", 1, "connection").await?);
         // Jane holds Omar's account too: Home shows both together, then one through the switcher.

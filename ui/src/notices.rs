@@ -104,6 +104,8 @@ fn kind_name(kind: NotificationKind) -> Text {
         NotificationKind::BillDueSoon => Text::KindDueSoon,
         NotificationKind::PaymentReceived => Text::KindPaid,
         NotificationKind::PaymentFailed => Text::KindFailed,
+        NotificationKind::AutopayScheduled => Text::KindAutopayScheduled,
+        NotificationKind::AutopaySkipped => Text::KindAutopaySkipped,
     }
 }
 

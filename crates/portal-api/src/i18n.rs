@@ -136,6 +136,13 @@ pub fn notice(
         NotificationKind::BillDueSoon => (Text::NoticeDueSoon, Text::NoticeDueSoonText),
         NotificationKind::PaymentReceived => (Text::NoticePaid, Text::NoticePaidText),
         NotificationKind::PaymentFailed => (Text::NoticeFailed, Text::NoticeFailedText),
+        NotificationKind::AutopayScheduled => (
+            Text::NoticeAutopayScheduled,
+            Text::NoticeAutopayScheduledText,
+        ),
+        NotificationKind::AutopaySkipped => {
+            (Text::NoticeAutopaySkipped, Text::NoticeAutopaySkippedText)
+        }
     };
     let due = long_date(due_date.unwrap_or_default(), language);
     let text = text.fill(language, &[("amount", &amount.display()), ("due", &due)]);
@@ -670,6 +677,14 @@ texts! {
     NoticePaidText { en: "Thank you: your payment of {amount} went through.", es: "Gracias: su pago de {amount} se completó." }
     /// A payment failed: title.
     NoticeFailed { en: "Payment not completed", es: "Pago no completado" }
+    /// An automatic payment coming: title.
+    NoticeAutopayScheduled { en: "Automatic payment coming", es: "Pago automático próximo" }
+    /// `{amount}` will be charged on `{due}` (the payment's day).
+    NoticeAutopayScheduledText { en: "Your bill of {amount} will be paid automatically with your saved card on {due}.", es: "Su factura de {amount} se pagará automáticamente con su tarjeta guardada el {due}." }
+    /// A bill above the maximum: its title.
+    NoticeAutopaySkipped { en: "Pay this bill yourself", es: "Pague usted esta factura" }
+    /// A bill of `{amount}`, due `{due}`, above the maximum.
+    NoticeAutopaySkippedText { en: "Your bill of {amount} is above your automatic payment maximum, so it was not paid automatically. Pay it in the app by {due}.", es: "Su factura de {amount} supera su máximo de pago automático, así que no se pagó automáticamente. Páguela en la aplicación antes del {due}." }
     /// A payment failed: text.
     NoticeFailedText { en: "Your payment of {amount} did not go through. Nothing was charged; try again in the app.", es: "Su pago de {amount} no se completó. No se cobró nada; inténtelo de nuevo en la aplicación." }
     /// Settings' notifications heading.
@@ -690,6 +705,10 @@ texts! {
     KindPaid { en: "A payment received", es: "Un pago recibido" }
     /// The payment-failed kind.
     KindFailed { en: "A payment not completed", es: "Un pago no completado" }
+    /// Settings → Notifications: an automatic payment coming.
+    KindAutopayScheduled { en: "An automatic payment coming", es: "Un pago automático próximo" }
+    /// Settings → Notifications: a bill above the automatic payment maximum.
+    KindAutopaySkipped { en: "A bill above your automatic payment maximum", es: "Una factura por encima de su máximo de pago automático" }
     /// The interval chooser's label.
     CheckEvery { en: "Look for news", es: "Buscar novedades" }
     /// An interval in minutes.

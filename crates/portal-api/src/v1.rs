@@ -631,15 +631,21 @@ pub enum NotificationKind {
     PaymentReceived,
     /// A payment did not go through (declined, or its checkout ran out).
     PaymentFailed,
+    /// Autopay will pay a bill in a few days.
+    AutopayScheduled,
+    /// A bill is above the autopay maximum: not paid automatically.
+    AutopaySkipped,
 }
 
 impl NotificationKind {
     /// Every kind, in the order Settings lists them.
-    pub const ALL: [NotificationKind; 4] = [
+    pub const ALL: [NotificationKind; 6] = [
         Self::NewBill,
         Self::BillDueSoon,
         Self::PaymentReceived,
         Self::PaymentFailed,
+        Self::AutopayScheduled,
+        Self::AutopaySkipped,
     ];
 
     /// Its name on the wire and in the database.
@@ -649,6 +655,8 @@ impl NotificationKind {
             Self::BillDueSoon => "bill_due_soon",
             Self::PaymentReceived => "payment_received",
             Self::PaymentFailed => "payment_failed",
+            Self::AutopayScheduled => "autopay_scheduled",
+            Self::AutopaySkipped => "autopay_skipped",
         }
     }
 

@@ -14,6 +14,12 @@
 //!   with the first charge instead of making a second;
 //! - no answer from the provider: the same, at the next run.
 //!
+//! **Notices**: [`NOTICE_DAYS`] days before a bill's payment day the customer is told it will be
+//! paid, and when; a bill above their maximum is not paid, and they are told on its payment day
+//! (notifications and mail, through their channels, once per bill). The charge takes the bill's
+//! amount on its day: a bill that changed after the notice is paid at its new amount when that is
+//! within the maximum (the receipt says what was paid), else it is skipped and the customer told.
+//!
 //! **Retries** ([`RETRY_AFTER`]): a declined card (`card_declined`, `processing_error`) is tried
 //! again one day after the first attempt and three days after the second; after the third it is
 //! not tried again. A card that needs the customer to authenticate, an expired or removed card,
@@ -39,8 +45,12 @@ pub const RETRY_AFTER: [i64; 2] = [24 * 3600, 3 * 24 * 3600];
 /// Provider codes worth another attempt later (the card may work then).
 const RETRYABLE: [&str; 2] = ["card_declined", "processing_error"];
 
+/// How many days before an automatic payment the customer is told it is coming.
+pub const NOTICE_DAYS: u32 = 3;
+
 /// Pays what autopay should pay at `now`: first the attempts a stopped scheduler left, then the
-/// bills due. Answers how many bills it paid.
+/// bills due; then tells customers what is coming and what is above their maximum. Answers how
+/// many bills it paid.
 pub async fn run(state: &AppState, now: i64) -> Result<usize, ServerError> {
     let unfinished = state
         .db(move |store| store.unfinished_autopay(now - CHARGING_LEASE))
@@ -61,6 +71,10 @@ pub async fn run(state: &AppState, now: i64) -> Result<usize, ServerError> {
             paid += usize::from(charge(state, claimed, now).await?);
         }
     }
+    let today = crate::clock::day(now);
+    state
+        .db(move |store| store.tell_autopay(&today, NOTICE_DAYS, now))
+        .await?;
     Ok(paid)
 }
 

@@ -36,19 +36,6 @@ async fn jane_token(api: &Api) -> String {
     api.sign_in(JANE).await.access_token
 }
 
-/// How many "payment failed" notifications Jane has.
-async fn failures_told(api: &Api) -> usize {
-    api.get("/v1/notifications?after=0", Some(&jane_token(api).await))
-        .await
-        .json::<portal_api::v1::NotificationList>()
-        .await
-        .unwrap()
-        .notifications
-        .into_iter()
-        .filter(|n| n.kind == portal_api::v1::NotificationKind::PaymentFailed)
-        .count()
-}
-
 async fn settings(api: &Api, token: &str) -> AutopaySettings {
     let response = send(api, reqwest::Method::GET, "/v1/autopay", token, None).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -404,7 +391,9 @@ async fn a_declined_card_is_tried_again_as_documented_then_left_to_the_customer(
         let swept = api.server.sweep_now().await.unwrap();
         assert_eq!(swept.autopaid, 0);
     }
-    let failures = failures_told(&api).await;
+    let failures = told(&api, portal_api::v1::NotificationKind::PaymentFailed)
+        .await
+        .len();
     assert_eq!(failures, 3, "three attempts, each told");
     assert_eq!(api.server.off_session_charges(), 0);
     assert_eq!(
@@ -426,7 +415,9 @@ async fn a_card_needing_authentication_is_not_tried_again_and_a_removed_card_sto
     api.server.sweep_now().await.unwrap();
     api.server.advance_clock(5 * DAY);
     api.server.sweep_now().await.unwrap();
-    let told = failures_told(&api).await;
+    let told = told(&api, portal_api::v1::NotificationKind::PaymentFailed)
+        .await
+        .len();
     assert_eq!(
         told, 1,
         "one attempt: the customer must authenticate, so pays by hand"
@@ -457,5 +448,77 @@ async fn a_card_needing_authentication_is_not_tried_again_and_a_removed_card_sto
     assert_eq!(
         bill_status(&api, &next.id).await,
         portal_api::v1::BillStatus::Outstanding
+    );
+}
+
+/// Jane's notifications of `kind`, as (bill, date) pairs.
+async fn told(api: &Api, kind: portal_api::v1::NotificationKind) -> Vec<(String, String)> {
+    api.get("/v1/notifications?after=0", Some(&jane_token(api).await))
+        .await
+        .json::<portal_api::v1::NotificationList>()
+        .await
+        .unwrap()
+        .notifications
+        .into_iter()
+        .filter(|n| n.kind == kind)
+        .map(|n| {
+            (
+                n.bill_id.unwrap_or_default(),
+                n.due_date.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_customer_is_told_before_a_payment_and_of_a_bill_above_the_maximum() {
+    use portal_api::v1::NotificationKind::{AutopayScheduled, AutopaySkipped};
+    let api = Api::start().await;
+    // Due in 10 days, paid 2 before (day 8), told 3 days before that (day 5).
+    let bill = enrolled(&api, GOOD_CARD).await;
+    let above = issue_bill(&api, 45_000, 10).await;
+    let pay_day = {
+        let due = time::Date::parse(
+            &bill.due_date,
+            &time::format_description::well_known::Iso8601::DATE,
+        )
+        .unwrap();
+        (due - time::Duration::days(2)).to_string()
+    };
+    api.server.advance_clock(4 * DAY);
+    api.server.sweep_now().await.unwrap();
+    assert!(told(&api, AutopayScheduled).await.is_empty(), "too early");
+    api.server.advance_clock(DAY);
+    api.server.sweep_now().await.unwrap();
+    api.server.sweep_now().await.unwrap();
+    assert_eq!(
+        told(&api, AutopayScheduled).await,
+        [(bill.id.clone(), pay_day.clone())],
+        "once, with the day it will be paid"
+    );
+    assert!(
+        told(&api, AutopaySkipped).await.is_empty(),
+        "not before its day"
+    );
+
+    api.server.advance_clock(3 * DAY);
+    let swept = api.server.sweep_now().await.unwrap();
+    assert_eq!(swept.autopaid, 1, "the bill within the maximum");
+    assert_eq!(
+        told(&api, AutopaySkipped).await,
+        [(above.id.clone(), above.due_date.clone())],
+        "the bill above it, with its due date to pay by"
+    );
+    assert_eq!(
+        bill_status(&api, &above.id).await,
+        portal_api::v1::BillStatus::Outstanding
+    );
+    let mails = api.outbox().await;
+    assert!(
+        mails
+            .messages
+            .iter()
+            .any(|m| m.subject.contains("Pay this bill yourself")),
+        "by email too"
     );
 }

@@ -252,8 +252,8 @@ async fn a_customer_turns_kinds_and_channels_off_and_unknown_ones_are_refused() 
         .unwrap();
     assert_eq!(
         defaults.preferences.len(),
-        12,
-        "four kinds through three channels"
+        18,
+        "six kinds through three channels"
     );
     let default_of = |kind, channel| {
         defaults

@@ -13,7 +13,7 @@ use crate::error::ServerError;
 use portal_api::ErrorCode;
 use portal_api::v1::{
     AUTOPAY_MAX_DAYS_BEFORE, AUTOPAY_MAX_LIMIT_MINOR, AutopaySettings, ChooseAutopay, Money,
-    SavedCard, ScheduledAutopay,
+    NotificationKind, SavedCard, ScheduledAutopay,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -423,6 +423,73 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(unfinished)
+    }
+
+    /// Tells customers with autopay on about their bills (once each): an automatic payment in
+    /// `notice_days` or fewer (the day it will be paid, as the notification's date), and a bill
+    /// above their maximum once its payment day has come. Answers how many were told.
+    pub fn tell_autopay(
+        &self,
+        today: &str,
+        notice_days: u32,
+        now: i64,
+    ) -> Result<usize, ServerError> {
+        let events: Vec<super::Event> = {
+            let mut statement = self.conn.prepare(
+                "SELECT b.customer_id, b.id, b.amount_minor, b.currency,
+                        date(b.due_date, '-' || e.days_before || ' days') AS pay_day,
+                        b.amount_minor > e.max_minor, b.due_date
+                 FROM bills b
+                 JOIN autopay_enrollments e ON e.customer_id = b.customer_id AND e.enabled = 1
+                 JOIN autopay_methods m ON m.customer_id = b.customer_id AND m.payment_method IS NOT NULL
+                 WHERE b.paid_by IS NULL AND b.due_date >= e.enrolled_on
+                   AND date(b.due_date, '-' || (e.days_before + ?2) || ' days') <= ?1
+                   AND NOT EXISTS (SELECT 1 FROM payment_bills pb JOIN payments p ON p.id = pb.payment_id
+                                   WHERE pb.bill_id = b.id AND p.status = ?3)",
+            )?;
+            let rows = statement.query_map(
+                params![today, notice_days, StoredStatus::PROCESSING],
+                |row| {
+                    let pay_day: String = row.get(4)?;
+                    let above: bool = row.get(5)?;
+                    let due_date: String = row.get(6)?;
+                    Ok((
+                        super::Event {
+                            customer_id: row.get(0)?,
+                            kind: if above {
+                                NotificationKind::AutopaySkipped
+                            } else {
+                                NotificationKind::AutopayScheduled
+                            },
+                            bill_id: Some(row.get(1)?),
+                            payment_id: None,
+                            amount: Money {
+                                amount_minor: row.get(2)?,
+                                currency: row.get(3)?,
+                            },
+                            due_date: Some(if above { due_date } else { pay_day.clone() }),
+                        },
+                        pay_day,
+                    ))
+                },
+            )?;
+            rows.collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                // Coming: before its day; above the maximum: once its day has come.
+                .filter(|(event, pay_day)| match event.kind {
+                    NotificationKind::AutopaySkipped => pay_day.as_str() <= today,
+                    _ => pay_day.as_str() > today,
+                })
+                .map(|(event, _)| event)
+                .collect()
+        };
+        let mut told = 0;
+        for event in &events {
+            if self.notify(event, now)? {
+                told += 1;
+            }
+        }
+        Ok(told)
     }
 
     /// Records how an attempt ended: paid, or failed with the provider's code and when (if ever)

@@ -280,6 +280,45 @@ CREATE TABLE autopay_attempts (
 -- A payment autopay made (no checkout: the sweeper's unlinked-payment expiry leaves it alone).
 ALTER TABLE payments ADD COLUMN autopay INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- Autopay's notices: two more kinds. SQLite cannot change a CHECK, so the table is rebuilt with
+-- the same rows and ids, and the push messages (the one table referring to it) with it: they are
+-- kept aside, their table dropped, the notifications swapped, and they come back.
+CREATE TABLE notifications_new (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    kind TEXT NOT NULL CHECK (kind IN ('new_bill', 'bill_due_soon', 'payment_received', 'payment_failed',
+                                       'autopay_scheduled', 'autopay_skipped')),
+    subject TEXT NOT NULL,
+    bill_id TEXT,
+    payment_id TEXT,
+    amount_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    due_date TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (customer_id, kind, subject)
+);
+INSERT INTO notifications_new SELECT * FROM notifications;
+CREATE TEMP TABLE push_outbox_kept AS SELECT * FROM push_outbox;
+DROP TABLE push_outbox;
+DROP TABLE notifications;
+ALTER TABLE notifications_new RENAME TO notifications;
+CREATE TABLE push_outbox (
+    id INTEGER PRIMARY KEY,
+    notification_id INTEGER NOT NULL REFERENCES notifications(id),
+    platform TEXT NOT NULL,
+    token TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT NOT NULL,
+    queued_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+INSERT INTO push_outbox SELECT * FROM temp.push_outbox_kept;
+DROP TABLE temp.push_outbox_kept;
+"#,
 ];
 
 /// How long an access token lives (seconds).
@@ -380,6 +419,50 @@ impl FromSql for StoredStatus {
 
 #[cfg(test)]
 mod tests {
+    /// A database from before autopay's notices keeps its notifications, and the push messages
+    /// that refer to them, through the rebuild of the notifications table.
+    #[test]
+    fn notifications_survive_the_table_rebuilt_for_autopay_notices() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        {
+            let before = &super::MIGRATIONS[..super::MIGRATIONS.len() - 1];
+            let conn = portal_sqlite::open(&path, before).unwrap();
+            conn.execute_batch(
+                "INSERT INTO customers (id, account_number, name, email, service_address, postcode)
+                     VALUES (1, '100-200-300', 'Jane Doe', 'jane@example.com', '1 Main St', '62701');
+                 INSERT INTO notifications (id, customer_id, kind, subject, amount_minor, currency, created_at)
+                     VALUES (7, 1, 'new_bill', 'bill_1', 9275, 'USD', 1);
+                 INSERT INTO push_outbox (notification_id, platform, token, title, body, link, queued_at)
+                     VALUES (7, 'android', 't', 'New bill', 'b', 'l', 1);",
+            )
+            .unwrap();
+        }
+        let store = super::Store::open(&path).unwrap();
+        let kept: (i64, String) = store
+            .conn
+            .query_row("SELECT id, kind FROM notifications", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kept, (7, "new_bill".to_owned()));
+        let pushed: i64 = store
+            .conn
+            .query_row("SELECT notification_id FROM push_outbox", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(pushed, 7);
+        store
+            .conn
+            .execute(
+                "INSERT INTO notifications (customer_id, kind, subject, amount_minor, currency, created_at)
+                 VALUES (1, 'autopay_scheduled', 'bill_1', 9275, 'USD', 2)",
+                [],
+            )
+            .unwrap();
+    }
+
     use super::*;
 
     #[test]

@@ -1,7 +1,8 @@
 //! Autopay in the real window: Jane saves a card on the provider's hosted setup page (the test's
 //! stand-in browser fills it and hands the return link back to the app), refuses a maximum of 0,
 //! turns autopay on; a new bill shows as the next automatic payment; the sandbox's clock moved to
-//! its day pays it without her, and its receipt is in the app's payment history.
+//! its day pays it without her, and its receipt is in the app's payment history. Then a card whose
+//! charges are declined: the next automatic payment fails, and Autopay says so.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{JANE_ACCOUNT, opened_urls, run, signed_in_with_browser};
@@ -33,9 +34,14 @@ fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
         let server = portal_server::spawn("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;
-        let (mut app, log) =
-            signed_in_with_browser(&server, "autopay", FAKE_BROWSER, "pay-and-return", None)
-                .await?;
+        let (mut app, log) = signed_in_with_browser(
+            &server,
+            "autopay",
+            FAKE_BROWSER,
+            "pay-and-return,save-declining-card",
+            None,
+        )
+        .await?;
         let outcome = async {
             app.click("#home-autopay").await?;
             app.wait_for_count("#no-card", 1).await?;
@@ -101,6 +107,33 @@ fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
                     server.off_session_charges()
                 ));
             }
+
+            // Another card, whose charges are declined: the next bill's automatic payment fails,
+            // and Autopay says so, with when it is tried again.
+            app.click("header nav a[href='/']").await?;
+            app.click("#home-autopay").await?;
+            app.click("#save-card").await?;
+            app.wait_for_text("#saved-card", |text| text.starts_with("Visa ending 0341"))
+                .await?;
+            admin(
+                &server,
+                &format!("/v1/admin/accounts/{JANE_ACCOUNT}/bills"),
+                serde_json::json!({"amount_minor": 9_000, "due_in_days": 10}),
+            )
+            .await?;
+            admin(
+                &server,
+                "/v1/admin/clock",
+                serde_json::json!({"advance_seconds": 8 * 24 * 3600}),
+            )
+            .await?;
+            app.click("header nav a[href='/']").await?;
+            app.click("#home-autopay").await?;
+            app.wait_for_text("#autopay-failed", |text| {
+                text.contains("Your automatic payment of $90.00 did not go through. It will be tried again on")
+            })
+            .await?;
+            app.screenshot("autopay-failed").await?;
             Ok(())
         }
         .await;

@@ -71,6 +71,20 @@ fn Choices(autopay: AutopayView, on_change: EventHandler<AutopayView>) -> Elemen
         p { id: "autopay-account", class: "muted",
             {locale.fill(Text::AutopayFor, &[("address", &autopay.account.service_address)])}
         }
+        if let Some(failed) = settings.failed.clone() {
+            div { id: "autopay-failed", class: "notice", role: "alert",
+                p {
+                    {
+                        let amount = format::money(&locale, &failed.amount);
+                        match failed.retry_on {
+                            Some(day) => locale.fill(Text::AutopayFailedRetry, &[("amount", &amount), ("date", &format::long_time(&locale, &day))]),
+                            None => locale.fill(Text::AutopayFailedFinal, &[("amount", &amount)]),
+                        }
+                    }
+                }
+                Link { class: "button", to: crate::Route::Pay {}, {locale.t(Text::PayBills)} }
+            }
+        }
         if let Some(failure) = error() {
             ErrorState { error: failure, id: "autopay-error" }
         }

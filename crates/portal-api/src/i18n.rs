@@ -287,6 +287,10 @@ texts! {
     NextAutopay { en: "Next automatic payment: {amount} on {date}.", es: "Próximo pago automático: {amount} el {date}." }
     /// The next bill is above the maximum: `{amount}`, pay by `{date}`.
     NextAboveMaximum { en: "Your next bill, {amount}, is above your maximum: it will not be paid automatically. Pay it yourself by {date}.", es: "Su próxima factura, {amount}, supera su máximo: no se pagará automáticamente. Páguela usted antes del {date}." }
+    /// An automatic payment failed and will be tried again: `{amount}`, on `{date}`.
+    AutopayFailedRetry { en: "Your automatic payment of {amount} did not go through. It will be tried again on {date}; you can also pay the bill yourself now.", es: "Su pago automático de {amount} no se completó. Se intentará de nuevo el {date}; también puede pagar la factura usted ahora." }
+    /// An automatic payment failed for good: `{amount}`.
+    AutopayFailedFinal { en: "Your automatic payment of {amount} did not go through and will not be tried again: pay the bill yourself.", es: "Su pago automático de {amount} no se completó y no se intentará de nuevo: pague usted la factura." }
     /// Autopay is off.
     AutopayIsOff { en: "Automatic payments are off.", es: "Los pagos automáticos están desactivados." }
     /// The bills' heading.

@@ -893,6 +893,22 @@ pub struct AutopaySettings {
     pub max_amount: Money,
     /// The next bill autopay will pay, if any.
     pub next: Option<ScheduledAutopay>,
+    /// The last automatic payment that failed, while its bill is still unpaid.
+    pub failed: Option<FailedAutopay>,
+}
+
+/// An automatic payment that did not go through: the bill is payable by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FailedAutopay {
+    /// The bill.
+    pub bill_id: String,
+    /// What was to be charged.
+    pub amount: Money,
+    /// When it failed, RFC 3339 (UTC).
+    pub at: String,
+    /// The day it will be tried again (`YYYY-MM-DD`), if it will.
+    pub retry_on: Option<String>,
 }
 
 /// `PUT /v1/autopay`: the customer's choice.

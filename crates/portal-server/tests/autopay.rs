@@ -384,12 +384,20 @@ async fn a_declined_card_is_tried_again_as_documented_then_left_to_the_customer(
     let bill = enrolled(&api, DECLINED_LATER).await;
     api.server.advance_clock(8 * DAY);
     // Attempt 1 now, 2 a day later, 3 three days after that; never a 4th.
-    for wait in [0, DAY, 3 * DAY, 30 * DAY] {
+    for (wait, retry) in [(0, true), (DAY, true), (3 * DAY, false), (30 * DAY, false)] {
         if wait > 0 {
             api.server.advance_clock(wait);
         }
         let swept = api.server.sweep_now().await.unwrap();
         assert_eq!(swept.autopaid, 0);
+        // What the app's banner shows: the bill, and whether it will be tried again.
+        let failed = settings(&api, &jane_token(&api).await)
+            .await
+            .failed
+            .unwrap();
+        assert_eq!(failed.bill_id, bill.id);
+        assert_eq!(failed.amount.amount_minor, 12_000);
+        assert_eq!(failed.retry_on.is_some(), retry, "after a wait of {wait} s");
     }
     let failures = told(&api, portal_api::v1::NotificationKind::PaymentFailed)
         .await

@@ -7,6 +7,8 @@
 //! - `pay-and-close`: pays, then the browser is closed before the redirect;
 //! - `close`: closes the browser without paying;
 //! - `decline-and-return`: pays with a declined card, then follows "Cancel and return";
+//! - `save-declining-card`: saves 4000 0000 0000 0341 (every later charge of it is declined) on
+//!   a card-saving page, and returns like `pay-and-return`;
 //! - `broken`: no browser can be started (exits with a failure at once).
 //!
 //! Several modes separated by commas apply to successive openings (the first opening uses the
@@ -104,10 +106,22 @@ async fn browse(url: &str) -> Result<(), String> {
             }
             other => Err(format!("expected a decline, got {other:?}")),
         },
-        _ => match fill_hosted_checkout(url, &card).await? {
-            HostedOutcome::Redirected(to) => open_app(&to).await,
-            other => Err(format!("payment did not go through: {other:?}")),
-        },
+        other => {
+            let card = if other == "save-declining-card" {
+                "4000 0000 0000 0341"
+            } else {
+                &card
+            };
+            pay_and_return(url, card).await
+        }
+    }
+}
+
+/// Fills the hosted page with `card` and hands the return page's app link to the desktop.
+async fn pay_and_return(url: &str, card: &str) -> Result<(), String> {
+    match fill_hosted_checkout(url, card).await? {
+        HostedOutcome::Redirected(to) => open_app(&to).await,
+        other => Err(format!("payment did not go through: {other:?}")),
     }
 }
 

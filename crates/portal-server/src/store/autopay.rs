@@ -12,8 +12,8 @@ use super::{Store, StoredStatus};
 use crate::error::ServerError;
 use portal_api::ErrorCode;
 use portal_api::v1::{
-    AUTOPAY_MAX_DAYS_BEFORE, AUTOPAY_MAX_LIMIT_MINOR, AutopaySettings, ChooseAutopay, Money,
-    NotificationKind, SavedCard, ScheduledAutopay,
+    AUTOPAY_MAX_DAYS_BEFORE, AUTOPAY_MAX_LIMIT_MINOR, AutopaySettings, ChooseAutopay,
+    FailedAutopay, Money, NotificationKind, SavedCard, ScheduledAutopay,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -290,6 +290,28 @@ impl Store {
         } else {
             None
         };
+        let failed = self
+            .conn
+            .query_row(
+                "SELECT a.bill_id, p.amount_minor, p.currency, p.created_at, a.next_try_at
+                 FROM autopay_attempts a JOIN payments p ON p.id = a.payment_id
+                 JOIN bills b ON b.id = a.bill_id
+                 WHERE p.customer_id = ?1 AND a.state = 'failed' AND b.paid_by IS NULL
+                 ORDER BY p.created_at DESC, a.attempt DESC LIMIT 1",
+                [customer_id],
+                |row| {
+                    Ok(FailedAutopay {
+                        bill_id: row.get(0)?,
+                        amount: Money {
+                            amount_minor: row.get(1)?,
+                            currency: row.get(2)?,
+                        },
+                        at: crate::clock::rfc3339(row.get(3)?),
+                        retry_on: row.get::<_, Option<i64>>(4)?.map(crate::clock::day),
+                    })
+                },
+            )
+            .optional()?;
         Ok(AutopaySettings {
             card,
             enabled,
@@ -299,6 +321,7 @@ impl Store {
                 currency,
             },
             next,
+            failed,
         })
     }
 

@@ -14,7 +14,7 @@
 //!   with the first charge instead of making a second;
 //! - no answer from the provider: the same, at the next run.
 //!
-//! **Notices**: [`NOTICE_DAYS`] days before a bill's payment day the customer is told it will be
+//! **Notices**: [`NOTICE_DAYS`] days (or the server's `--autopay-notice-days`) before a bill's payment day the customer is told it will be
 //! paid, and when; a bill above their maximum is not paid, and they are told on its payment day
 //! (notifications and mail, through their channels, once per bill). The charge takes the bill's
 //! amount on its day: a bill that changed after the notice is paid at its new amount when that is
@@ -45,7 +45,8 @@ pub const RETRY_AFTER: [i64; 2] = [24 * 3600, 3 * 24 * 3600];
 /// Provider codes worth another attempt later (the card may work then).
 const RETRYABLE: [&str; 2] = ["card_declined", "processing_error"];
 
-/// How many days before an automatic payment the customer is told it is coming.
+/// How many days before an automatic payment the customer is told it is coming, unless the
+/// server is told otherwise (`serve --autopay-notice-days`).
 pub const NOTICE_DAYS: u32 = 3;
 
 /// Pays what autopay should pay at `now`: first the attempts a stopped scheduler left, then the
@@ -72,8 +73,9 @@ pub async fn run(state: &AppState, now: i64) -> Result<usize, ServerError> {
         }
     }
     let today = crate::clock::day(now);
+    let notice_days = state.settings.autopay_notice_days;
     state
-        .db(move |store| store.tell_autopay(&today, NOTICE_DAYS, now))
+        .db(move |store| store.tell_autopay(&today, notice_days, now))
         .await?;
     Ok(paid)
 }

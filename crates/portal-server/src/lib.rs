@@ -119,6 +119,8 @@ pub struct ServerOptions {
     pub trusted_proxy: Option<std::net::IpAddr>,
     /// How often the sweeper ends payments nobody ends (see [`sweeper`]).
     pub sweep_every: std::time::Duration,
+    /// How many days before an automatic payment the customer is told it is coming.
+    pub autopay_notice_days: u32,
     /// Google's and Apple's credentials for push; without them, push stays in the sandbox's
     /// push outbox.
     pub push: PushCredentials,
@@ -191,6 +193,7 @@ impl ServerOptions {
             updates_delay: std::time::Duration::ZERO,
             trusted_proxy: None,
             sweep_every: sweeper::DEFAULT_INTERVAL,
+            autopay_notice_days: autopay::NOTICE_DAYS,
             push: PushCredentials::default(),
         }
     }
@@ -292,6 +295,7 @@ pub fn build(options: &ServerOptions, bound: SocketAddr) -> Result<App, ServerEr
             portal_host: options.portal_host.clone(),
             admin_key_hash,
             trusted_proxy: options.trusted_proxy,
+            autopay_notice_days: options.autopay_notice_days,
         },
     );
     let well_known = Router::new()

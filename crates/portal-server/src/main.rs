@@ -87,6 +87,9 @@ enum Command {
         /// checkouts settled from the provider.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
         sweep_every_secs: u64,
+        /// How many days before an automatic payment the customer is told it is coming.
+        #[arg(long, default_value_t = portal_server::autopay::NOTICE_DAYS, value_parser = clap::value_parser!(u32).range(1..=14))]
+        autopay_notice_days: u32,
         /// Push to Android phones through FCM with this Google service account's key file
         /// (JSON); without it, Android pushes stay in the sandbox's push outbox.
         #[arg(long, env = "PORTAL_FCM_SERVICE_ACCOUNT")]
@@ -200,6 +203,7 @@ async fn main() -> ExitCode {
             updates_delay_ms,
             trusted_proxy,
             sweep_every_secs,
+            autopay_notice_days,
             fcm_service_account,
             apns_key,
             apns_key_id,
@@ -244,6 +248,7 @@ async fn main() -> ExitCode {
             options.updates_delay = std::time::Duration::from_millis(updates_delay_ms);
             options.trusted_proxy = trusted_proxy;
             options.sweep_every = std::time::Duration::from_secs(sweep_every_secs);
+            options.autopay_notice_days = autopay_notice_days;
             options.admin_key = admin_key;
             options.portal_host = portal_host;
             if let (Some(api_base), Some(secret_key), Some(webhook_secret)) =

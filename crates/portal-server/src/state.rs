@@ -27,6 +27,8 @@ pub struct Settings {
     pub admin_key_hash: String,
     /// The reverse proxy whose `X-Forwarded-For` names the client (see [`ClientAddress`]).
     pub trusted_proxy: Option<IpAddr>,
+    /// How many days before an automatic payment the customer is told it is coming.
+    pub autopay_notice_days: u32,
 }
 
 /// Shared by all handlers.

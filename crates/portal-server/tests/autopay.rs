@@ -481,8 +481,9 @@ async fn told(api: &Api, kind: portal_api::v1::NotificationKind) -> Vec<(String,
 #[tokio::test]
 async fn the_customer_is_told_before_a_payment_and_of_a_bill_above_the_maximum() {
     use portal_api::v1::NotificationKind::{AutopayScheduled, AutopaySkipped};
-    let api = Api::start().await;
-    // Due in 10 days, paid 2 before (day 8), told 3 days before that (day 5).
+    // Told 4 days ahead (the server's --autopay-notice-days; 3 by default).
+    let (api, _dir) = Api::start_with(|options| options.autopay_notice_days = 4).await;
+    // Due in 10 days, paid 2 before (day 8), told 4 days before that (day 4).
     let bill = enrolled(&api, GOOD_CARD).await;
     let above = issue_bill(&api, 45_000, 10).await;
     let pay_day = {
@@ -493,7 +494,7 @@ async fn the_customer_is_told_before_a_payment_and_of_a_bill_above_the_maximum()
         .unwrap();
         (due - time::Duration::days(2)).to_string()
     };
-    api.server.advance_clock(4 * DAY);
+    api.server.advance_clock(3 * DAY);
     api.server.sweep_now().await.unwrap();
     assert!(told(&api, AutopayScheduled).await.is_empty(), "too early");
     api.server.advance_clock(DAY);
@@ -509,7 +510,7 @@ async fn the_customer_is_told_before_a_payment_and_of_a_bill_above_the_maximum()
         "not before its day"
     );
 
-    api.server.advance_clock(3 * DAY);
+    api.server.advance_clock(4 * DAY);
     let swept = api.server.sweep_now().await.unwrap();
     assert_eq!(swept.autopaid, 1, "the bill within the maximum");
     assert_eq!(

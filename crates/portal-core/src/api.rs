@@ -9,10 +9,10 @@ use crate::{BackendUrl, CoreError};
 use portal_api::ErrorBody;
 use portal_api::v1::{
     ACCOUNT_HEADER, AccountList, AutopaySettings, BillDetail, BillList, CardSetup, ChooseAutopay,
-    CreatePaymentRequest, Customer, ExchangeRequest, HEALTH_PATH, HealthResponse,
-    IDEMPOTENCY_HEADER, InvitationPreview, NotificationList, NotificationPreferences, Payment,
-    PaymentList, PreviewInvitationRequest, ReadingsView, ReceiptList, RedeemInvitationRequest,
-    RefreshRequest, SessionTokens, SignInAccepted, SignInRequest, SignOutRequest,
+    CreatePaymentRequest, ExchangeRequest, HEALTH_PATH, HealthResponse, IDEMPOTENCY_HEADER,
+    InvitationPreview, NotificationList, NotificationPreferences, Payment, PaymentList,
+    PreviewInvitationRequest, ReadingsView, ReceiptList, RedeemInvitationRequest, RefreshRequest,
+    SessionTokens, SignInAccepted, SignInRequest, SignOutRequest,
 };
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -185,11 +185,6 @@ impl ApiClient {
         };
         self.send_empty(Method::POST, "/v1/auth/signout", None, Some(&request))
             .await
-    }
-
-    /// `GET /v1/me`
-    pub async fn me(&self, token: &str) -> Result<Customer, CoreError> {
-        self.get("/v1/me", Some(token)).await
     }
 
     /// `GET /v1/accounts`: every account the signed-in person holds, oldest first.

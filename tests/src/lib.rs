@@ -551,16 +551,14 @@ pub async fn set_holder(
     email: &str,
     holds: bool,
 ) -> TestResult {
-    let holders = format!("{}/v1/admin/accounts/{account}/holders", server.base_url());
-    let client = reqwest::Client::new();
-    let request = if holds {
-        client
-            .post(holders)
-            .json(&serde_json::json!({ "email": email }))
-    } else {
-        client.delete(format!("{holders}/{email}"))
-    };
-    let response = request
+    let holders = format!("/v1/admin/accounts/{account}/holders");
+    if holds {
+        return admin_post(server, &holders, serde_json::json!({ "email": email }))
+            .await
+            .map(|_| ());
+    }
+    let response = reqwest::Client::new()
+        .delete(format!("{}{holders}/{email}", server.base_url()))
         .bearer_auth(server.admin_key())
         .send()
         .await
@@ -568,11 +566,31 @@ pub async fn set_holder(
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(format!(
-            "changing the holders of {account}: {}",
-            response.status()
-        ))
+        Err(format!("taking {account} away: {}", response.status()))
     }
+}
+
+/// A `POST` to the sandbox's admin API; answers the JSON (`null` for an empty answer).
+pub async fn admin_post(
+    server: &portal_server::RunningServer,
+    path: &str,
+    body: serde_json::Value,
+) -> TestResult<serde_json::Value> {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", server.base_url()))
+        .bearer_auth(server.admin_key())
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("{path}: {}", response.status()));
+    }
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if text.is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// Creates an invitation with the sandbox's admin API; returns the app link.
@@ -581,14 +599,12 @@ pub async fn invitation_link(
     account: &str,
     email: &str,
 ) -> TestResult<String> {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/admin/invitations", server.base_url()))
-        .bearer_auth(server.admin_key())
-        .json(&serde_json::json!({"account_number": account, "email": email}))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let created: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
+    let created = admin_post(
+        server,
+        "/v1/admin/invitations",
+        serde_json::json!({"account_number": account, "email": email}),
+    )
+    .await?;
     created["app_link"]
         .as_str()
         .map(str::to_owned)

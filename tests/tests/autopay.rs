@@ -5,28 +5,9 @@
 //! charges are declined: the next automatic payment fails, and Autopay says so.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
-use portal_e2e::{JANE_ACCOUNT, opened_urls, run, signed_in_with_browser};
+use portal_e2e::{JANE_ACCOUNT, admin_post, opened_urls, run, signed_in_with_browser};
 
 const FAKE_BROWSER: &str = env!("CARGO_BIN_EXE_fake-browser");
-
-/// An admin request to the sandbox; answers the JSON.
-async fn admin(
-    server: &portal_server::RunningServer,
-    path: &str,
-    body: serde_json::Value,
-) -> portal_e2e::TestResult<serde_json::Value> {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", server.base_url()))
-        .bearer_auth(server.admin_key())
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.status().is_success() {
-        return Err(format!("{path}: {}", response.status()));
-    }
-    response.json().await.map_err(|e| e.to_string())
-}
 
 #[test]
 fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
@@ -76,7 +57,7 @@ fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
             app.wait_for_count("#autopay-saved", 1).await?;
 
             // A new bill: the next automatic payment, two days before its due date.
-            admin(
+            admin_post(
                 &server,
                 &format!("/v1/admin/accounts/{JANE_ACCOUNT}/bills"),
                 serde_json::json!({"amount_minor": 12_000, "due_in_days": 10}),
@@ -91,7 +72,7 @@ fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
             app.screenshot("autopay").await?;
 
             // The sandbox's clock at the payment's day: paid without Jane.
-            admin(
+            admin_post(
                 &server,
                 "/v1/admin/clock",
                 serde_json::json!({"advance_seconds": 8 * 24 * 3600}),
@@ -115,13 +96,13 @@ fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
             app.click("#save-card").await?;
             app.wait_for_text("#saved-card", |text| text.starts_with("Visa ending 0341"))
                 .await?;
-            admin(
+            admin_post(
                 &server,
                 &format!("/v1/admin/accounts/{JANE_ACCOUNT}/bills"),
                 serde_json::json!({"amount_minor": 9_000, "due_in_days": 10}),
             )
             .await?;
-            admin(
+            admin_post(
                 &server,
                 "/v1/admin/clock",
                 serde_json::json!({"advance_seconds": 8 * 24 * 3600}),

@@ -53,12 +53,13 @@ pub const NOTICE_DAYS: u32 = 3;
 /// bills due; then tells customers what is coming and what is above their maximum. Answers how
 /// many bills it paid.
 pub async fn run(state: &AppState, now: i64) -> Result<usize, ServerError> {
+    let today = crate::clock::day(now);
     let unfinished = state
         .db(move |store| store.unfinished_autopay(now - CHARGING_LEASE))
         .await?;
-    let today = crate::clock::day(now);
+    let due_today = today.clone();
     let due = state
-        .db(move |store| store.autopay_due(&today, now))
+        .db(move |store| store.autopay_due(&due_today, now))
         .await?;
     let mut paid = 0;
     for claimed in unfinished {
@@ -72,7 +73,6 @@ pub async fn run(state: &AppState, now: i64) -> Result<usize, ServerError> {
             paid += usize::from(charge(state, claimed, now).await?);
         }
     }
-    let today = crate::clock::day(now);
     let notice_days = state.settings.autopay_notice_days;
     state
         .db(move |store| store.tell_autopay(&today, notice_days, now))
@@ -140,7 +140,8 @@ async fn charge(state: &AppState, claimed: Claimed, now: i64) -> Result<bool, Se
 }
 
 /// `GET /v1/autopay`: the account's saved card, its choice of autopay and the next payment. A
-/// card saved on the provider's page since the last look is picked up first.
+/// card saved on the provider's page since the last look is picked up first (when the provider
+/// cannot be asked now, the answer is what is kept, and the card is picked up at a later look).
 #[utoipa::path(get, path = "/v1/autopay", tag = "customer",
     responses((status = 200, body = AutopaySettings), (status = 401, body = ErrorBody), (status = 502, body = ErrorBody)),
     security(("access_token" = [])))]
@@ -148,7 +149,9 @@ pub async fn settings(
     SignedIn(customer_id): SignedIn,
     State(state): State<AppState>,
 ) -> ApiResult<Json<AutopaySettings>> {
-    pick_up_saved_card(&state, customer_id).await?;
+    if let Err(error) = pick_up_saved_card(&state, customer_id).await {
+        tracing::warn!("a card being saved is picked up later: {error}");
+    }
     let today = crate::clock::day(state.now());
     state
         .db(move |store| store.autopay_settings(customer_id, &today).map(Json))
@@ -165,7 +168,9 @@ pub async fn choose(
     State(state): State<AppState>,
     crate::state::ApiJson(choice): crate::state::ApiJson<ChooseAutopay>,
 ) -> ApiResult<Json<AutopaySettings>> {
-    pick_up_saved_card(&state, customer_id).await?;
+    if let Err(error) = pick_up_saved_card(&state, customer_id).await {
+        tracing::warn!("a card being saved is picked up later: {error}");
+    }
     let now = state.now();
     let today = crate::clock::day(now);
     state
@@ -269,7 +274,9 @@ pub async fn remove_card(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Keeps the card of a setup session the customer completed since the last look, if any.
+/// Keeps the card of a setup session the customer completed since the last look, if any; a
+/// session that ended without a card (expired, or left) is forgotten, so the provider is asked
+/// about a session only while it may still bring one.
 async fn pick_up_saved_card(state: &AppState, customer_id: i64) -> Result<(), ServerError> {
     let pending = state
         .db(move |store| store.pending_card_setup(customer_id))
@@ -290,6 +297,11 @@ async fn pick_up_saved_card(state: &AppState, customer_id: i64) -> Result<(), Se
         _ => None,
     };
     let Some(method) = method else {
+        if session.status.as_deref() != Some("open") {
+            state
+                .db(move |store| store.forget_card_setup(customer_id))
+                .await?;
+        }
         return Ok(());
     };
     let card = method.card.unwrap_or(crate::stripe::SavedCard {

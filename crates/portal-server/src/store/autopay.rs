@@ -99,6 +99,15 @@ impl Store {
             .flatten())
     }
 
+    /// Forgets the setup session the customer was sent to (it ended without a card).
+    pub fn forget_card_setup(&self, customer_id: i64) -> Result<(), ServerError> {
+        self.conn.execute(
+            "UPDATE autopay_methods SET setup_session = NULL WHERE customer_id = ?1",
+            [customer_id],
+        )?;
+        Ok(())
+    }
+
     /// Keeps the card a setup session saved (replacing any earlier one).
     pub fn save_card(
         &self,
@@ -385,24 +394,16 @@ impl Store {
             return Ok(None);
         };
         let payment_id = crate::secrets::random_id("pay");
-        tx.execute(
-            "INSERT INTO payments (id, customer_id, idempotency_key, request_hash, amount_minor,
-                                   currency, status, created_at, autopay)
-             VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, 1)",
-            params![
-                payment_id,
-                due.customer_id,
-                format!("autopay-{}-{}", due.bill_id, due.attempt),
-                amount_minor,
-                currency,
-                StoredStatus::PROCESSING,
-                now
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO payment_bills (payment_id, bill_id, amount_minor) VALUES (?1, ?2, ?3)",
-            params![payment_id, due.bill_id, amount_minor],
-        )?;
+        let key = format!("autopay-{}-{}", due.bill_id, due.attempt);
+        let reserved = super::payments::Reserved {
+            customer_id: due.customer_id,
+            idempotency_key: &key,
+            request_hash: "",
+            currency: &currency,
+            bills: vec![(&due.bill_id, amount_minor)],
+            autopay: true,
+        };
+        super::payments::insert_payment(&tx, &payment_id, &reserved, now)?;
         tx.execute(
             "INSERT INTO autopay_attempts (bill_id, attempt, payment_id, state, started_at)
              VALUES (?1, ?2, ?3, 'charging', ?4)",

@@ -179,26 +179,18 @@ impl Store {
         })?;
         check_chargeable(total, &currency).map_err(|refusal| unchargeable(refusal, &currency))?;
         let id = random_id("pay");
-        tx.execute(
-            "INSERT INTO payments (id, customer_id, idempotency_key, request_hash, amount_minor, currency, status, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                id,
-                customer_id,
-                idempotency_key,
-                request_hash,
-                total,
-                currency,
-                StoredStatus::PROCESSING,
-                now
-            ],
-        )?;
-        for (bill_id, _, amount) in &lines {
-            tx.execute(
-                "INSERT INTO payment_bills (payment_id, bill_id, amount_minor) VALUES (?1, ?2, ?3)",
-                params![id, bill_id, amount],
-            )?;
-        }
+        let reserved = Reserved {
+            customer_id,
+            idempotency_key,
+            request_hash: &request_hash,
+            currency: &currency,
+            bills: lines
+                .iter()
+                .map(|(bill_id, _, amount)| (bill_id.as_str(), *amount))
+                .collect(),
+            autopay: false,
+        };
+        insert_payment(&tx, &id, &reserved, now)?;
         tx.commit()?;
         Ok(CreateOutcome::Reserved(NewPayment {
             id,
@@ -519,6 +511,52 @@ impl Store {
             None => Ok(None),
         }
     }
+}
+
+/// A new `processing` payment holding its bills, as [`insert_payment`] records it.
+pub(super) struct Reserved<'a> {
+    pub customer_id: i64,
+    pub idempotency_key: &'a str,
+    /// A digest of the bills (the checkout's idempotency check); empty for autopay.
+    pub request_hash: &'a str,
+    pub currency: &'a str,
+    /// Each bill and its amount.
+    pub bills: Vec<(&'a str, i64)>,
+    /// Made by autopay (no checkout).
+    pub autopay: bool,
+}
+
+/// Records a payment that holds its bills (a checkout's or autopay's), in `tx`.
+pub(super) fn insert_payment(
+    tx: &Transaction<'_>,
+    id: &str,
+    payment: &Reserved<'_>,
+    now: i64,
+) -> Result<(), ServerError> {
+    let total: i64 = payment.bills.iter().map(|(_, amount)| amount).sum();
+    tx.execute(
+        "INSERT INTO payments (id, customer_id, idempotency_key, request_hash, amount_minor,
+                               currency, status, created_at, autopay)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            id,
+            payment.customer_id,
+            payment.idempotency_key,
+            payment.request_hash,
+            total,
+            payment.currency,
+            StoredStatus::PROCESSING,
+            now,
+            payment.autopay
+        ],
+    )?;
+    for (bill_id, amount) in &payment.bills {
+        tx.execute(
+            "INSERT INTO payment_bills (payment_id, bill_id, amount_minor) VALUES (?1, ?2, ?3)",
+            params![id, bill_id, amount],
+        )?;
+    }
+    Ok(())
 }
 
 pub(super) fn create_receipt(

@@ -11,6 +11,7 @@ mod autopay;
 mod bill;
 mod bridge;
 mod format;
+mod history;
 mod home;
 mod i18n;
 mod notices;
@@ -185,6 +186,7 @@ fn App() -> Element {
         // A refresh always follows the start.
         refreshing: Signal::new(true),
     });
+    use_context_provider(history::provider);
     rsx! { Router::<Route> {} }
 }
 

@@ -1,21 +1,46 @@
 //! The commands the UI calls, one per [`portal_api::ipc::Command`]: each takes that command's
 //! `Args`, answers its `Output`, and forwards to `portal_core` in a line or two. All run off the
 //! main thread (async), and each is logged with its name, outcome and duration by [`logged`] —
-//! never with its arguments, which may carry codes.
+//! never with its arguments, which may carry codes. Answers cross in the contract's binary form
+//! ([`portal_api::ipc::encode`]).
 
 use crate::{Backend, Core};
+use portal_api::ErrorCode;
 use portal_api::ipc::{self, Args, Command, Output};
 use portal_core::CoreError;
 use std::future::Future;
 use std::time::Instant;
+use tauri::ipc::{InvokeError, InvokeResponseBody};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
-/// What a command answers: command `C`'s output, or an error the UI shows from the catalog.
-pub type Reply<C> = Result<Output<C>, CoreError>;
+/// What a command answers: command `C`'s output, or an error the UI shows from the catalog,
+/// both inside [`Answered`]. Tauri requires a `Result` of async commands that borrow state; its
+/// `Err` is left to Tauri's own refusals (a command not granted, arguments that do not decode).
+pub type Reply<C> = Result<Answered<C>, InvokeError>;
+
+/// Command `C`'s outcome, sent to the UI encoded by [`ipc::encode`] (as [`ipc::Answer`]).
+pub struct Answered<C: Command>(pub Result<Output<C>, CoreError>);
+
+/// Command `C`'s reply with this outcome.
+pub fn reply<C: Command>(outcome: Result<Output<C>, CoreError>) -> Reply<C> {
+    Ok(Answered(outcome))
+}
+
+impl<C: Command> tauri::ipc::IpcResponse for Answered<C> {
+    fn body(self) -> tauri::Result<InvokeResponseBody> {
+        let bytes = ipc::encode(&self.0).or_else(|| {
+            tracing::error!("command {} answered what cannot be encoded", C::NAME);
+            ipc::encode(&Err::<(), _>(CoreError::coded(ErrorCode::InternalError)))
+        });
+        Ok(InvokeResponseBody::Raw(bytes.unwrap_or_default()))
+    }
+}
 
 /// Runs command `C`'s body and logs its name, outcome and duration.
-pub async fn logged<C: Command>(body: impl Future<Output = Reply<C>>) -> Reply<C> {
+pub async fn logged<C: Command>(
+    body: impl Future<Output = Result<Output<C>, CoreError>>,
+) -> Reply<C> {
     let started = Instant::now();
     let reply = body.await;
     let took = started.elapsed().as_millis();
@@ -27,7 +52,7 @@ pub async fn logged<C: Command>(body: impl Future<Output = Reply<C>>) -> Reply<C
             error.code()
         ),
     }
-    reply
+    self::reply(reply)
 }
 
 /// Asks the backend's health endpoint: who answers, and which version.
@@ -274,7 +299,7 @@ pub async fn mark<R: Runtime>(app: AppHandle<R>, args: Args<ipc::Mark>) -> Reply
     {
         timings.mark(&args.name);
     }
-    Ok(())
+    reply::<ipc::Mark>(Ok(()))
 }
 
 /// Keeps the UI's picture of the home screen for the next start's first paint, if the cache
@@ -291,7 +316,9 @@ pub async fn save_first_paint<R: Runtime>(
             .save_first_paint(&args.revision, &args.html)
     })
     .await;
-    if let (Ok(true), Some(timings)) = (&kept, app.try_state::<crate::timings::Timings>()) {
+    if let (Ok(Answered(Ok(true))), Some(timings)) =
+        (&kept, app.try_state::<crate::timings::Timings>())
+    {
         timings.mark("first_paint_saved");
     }
     kept

@@ -36,18 +36,21 @@ impl FirstScreen {
         Some(Self { view, picture })
     }
 
-    /// `window.<FIRST_SCREEN_GLOBAL> = JSON.parse("…")`, for the page's first script.
+    /// `window.<FIRST_SCREEN_GLOBAL> = …`, for the page's first script.
     pub fn script(&self) -> Option<String> {
         global_script(FIRST_SCREEN_GLOBAL, &self.view)
     }
 }
 
-/// `window.<global> = JSON.parse("…")`: `value` as a JSON string literal, so no text of it can
-/// end the string or the script.
+/// `window.<global> = Uint8Array.from(atob("…"), …)`: `value` encoded as command answers are
+/// ([`portal_api::ipc::encode`]), in base64, whose letters can end neither the string nor the
+/// script.
 pub fn global_script(global: &str, value: &impl serde::Serialize) -> Option<String> {
-    let json = serde_json::to_string(value).ok()?;
-    let literal = serde_json::to_string(&json).ok()?;
-    Some(format!("window.{global} = JSON.parse({literal});"))
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(portal_api::ipc::encode(value)?);
+    Some(format!(
+        "window.{global} = Uint8Array.from(atob(\"{encoded}\"), (c) => c.charCodeAt(0));"
+    ))
 }
 
 /// The picture for the first page load, once: shared by the set-up, which puts it, and the

@@ -44,7 +44,7 @@ impl Locale {
         language::locale(*self.saved(), self.device.as_deref())
     }
 
-    /// `window.<LOCALE_GLOBAL> = JSON.parse("…")`, for the page's first script.
+    /// `window.<LOCALE_GLOBAL> = …`, for the page's first script.
     pub fn script(&self) -> Option<String> {
         crate::first_screen::global_script(LOCALE_GLOBAL, &self.current())
     }

@@ -1,6 +1,8 @@
 //! The commands, run through Tauri's mock runtime against a real sandbox server.
 
 use super::*;
+use portal_api::ipc::{Answer, Command};
+use tauri::ipc::InvokeResponseBody;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
 
@@ -19,16 +21,23 @@ fn app_for(backend_url: &str) -> tauri::App<tauri::test::MockRuntime> {
 fn invoke(
     app: &tauri::App<tauri::test::MockRuntime>,
     command: &str,
-) -> Result<serde_json::Value, serde_json::Value> {
+) -> Result<Vec<u8>, serde_json::Value> {
     invoke_in(app, "main", command)
 }
 
-/// Invokes `command` without arguments from the window labelled `window` (opened if needed).
+/// Command `C`'s answer, as the UI decodes it.
+fn answer<C: Command>(app: &tauri::App<tauri::test::MockRuntime>) -> Answer<C> {
+    let bytes = invoke(app, C::NAME).expect("the shell runs the command");
+    portal_api::ipc::decode(&bytes).expect("an answer of the contract")
+}
+
+/// Invokes `command` without arguments from the window labelled `window` (opened if needed):
+/// the bytes of its answer, or Tauri's refusal.
 fn invoke_in(
     app: &tauri::App<tauri::test::MockRuntime>,
     window: &str,
     command: &str,
-) -> Result<serde_json::Value, serde_json::Value> {
+) -> Result<Vec<u8>, serde_json::Value> {
     let webview = match app.get_webview_window(window) {
         Some(webview) => webview,
         None => tauri::WebviewWindowBuilder::new(app, window, Default::default())
@@ -47,7 +56,12 @@ fn invoke_in(
             invoke_key: INVOKE_KEY.to_string(),
         },
     )
-    .map(|body| body.deserialize::<serde_json::Value>().expect("JSON"))
+    .map(|body| match body {
+        InvokeResponseBody::Raw(bytes) => bytes,
+        InvokeResponseBody::Json(json) => {
+            panic!("{command} answered JSON, not the contract's form: {json}")
+        }
+    })
 }
 
 #[test]
@@ -58,14 +72,10 @@ fn backend_status_reports_the_sandbox_name_and_version() {
         .expect("the sandbox server starts");
     let app = app_for(&server.base_url());
 
-    let answer = invoke(
-        &app,
-        <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME,
-    )
-    .expect("the command succeeds");
+    let answer = answer::<portal_api::ipc::BackendStatus>(&app).expect("the command succeeds");
 
-    assert_eq!(answer["name"], portal_server::SERVER_NAME);
-    assert_eq!(answer["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(answer.name, portal_server::SERVER_NAME);
+    assert_eq!(answer.version, env!("CARGO_PKG_VERSION"));
     runtime.block_on(server.stop()).expect("the server stops");
 }
 
@@ -79,15 +89,11 @@ fn backend_status_reports_a_stopped_server_as_offline() {
     runtime.block_on(server.stop()).expect("the server stops");
     let app = app_for(&url);
 
-    let error = invoke(
-        &app,
-        <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME,
-    )
-    .expect_err("the command fails");
+    let error = answer::<portal_api::ipc::BackendStatus>(&app).expect_err("the command fails");
 
-    assert_eq!(error["code"], "offline");
+    assert_eq!(error.code, portal_api::ErrorCode::Offline);
     assert_eq!(
-        error["message"],
+        error.message,
         portal_api::ErrorCode::Offline.message(portal_api::Language::English),
         "the customer reads the catalog's message, not the transport's"
     );
@@ -97,24 +103,16 @@ fn backend_status_reports_a_stopped_server_as_offline() {
 fn backend_status_explains_an_unusable_backend_address() {
     let app = app_for("http://192.0.2.1:8787");
 
-    let error = invoke(
-        &app,
-        <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME,
-    )
-    .expect_err("the command fails");
+    let error = answer::<portal_api::ipc::BackendStatus>(&app).expect_err("the command fails");
 
-    assert_eq!(error["code"], "invalid_backend_url");
+    assert_eq!(error.code, portal_api::ErrorCode::InvalidBackendUrl);
 }
 
 #[test]
 fn take_links_starts_empty() {
     let app = app_for("http://127.0.0.1:9");
-    let answer = invoke(
-        &app,
-        <portal_api::ipc::TakeLinks as portal_api::ipc::Command>::NAME,
-    )
-    .expect("the command succeeds");
-    assert_eq!(answer, serde_json::json!([]));
+    let links = answer::<portal_api::ipc::TakeLinks>(&app).expect("the command succeeds");
+    assert!(links.is_empty(), "{links:?}");
 }
 
 #[test]
@@ -154,15 +152,21 @@ fn real_app() -> tauri::App<tauri::test::MockRuntime> {
 }
 
 /// Invokes `command` from the window `window` of the real app.
-fn invoke_as(window: &str, command: &str) -> Result<serde_json::Value, serde_json::Value> {
+fn invoke_as(window: &str, command: &str) -> Result<Vec<u8>, serde_json::Value> {
     invoke_in(&real_app(), window, command)
 }
 
 #[test]
 fn a_command_the_capability_does_not_grant_is_refused() {
     let name = <portal_api::ipc::BackendStatus as portal_api::ipc::Command>::NAME;
-    let granted = invoke_as("main", name).expect_err("nothing listens on port 9");
-    assert_eq!(granted["code"], "offline", "the main window may call it");
+    let granted = invoke_as("main", name).expect("the main window may call it");
+    let granted: Answer<portal_api::ipc::BackendStatus> =
+        portal_api::ipc::decode(&granted).expect("an answer of the contract");
+    assert_eq!(
+        granted.map_err(|error| error.code),
+        Err(portal_api::ErrorCode::Offline),
+        "nothing listens on port 9"
+    );
     let refused = invoke_as("main", "plugin:opener|open_url").expect_err("refused");
     assert!(
         refused.to_string().contains("not allowed"),

@@ -82,7 +82,10 @@ pub async fn check_for_update<R: Runtime>(app: AppHandle<R>) -> Reply<ipc::Check
 /// The release found by the last check, if any.
 #[tauri::command]
 pub async fn offered_update(pending: State<'_, PendingUpdate>) -> Reply<ipc::OfferedUpdate> {
-    Ok(pending.lock().as_ref().map(|(update, _)| offer(update)))
+    crate::commands::reply::<ipc::OfferedUpdate>(Ok(pending
+        .lock()
+        .as_ref()
+        .map(|(update, _)| offer(update))))
 }
 
 async fn check<R: Runtime>(app: &AppHandle<R>) -> Result<Option<UpdateOffer>, CoreError> {

@@ -4,7 +4,8 @@
 //! key `args` and decodes its `Output`, so the UI and the shell cannot disagree on a name or a
 //! type. Calls go through `window.__TAURI_INTERNALS__` (present in every Tauri 2 webview) with
 //! `catch`, so a failing command — or a page opened outside the app — arrives as an
-//! `Err(ErrorBody)`, never as a WebAssembly panic.
+//! `Err(ErrorBody)`, never as a WebAssembly panic. Answers and the page globals the shell sets
+//! arrive as bytes of the contract's binary form (`portal_api::ipc::decode`).
 
 use portal_api::ipc::{Command, NoArgs};
 use portal_api::{ErrorBody, ErrorCode};
@@ -62,28 +63,43 @@ pub async fn call<C: Command<Args = NoArgs>>() -> Result<C::Output, ErrorBody> {
 }
 
 async fn raw<A: Serialize, T: DeserializeOwned>(command: &str, args: &A) -> Result<T, ErrorBody> {
+    let answer = send(command, args).await?;
+    decode::<Result<T, ErrorBody>>(&answer).unwrap_or_else(|| Err(bridge_error()))
+}
+
+/// Sends `args` to `command` as JSON; its answer as it came, or the bridge's error (Tauri's
+/// own refusal, whose technical detail goes to the console).
+async fn send<A: Serialize>(command: &str, args: &A) -> Result<JsValue, ErrorBody> {
     let args = serde_wasm_bindgen::to_value(args).map_err(|_| bridge_error())?;
-    match tauri_invoke(command, args).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|_| bridge_error()),
-        Err(value) => Err(serde_wasm_bindgen::from_value::<ErrorBody>(value.clone())
-            .unwrap_or_else(|_| {
-                web_sys::console::warn_1(&value);
-                bridge_error()
-            })),
+    tauri_invoke(command, args).await.map_err(|refusal| {
+        web_sys::console::warn_1(&refusal);
+        bridge_error()
+    })
+}
+
+/// Decodes bytes the shell sent (an `ArrayBuffer` or a `Uint8Array`).
+fn decode<T: DeserializeOwned>(bytes: &JsValue) -> Option<T> {
+    if !bytes.is_object() {
+        return None;
     }
+    portal_api::ipc::decode(&js_sys::Uint8Array::new(bytes).to_vec())
+}
+
+/// The page global `name` the shell set before the UI started, if it did.
+pub fn page_global<T: DeserializeOwned>(name: &str) -> Option<T> {
+    let window = web_sys::window()?;
+    decode(&js_sys::Reflect::get(&window, &JsValue::from_str(name)).ok()?)
 }
 
 /// The cached home screen the shell put in the page at start, taken once (the global is
 /// removed, so a later reload of the page cannot show data that has since changed).
 pub fn first_screen() -> Option<portal_api::ipc::HomeView> {
-    let window = web_sys::window()?;
-    let key = JsValue::from_str(portal_api::ipc::FIRST_SCREEN_GLOBAL);
-    let value = js_sys::Reflect::get(&window, &key).ok()?;
-    let _ = js_sys::Reflect::delete_property(&window, &key);
-    if value.is_undefined() || value.is_null() {
-        return None;
+    let name = portal_api::ipc::FIRST_SCREEN_GLOBAL;
+    let view = page_global(name);
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str(name));
     }
-    serde_wasm_bindgen::from_value(value).ok()
+    view
 }
 
 /// Keeps the picture of the home screen now on screen, which shows the view of `revision`, for
@@ -129,9 +145,7 @@ pub async fn listen(event: &str, mut on_event: impl FnMut() + 'static) -> Result
         target: Target { kind: "Any" },
         handler,
     };
-    raw::<_, serde::de::IgnoredAny>("plugin:event|listen", &args)
-        .await
-        .map(|_| ())
+    send("plugin:event|listen", &args).await.map(|_| ())
 }
 
 /// The UI could not talk to its own shell (the technical detail goes to the console).

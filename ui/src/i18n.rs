@@ -9,13 +9,7 @@ use portal_api::{ErrorBody, Text};
 
 /// Reads the locale the shell put into the page; English without one.
 pub fn from_page() -> UiLocale {
-    let value = web_sys::window().and_then(|window| {
-        js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str(LOCALE_GLOBAL)).ok()
-    });
-    value
-        .filter(|value| !value.is_undefined() && !value.is_null())
-        .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
-        .unwrap_or_default()
+    crate::bridge::page_global(LOCALE_GLOBAL).unwrap_or_default()
 }
 
 /// Sets the page's `lang` (what screen readers and `Intl` read).

@@ -5,6 +5,14 @@
 //! [`Command`]: the shell's handler takes `Args<C>` and returns `Reply<C>`, the UI's bridge sends
 //! `C::Args` and decodes `C::Output`, and the app's permission manifest lists [`COMMANDS`]. A
 //! change of a name or a type therefore changes both sides at once, or fails to compile.
+//!
+//! The UI sends its arguments as JSON (Tauri's default; serializing is cheap in WebAssembly).
+//! The shell answers in postcard ([`encode`]), a compact binary form of the same serde types:
+//! decoding JSON objects in the UI took, for every type, a map visitor and a matcher of field
+//! names, and serde_wasm_bindgen's reflection over JavaScript objects — 58 KB of the UI's
+//! WebAssembly. Postcard decodes a struct as its fields in order, so the types that cross here
+//! never skip a field when serialized (no `skip_serializing_if`); both sides are built from this
+//! crate at once, so they cannot disagree on the order.
 
 use crate::ErrorBody;
 use crate::v1::{Customer, HealthResponse, InvitationPreview, Money, Receipt, SignInAccepted};
@@ -19,6 +27,22 @@ pub trait Command {
     type Args: Serialize + DeserializeOwned;
     /// What the shell answers when the command succeeds.
     type Output: Serialize + DeserializeOwned;
+}
+
+/// What every command answers: its output, or the error the UI shows from the catalog.
+pub type Answer<C> = Result<Output<C>, ErrorBody>;
+
+/// A command's answer (any `Result<_, E>` whose `E` serializes as an [`ErrorBody`]) or a page
+/// global, in the form the UI decodes with [`decode`]. A value postcard cannot write (none of
+/// the contract's types) becomes `None`.
+pub fn encode(value: &impl Serialize) -> Option<Vec<u8>> {
+    postcard::to_allocvec(value).ok()
+}
+
+/// A value written by [`encode`]; `None` for bytes that are not one (a shell of another
+/// version, a truncated page global).
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    postcard::from_bytes(bytes).ok()
 }
 
 /// The argument type of command `C`.

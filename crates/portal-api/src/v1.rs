@@ -56,7 +56,7 @@ pub struct ErrorBody {
     pub message: String,
     /// How many more tries are allowed, where a limited number are (e.g. postcodes against an
     /// invitation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub attempts_left: Option<u32>,
 }
 
@@ -318,10 +318,10 @@ pub struct BillLine {
     /// What the charge is for, e.g. `Energy 612 kWh at 0.1289/kWh`, `Delivery`, `Sales tax`.
     pub description: String,
     /// How much was counted, a decimal number (e.g. `612`, `30`), if the charge counts something.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub quantity: Option<String>,
     /// The unit of the quantity (e.g. `kWh`, `days`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub unit: Option<String>,
     /// The charge, in the bill's currency.
     pub amount: Money,
@@ -378,7 +378,7 @@ pub struct ImportedBill {
     /// Its charges.
     pub lines: Vec<BillLine>,
     /// The meter reads of its period (meters imported in the same or an earlier import).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub reads: Vec<MeterRead>,
 }
 
@@ -434,7 +434,7 @@ pub struct HourReading {
     /// The hour's start, Unix seconds (UTC).
     pub start: i64,
     /// Watt-hours used in it; absent when the reading is missing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub wh: Option<i64>,
     /// `actual`, `estimated` or `missing`.
     pub quality: String,
@@ -486,7 +486,7 @@ pub struct PaymentFeed {
     pub payments: Vec<SettledPayment>,
     /// The cursor for the next page (`after=`); absent when this page was not full (nothing
     /// more has settled yet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next: Option<String>,
 }
 
@@ -572,7 +572,7 @@ pub struct PaymentList {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ReceiptLine {
     /// The account the bill is for (a payment may pay bills of several accounts).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub account_number: Option<String>,
     /// The bill paid.
     pub bill_id: String,
@@ -718,15 +718,15 @@ pub struct Notification {
     /// The account it is about.
     pub account_number: String,
     /// The bill it is about (new bill, due soon).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bill_id: Option<String>,
     /// The payment it is about (received, failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub payment_id: Option<String>,
     /// The amount: the bill's, or the payment's.
     pub amount: Money,
     /// The bill's due date, `YYYY-MM-DD` (new bill, due soon).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub due_date: Option<String>,
     /// When it happened, RFC 3339.
     pub created_at: String,
@@ -991,10 +991,10 @@ pub struct UpdateManifest {
     /// The release's version, `MAJOR.MINOR.PATCH` (semver).
     pub version: String,
     /// Release notes for the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub notes: Option<String>,
     /// When it was published (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pub_date: Option<String>,
     /// The installers by platform key: `{os}-{arch}` or `{os}-{arch}-{installer}`, e.g.
     /// `linux-x86_64-deb`, `windows-x86_64-nsis`, `darwin-aarch64`.
@@ -1022,10 +1022,18 @@ mod tests {
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "offline", "message": "The server cannot be reached."})
+            serde_json::json!({
+                "code": "offline",
+                "message": "The server cannot be reached.",
+                "attempts_left": null
+            })
         );
         let back: ErrorBody = serde_json::from_value(json).unwrap();
         assert_eq!(back, body);
+        // A body without the optional field (as earlier servers wrote it) reads the same.
+        let short =
+            serde_json::json!({"code": "offline", "message": "The server cannot be reached."});
+        assert_eq!(serde_json::from_value::<ErrorBody>(short).unwrap(), body);
     }
 
     #[test]

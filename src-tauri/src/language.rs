@@ -5,7 +5,8 @@
 use crate::commands::{Reply, logged};
 use crate::{Core, settings_file};
 use portal_api::Language;
-use portal_api::ipc::{self, Args, LOCALE_GLOBAL, LanguageSettings, UiLocale};
+use portal_api::i18n::Catalog;
+use portal_api::ipc::{self, Args, LOCALE_GLOBAL, LanguageSettings, UiLanguage, UiLocale};
 use portal_core::language;
 use std::sync::Mutex;
 use tauri::{AppHandle, Runtime, State};
@@ -44,9 +45,16 @@ impl Locale {
         language::locale(*self.saved(), self.device.as_deref())
     }
 
+    /// The locale the app speaks now, with its catalog, for the UI.
+    pub fn for_ui(&self) -> UiLanguage {
+        let locale = self.current();
+        let catalog = Catalog::of(locale.language);
+        UiLanguage { locale, catalog }
+    }
+
     /// `window.<LOCALE_GLOBAL> = …`, for the page's first script.
     pub fn script(&self) -> Option<String> {
-        crate::first_screen::global_script(LOCALE_GLOBAL, &self.current())
+        crate::first_screen::global_script(LOCALE_GLOBAL, &self.for_ui())
     }
 }
 
@@ -74,9 +82,9 @@ pub async fn choose_language<R: Runtime>(
     logged::<ipc::ChooseLanguage>(async {
         language::save(&settings_file(&app, LANGUAGE_FILE)?, args.language)?;
         *locale.saved() = args.language;
-        let now = locale.current();
+        let now = locale.for_ui();
         let portal = core.portal().await?;
-        portal.set_language(now.language);
+        portal.set_language(now.locale.language);
         portal.forget_first_paint()?;
         Ok(now)
     })

@@ -1,7 +1,7 @@
 //! Getting in and out: the invitation, passwordless sign-in, settings (sign out), and the
 //! backend's status.
 
-use crate::i18n::{Say, use_locale};
+use crate::i18n::{self, Say, use_locale};
 use crate::states::{ErrorState, Loading};
 use crate::{AppState, Route, bridge};
 use dioxus::prelude::*;
@@ -349,7 +349,7 @@ fn LanguageChooser() -> Element {
             match bridge::invoke::<ipc::ChooseLanguage>(&ChooseLanguageArgs { language }).await {
                 Ok(now) => {
                     error.set(None);
-                    locale_signal.set(now);
+                    locale_signal.set(i18n::receive(now));
                     settings.restart();
                 }
                 Err(failure) => error.set(Some(failure)),

@@ -167,7 +167,7 @@ fn Choices(autopay: AutopayView, on_change: EventHandler<AutopayView>) -> Elemen
                         if days == 0 {
                             {locale.t(Text::OnTheDueDate)}
                         } else {
-                            {portal_api::i18n::plural(locale.language, days.into(), Text::DaysBeforeOne, Text::DaysBefore)}
+                            {locale.plural(days.into(), Text::DaysBeforeOne, Text::DaysBefore)}
                         }
                     }
                 }

@@ -200,7 +200,7 @@ fn AllAccounts(view: HomeView) -> Element {
                                 Some(due) => rsx! {
                                     span { class: "amount", {format::money(&locale, &due)} }
                                     span { class: "muted",
-                                        {portal_api::i18n::plural(locale.language, account.bills_due.into(), Text::BillsDueOne, Text::BillsDue)}
+                                        {locale.plural(account.bills_due.into(), Text::BillsDueOne, Text::BillsDue)}
                                     }
                                 },
                                 None => rsx! { span { class: "muted", {locale.t(Text::AccountOwesNothing)} } },

@@ -15,7 +15,7 @@ fn explain(flow: &PaymentFlow, locale: &UiLocale) -> (&'static str, &'static str
     if flow.unknown_to_backend && flow.state.is_open() {
         return (
             locale.t(Text::PaymentNotFound),
-            ErrorCode::PaymentNotOnRecord.message(locale.language),
+            locale.message(ErrorCode::PaymentNotOnRecord),
         );
     }
     let (title, body) = match flow.state {

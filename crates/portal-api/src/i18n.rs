@@ -7,8 +7,10 @@
 //! compile. Placeholders are `{name}`, filled by [`Text::fill`]; a test checks both languages
 //! use the same ones. Plurals follow CLDR's rule for English and Spanish cardinals (`one` for
 //! exactly 1, `other` otherwise) through [`plural`]. Numbers, money, dates and relative days are
-//! formatted by the webview's `Intl` (the UI's `format` module), not here.
+//! formatted by the webview's `Intl` (the UI's `format` module), not here. The UI does not link
+//! the table: it reads the [`Catalog`] of one language, which the shell hands it.
 
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// A language the app speaks.
@@ -62,9 +64,13 @@ impl Language {
 /// Chooses `one` or `other` for `count` by the language's cardinal plural rule, and fills its
 /// `{n}`.
 pub fn plural(language: Language, count: u64, one: Text, other: Text) -> String {
-    // CLDR: English and Spanish integers are `one` for exactly 1, `other` otherwise.
-    let text = if count == 1 { one } else { other };
-    text.fill(language, &[("n", &count.to_string())])
+    plural_form(count, one, other).fill(language, &[("n", &count.to_string())])
+}
+
+/// `one` or `other` for `count`: CLDR's cardinal rule for English and Spanish integers (`one`
+/// for exactly 1, `other` otherwise).
+fn plural_form(count: u64, one: Text, other: Text) -> Text {
+    if count == 1 { one } else { other }
 }
 
 /// The name of month `month` (1 to 12) in `language`, capitalised as a sentence starts.
@@ -175,11 +181,69 @@ macro_rules! texts {
 impl Text {
     /// The text in `language` with each `{name}` replaced by its value.
     pub fn fill(self, language: Language, values: &[(&str, &str)]) -> String {
-        let mut text = self.get(language).to_owned();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), value);
+        fill_in(self.get(language), values)
+    }
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = template.to_owned();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// Every text and error message of one language, as data: what the UI reads its words from.
+///
+/// The shell hands the UI the catalog of the language it speaks (with the locale,
+/// [`crate::ipc::UiLanguage`]), so the UI's WebAssembly carries no language — the tables of
+/// [`Text::get`] and [`ErrorCode::message`] were 38 KB of it — and does not grow with the next
+/// one. Both sides are built from this crate at once, so the order cannot differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The language of every entry.
+    pub language: Language,
+    /// Each [`Text`], in declaration order.
+    texts: Vec<String>,
+    /// Each [`ErrorCode`]'s message, in declaration order.
+    errors: Vec<String>,
+}
+
+impl Catalog {
+    /// The catalog of `language`.
+    pub fn of(language: Language) -> Self {
+        Self {
+            language,
+            texts: Text::ALL
+                .iter()
+                .map(|text| text.get(language).to_owned())
+                .collect(),
+            errors: ErrorCode::ALL
+                .iter()
+                .map(|code| code.message(language).to_owned())
+                .collect(),
         }
-        text
+    }
+
+    /// The text, placeholders unfilled (empty only for a catalog of another build).
+    pub fn text(&self, text: Text) -> &str {
+        self.texts.get(text as usize).map_or("", String::as_str)
+    }
+
+    /// The text with each `{name}` replaced by its value.
+    pub fn fill(&self, text: Text, values: &[(&str, &str)]) -> String {
+        fill_in(self.text(text), values)
+    }
+
+    /// `one` or `other` for `count` by the language's cardinal rule (as [`plural`]).
+    pub fn plural(&self, count: u64, one: Text, other: Text) -> String {
+        self.fill(plural_form(count, one, other), &[("n", &count.to_string())])
+    }
+
+    /// The customer's message for `code`.
+    pub fn error(&self, code: ErrorCode) -> &str {
+        self.errors.get(code as usize).map_or("", String::as_str)
     }
 }
 
@@ -752,6 +816,30 @@ mod tests {
             .collect();
         found.sort_unstable();
         found
+    }
+
+    #[test]
+    fn a_catalog_holds_every_text_and_error_message_of_its_language() {
+        for language in Language::ALL {
+            let catalog = Catalog::of(language);
+            for text in Text::ALL {
+                assert_eq!(catalog.text(*text), text.get(language), "{text:?}");
+            }
+            for code in ErrorCode::ALL {
+                assert_eq!(catalog.error(*code), code.message(language), "{code:?}");
+            }
+            assert_eq!(
+                catalog.plural(1, Text::AttemptsLeftOne, Text::AttemptsLeftOther),
+                plural(language, 1, Text::AttemptsLeftOne, Text::AttemptsLeftOther)
+            );
+            assert_eq!(
+                catalog.plural(3, Text::AttemptsLeftOne, Text::AttemptsLeftOther),
+                crate::errors::attempts_left(3, language)
+            );
+            let crossed: Catalog = crate::ipc::decode(&crate::ipc::encode(&catalog).unwrap())
+                .expect("the catalog crosses the IPC");
+            assert_eq!(crossed, catalog);
+        }
     }
 
     #[test]

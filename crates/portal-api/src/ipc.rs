@@ -132,8 +132,8 @@ commands! {
     /// The language the app speaks and whether it follows the device's.
     LanguageSettingsOf = "language_settings", NoArgs => LanguageSettings;
     /// Speak `language` from now on (`None`: the device's language); kept for the next starts.
-    /// Answers the locale the UI now renders with.
-    ChooseLanguage = "choose_language", ChooseLanguageArgs => UiLocale;
+    /// Answers the locale the UI now renders with, and its catalog.
+    ChooseLanguage = "choose_language", ChooseLanguageArgs => UiLanguage;
     /// Ask the backend for a newer signed release.
     CheckForUpdate = "check_for_update", NoArgs => Option<UpdateOffer>;
     /// The release on offer since the last check (no network), if any.
@@ -217,9 +217,19 @@ pub struct CheckIntervalArgs {
     pub minutes: u32,
 }
 
-/// The page global the shell sets to the customer's [`UiLocale`] before the UI starts, so the
+/// The page global the shell sets to the customer's [`UiLanguage`] before the UI starts, so the
 /// first render speaks the customer's language.
 pub const LOCALE_GLOBAL: &str = "__ENERPRO_LOCALE__";
+
+/// The locale and its words, as the UI receives them: in the page at start ([`LOCALE_GLOBAL`])
+/// and from [`ChooseLanguage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UiLanguage {
+    /// The language and the locale of formats.
+    pub locale: UiLocale,
+    /// Every text of that language.
+    pub catalog: crate::i18n::Catalog,
+}
 
 /// The language the app speaks, and the locale `Intl` formats numbers, money and dates with: the
 /// language with the device's region when it has one (`es-US`, `en-GB`), else the language

@@ -2,7 +2,8 @@
 //!
 //! [`v1`] holds the HTTP API between the app and the backend (the sandbox server implements it);
 //! [`ipc`] holds what the app's shell and its WebAssembly UI exchange. The crate depends on serde
-//! alone, so it compiles for the server, the app and `wasm32-unknown-unknown` alike.
+//! and postcard (the IPC's binary form) alone, so it compiles for the server, the app and
+//! `wasm32-unknown-unknown` alike.
 
 pub mod currency;
 pub mod errors;

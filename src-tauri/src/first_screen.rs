@@ -42,15 +42,13 @@ impl FirstScreen {
     }
 }
 
-/// `window.<global> = Uint8Array.from(atob("…"), …)`: `value` encoded as command answers are
+/// `window.<global> = "…"`: `value` encoded as command answers are
 /// ([`portal_api::ipc::encode`]), in base64, whose letters can end neither the string nor the
-/// script.
+/// script. The UI decodes it when it reads it, so the page's first paint waits for no decoding.
 pub fn global_script(global: &str, value: &impl serde::Serialize) -> Option<String> {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(portal_api::ipc::encode(value)?);
-    Some(format!(
-        "window.{global} = Uint8Array.from(atob(\"{encoded}\"), (c) => c.charCodeAt(0));"
-    ))
+    Some(format!("window.{global} = \"{encoded}\";"))
 }
 
 /// The picture for the first page load, once: shared by the set-up, which puts it, and the

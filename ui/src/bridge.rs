@@ -39,6 +39,10 @@ export function picture() {
   return copy.innerHTML;
 }
 export function dropFirstPaint() { document.getElementById('first-paint')?.remove(); }
+export function pageBytes(name) {
+  const text = window[name];
+  return typeof text === 'string' ? Uint8Array.from(atob(text), (c) => c.charCodeAt(0)) : null;
+}
 ")]
 extern "C" {
     fn picture() -> String;
@@ -46,6 +50,9 @@ extern "C" {
     /// replaced it on screen already; this takes it out of the page).
     #[wasm_bindgen(js_name = dropFirstPaint)]
     pub fn drop_first_paint();
+    /// The bytes of page global `name` (the shell writes them in base64), or `null`.
+    #[wasm_bindgen(js_name = pageBytes)]
+    fn page_bytes(name: &str) -> JsValue;
 }
 
 /// Runs command `C` in the shell with `args` and decodes its answer.
@@ -87,8 +94,7 @@ fn decode<T: DeserializeOwned>(bytes: &JsValue) -> Option<T> {
 
 /// The page global `name` the shell set before the UI started, if it did.
 pub fn page_global<T: DeserializeOwned>(name: &str) -> Option<T> {
-    let window = web_sys::window()?;
-    decode(&js_sys::Reflect::get(&window, &JsValue::from_str(name)).ok()?)
+    decode(&page_bytes(name))
 }
 
 /// The cached home screen the shell put in the page at start, taken once (the global is
@@ -150,5 +156,5 @@ pub async fn listen(event: &str, mut on_event: impl FnMut() + 'static) -> Result
 
 /// The UI could not talk to its own shell (the technical detail goes to the console).
 fn bridge_error() -> ErrorBody {
-    ErrorBody::for_customer(ErrorCode::AppBridge)
+    ErrorBody::of_code(ErrorCode::AppBridge)
 }

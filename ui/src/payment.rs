@@ -139,7 +139,7 @@ fn PaymentDetails(flow: PaymentFlow, on_change: EventHandler<()>) -> Element {
             }
         }
         if flow.state == FlowState::Declined {
-            ErrorState { error: ErrorBody::for_customer(flow.decline.unwrap_or(ErrorCode::CardDeclined)), id: "payment-message" }
+            ErrorState { error: ErrorBody::of_code(flow.decline.unwrap_or(ErrorCode::CardDeclined)), id: "payment-message" }
         }
         if let Some(failure) = error() {
             ErrorState { error: failure }

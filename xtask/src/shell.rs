@@ -205,14 +205,19 @@ impl Cmd {
     }
 }
 
-/// `PATH` with cargo's bin folder in front, where `cargo install` puts the tools (tauri-driver,
-/// wasm-bindgen), even when the caller's `PATH` lacks it.
-fn path_with_cargo_bin() -> Option<OsString> {
-    let cargo_home = std::env::var_os("CARGO_HOME")
+/// Cargo's home (`CARGO_HOME`, else `~/.cargo`): its tools and its registry's sources.
+pub fn cargo_home() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".cargo"))
-        })?;
+        })
+}
+
+/// `PATH` with cargo's bin folder in front, where `cargo install` puts the tools (tauri-driver,
+/// wasm-bindgen), even when the caller's `PATH` lacks it.
+fn path_with_cargo_bin() -> Option<OsString> {
+    let cargo_home = cargo_home()?;
     let current = std::env::var_os("PATH").unwrap_or_default();
     let mut parts = vec![cargo_home.join("bin")];
     parts.extend(std::env::split_paths(&current));

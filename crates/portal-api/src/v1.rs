@@ -75,6 +75,12 @@ impl ErrorBody {
         Self::new(code, code.message(Language::English))
     }
 
+    /// An error for a reader that words it from its own catalog by the code (the UI): no
+    /// message, so the UI's WebAssembly links no table of messages.
+    pub fn of_code(code: ErrorCode) -> Self {
+        Self::new(code, String::new())
+    }
+
     /// The same error with the tries left, said to the customer after its message.
     pub fn with_attempts_left(mut self, attempts_left: Option<u32>) -> Self {
         if let Some(left) = attempts_left {

@@ -6,7 +6,8 @@
 //! launches the hello world and the app `RUNS` times each, alternating, and reads their timing
 //! marks (`ENERPRO_TIMINGS_FILE`, milliseconds since the process started). Prints the median of
 //! each mark, the ratio of the app's cached bills on screen to the hello world's first script
-//! run, and the proportional set size (PSS) of each app's processes 10 s after that mark.
+//! run, and the proportional set size (PSS) of each app's processes 10 s after that mark, with
+//! the mappings (a library, the heap, anonymous memory) where the two differ most.
 //!
 //! Run through `cargo xtask bench-app`, which builds both (release unless `--debug`) and provides
 //! the D-Bus session, the Secret Service and the display. The environment names the binaries
@@ -95,28 +96,115 @@ fn process_tree(root: u32) -> Vec<u32> {
     tree
 }
 
-/// PSS of each process of a tree, in MB (from `/proc/PID/smaps_rollup`), by command name.
-fn pss_mb(root: u32) -> BTreeMap<String, f64> {
-    let mut by_process = BTreeMap::new();
+/// Where one app's memory is, 10 s after its first paint: PSS in MB by process (command name),
+/// and by process and mapping (a file's name, `[heap]`, or anonymous memory by permissions:
+/// `anonymous r-x` is JIT-compiled code), from `/proc/PID/smaps`.
+#[derive(Default)]
+struct Memory {
+    by_process: BTreeMap<String, f64>,
+    by_mapping: BTreeMap<(String, String), f64>,
+}
+
+/// The memory of every process of the tree under `root`.
+fn memory_of(root: u32) -> Memory {
+    let mut memory = Memory::default();
     for pid in process_tree(root) {
-        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+        let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else {
             continue;
         };
-        let pss = rollup.lines().find_map(|line| {
-            let kilobytes = line.strip_prefix("Pss:")?.trim().trim_end_matches("kB");
-            kilobytes.trim().parse::<f64>().ok()
-        });
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        if let Some(pss) = pss {
-            *by_process.entry(name.trim().to_owned()).or_insert(0.0) += pss / 1024.0;
+        let name = name.trim().to_owned();
+        let mut mapping = String::new();
+        for line in smaps.lines() {
+            if let Some(kind) = mapping_kind(line) {
+                mapping = kind;
+            } else if let Some(kilobytes) = line.strip_prefix("Pss:") {
+                let megabytes = kilobytes
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+                    / 1024.0;
+                *memory.by_process.entry(name.clone()).or_insert(0.0) += megabytes;
+                *memory
+                    .by_mapping
+                    .entry((name.clone(), mapping.clone()))
+                    .or_insert(0.0) += megabytes;
+            }
         }
     }
-    by_process
+    memory
+}
+
+/// The kind of memory a mapping's header line of `smaps` names (`addr-addr perms offset dev
+/// inode path`); `None` for the lines inside a mapping.
+fn mapping_kind(line: &str) -> Option<String> {
+    let mut fields = line.split_whitespace();
+    let range = fields.next()?;
+    if !range.contains('-') || !range.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return None;
+    }
+    let permissions = fields.next()?;
+    let path = fields.nth(3).unwrap_or_default();
+    Some(if path.is_empty() {
+        format!("anonymous {}", &permissions[..permissions.len().min(3)])
+    } else if path.starts_with('[') {
+        path.to_owned()
+    } else {
+        path.rsplit('/').next().unwrap_or(path).to_owned()
+    })
+}
+
+/// Prints both apps' PSS, by process, and the mappings where the app's differs most.
+fn print_memory(app: &Memory, hello: &Memory) {
+    let app_total: f64 = app.by_process.values().sum();
+    let hello_total: f64 = hello.by_process.values().sum();
+    println!(
+        "  PSS of all processes {} s after the first paint: app {app_total:.0} MB, hello world {hello_total:.0} MB, difference {:+.0} MB (goal ≤ +30 MB)",
+        SETTLE.as_secs(),
+        app_total - hello_total
+    );
+    for (label, memory) in [("app", app), ("hello world", hello)] {
+        let parts: Vec<String> = memory
+            .by_process
+            .iter()
+            .map(|(name, mb)| format!("{name} {mb:.0} MB"))
+            .collect();
+        println!("    {label}: {}", parts.join(", "));
+    }
+    // The app's own process is named after each binary; compare it under one name.
+    let own = |name: &str| match name {
+        "enerpro-portal" | "hello-tauri" => "the app's process".to_owned(),
+        other => other.to_owned(),
+    };
+    let mut differences: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for ((process, mapping), mb) in &app.by_mapping {
+        differences
+            .entry((own(process), mapping.clone()))
+            .or_default()
+            .0 += mb;
+    }
+    for ((process, mapping), mb) in &hello.by_mapping {
+        differences
+            .entry((own(process), mapping.clone()))
+            .or_default()
+            .1 += mb;
+    }
+    let mut largest: Vec<_> = differences.into_iter().collect();
+    largest.sort_by(|a, b| (b.1.0 - b.1.1).abs().total_cmp(&(a.1.0 - a.1.1).abs()));
+    println!("    where they differ most (process, mapping: app / hello world MB):");
+    for ((process, mapping), (app_mb, hello_mb)) in largest.into_iter().take(10) {
+        println!(
+            "      {process}, {mapping}: {app_mb:.1} / {hello_mb:.1} ({:+.1})",
+            app_mb - hello_mb
+        );
+    }
 }
 
 struct Launched {
     marks: BTreeMap<String, f64>,
-    pss: Option<BTreeMap<String, f64>>,
+    memory: Option<Memory>,
 }
 
 /// When the first of `marks` was recorded.
@@ -160,9 +248,9 @@ async fn launch(
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let pss = if measure_memory {
+    let memory = if measure_memory {
         tokio::time::sleep(SETTLE).await;
-        Some(pss_mb(child.id()))
+        Some(memory_of(child.id()))
     } else {
         None
     };
@@ -183,7 +271,7 @@ async fn launch(
     let _ = child.wait();
     Ok(Launched {
         marks: read_marks(&marks_file),
-        pss,
+        memory,
     })
 }
 
@@ -279,7 +367,7 @@ async fn bench() -> Result<(), String> {
     let mut hello_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut ratios = Vec::new();
     let (mut hello_done, mut app_done) = (Vec::new(), Vec::new());
-    let (mut app_pss, mut hello_pss) = (None, None);
+    let (mut app_memory, mut hello_memory) = (None, None);
     for run in 0..RUNS {
         let last = run + 1 == RUNS;
         let hello_run = launch(
@@ -321,8 +409,8 @@ async fn bench() -> Result<(), String> {
             ratios.push(cached / first);
         }
         if last {
-            app_pss = app_run.pss;
-            hello_pss = hello_run.pss;
+            app_memory = app_run.memory;
+            hello_memory = hello_run.memory;
         }
     }
     println!(
@@ -356,21 +444,8 @@ async fn bench() -> Result<(), String> {
         app_cached / hello_first,
         median(&mut ratios)
     );
-    if let (Some(app_pss), Some(hello_pss)) = (app_pss, hello_pss) {
-        let app_total: f64 = app_pss.values().sum();
-        let hello_total: f64 = hello_pss.values().sum();
-        println!(
-            "  PSS of all processes {} s after the first paint: app {app_total:.0} MB, hello world {hello_total:.0} MB, difference {:+.0} MB (goal ≤ +30 MB)",
-            SETTLE.as_secs(),
-            app_total - hello_total
-        );
-        for (label, processes) in [("app", &app_pss), ("hello world", &hello_pss)] {
-            let parts: Vec<String> = processes
-                .iter()
-                .map(|(name, mb)| format!("{name} {mb:.0} MB"))
-                .collect();
-            println!("    {label}: {}", parts.join(", "));
-        }
+    if let (Some(app), Some(hello)) = (app_memory, hello_memory) {
+        print_memory(&app, &hello);
     }
     server.stop().await.map_err(|e| e.to_string())?;
     let credentials = portal_core::credentials::Credentials::platform(&identifier);

@@ -336,7 +336,12 @@ async fn a_scheduler_stopped_between_charge_and_record_recovers_to_one_charge() 
         .await
         .unwrap();
     doomed.advance_clock(8 * DAY);
-    let run = tokio::spawn(async move { doomed.sweep_now().await.map(|_| ()) });
+    // The instance stays up until it is stopped below: whichever of this sweep and its own
+    // first one claims the bill makes the charge (dropping the instance with a finished sweep
+    // would stop the other one before it charges).
+    let doomed = std::sync::Arc::new(doomed);
+    let sweeping = doomed.clone();
+    let run = tokio::spawn(async move { sweeping.sweep_now().await.map(|_| ()) });
     // The charge reaches the provider; then the instance stops before it hears back.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while api.server.off_session_charges() == 0 {
@@ -347,6 +352,8 @@ async fn a_scheduler_stopped_between_charge_and_record_recovers_to_one_charge() 
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     run.abort();
+    let _ = run.await;
+    drop(doomed);
     proxy_task.abort();
     assert_ne!(
         bill_status(&api, &bill.id).await,

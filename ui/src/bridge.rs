@@ -41,7 +41,8 @@ export function picture() {
 export function dropFirstPaint() { document.getElementById('first-paint')?.remove(); }
 export function pageBytes(name) {
   const text = window[name];
-  return typeof text === 'string' ? Uint8Array.from(atob(text), (c) => c.charCodeAt(0)) : null;
+  if (typeof text !== 'string') return null;
+  try { return Uint8Array.from(atob(text), (c) => c.charCodeAt(0)); } catch { return null; }
 }
 ")]
 extern "C" {
@@ -50,7 +51,8 @@ extern "C" {
     /// replaced it on screen already; this takes it out of the page).
     #[wasm_bindgen(js_name = dropFirstPaint)]
     pub fn drop_first_paint();
-    /// The bytes of page global `name` (the shell writes them in base64), or `null`.
+    /// The bytes of page global `name` (the shell writes them in base64), or `null` (none, or
+    /// not base64).
     #[wasm_bindgen(js_name = pageBytes)]
     fn page_bytes(name: &str) -> JsValue;
 }

@@ -186,7 +186,7 @@ impl Text {
 }
 
 /// `template` with each `{name}` replaced by its value.
-pub fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
+fn fill_in(template: &str, values: &[(&str, &str)]) -> String {
     let mut text = template.to_owned();
     for (name, value) in values {
         text = text.replace(&format!("{{{name}}}"), value);

@@ -150,6 +150,9 @@ async fn audit_every_screen(lang: &str, dark: bool, name: &str) -> portal_e2e::T
         app.click("#go-autopay").await?;
         found.extend(audit_when(&app, &axe, "#autopay-form", 1, "automatic payments").await?);
         app.click("header nav a[href='/settings']").await?;
+        // Settings is laid out once what sits above the link has loaded (the app's facts, then
+        // the notification choices): a click before that can land where the link was.
+        app.wait_for_count("#notifications table", 1).await?;
         app.click("a[href='/status']").await?;
         found.extend(audit_when(&app, &axe, "#status.ok", 1, "connection").await?);
         // Jane holds Omar's account too: Home shows both together, then one through the switcher.

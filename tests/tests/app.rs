@@ -32,6 +32,9 @@ fn shows_the_connected_server_then_a_clear_error_when_it_stops() {
         .await?;
         let outcome = async {
             app.click("a[href='/settings']").await?;
+            // Once what sits above the link has loaded (the app's facts), it stays put: a click
+            // before that can land where the link was.
+            app.wait_for_count("#version", 1).await?;
             app.click("a[href='/status']").await?;
             app.wait_for_text("#status", |text| text == connected_text())
                 .await?;

@@ -149,9 +149,7 @@ pub async fn settings(
     SignedIn(customer_id): SignedIn,
     State(state): State<AppState>,
 ) -> ApiResult<Json<AutopaySettings>> {
-    if let Err(error) = pick_up_saved_card(&state, customer_id).await {
-        tracing::warn!("a card being saved is picked up later: {error}");
-    }
+    pick_up_saved_card(&state, customer_id).await;
     let today = crate::clock::day(state.now());
     state
         .db(move |store| store.autopay_settings(customer_id, &today).map(Json))
@@ -168,9 +166,7 @@ pub async fn choose(
     State(state): State<AppState>,
     crate::state::ApiJson(choice): crate::state::ApiJson<ChooseAutopay>,
 ) -> ApiResult<Json<AutopaySettings>> {
-    if let Err(error) = pick_up_saved_card(&state, customer_id).await {
-        tracing::warn!("a card being saved is picked up later: {error}");
-    }
+    pick_up_saved_card(&state, customer_id).await;
     let now = state.now();
     let today = crate::clock::day(now);
     state
@@ -274,10 +270,19 @@ pub async fn remove_card(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Keeps the card of a setup session the customer completed since the last look, if any; a
+/// Keeps the card of a setup session the customer completed since the last look, if any. When
+/// the provider cannot be asked now, what is kept stands and the card is picked up at a later
+/// look.
+async fn pick_up_saved_card(state: &AppState, customer_id: i64) {
+    if let Err(error) = keep_card_of_setup(state, customer_id).await {
+        tracing::warn!("a card being saved is picked up later: {error}");
+    }
+}
+
+/// The card of the customer's pending setup session, kept if the session brought one; a
 /// session that ended without a card (expired, or left) is forgotten, so the provider is asked
 /// about a session only while it may still bring one.
-async fn pick_up_saved_card(state: &AppState, customer_id: i64) -> Result<(), ServerError> {
+async fn keep_card_of_setup(state: &AppState, customer_id: i64) -> Result<(), ServerError> {
     let pending = state
         .db(move |store| store.pending_card_setup(customer_id))
         .await?;
@@ -304,12 +309,7 @@ async fn pick_up_saved_card(state: &AppState, customer_id: i64) -> Result<(), Se
         }
         return Ok(());
     };
-    let card = method.card.unwrap_or(crate::stripe::SavedCard {
-        brand: None,
-        last4: None,
-        exp_month: None,
-        exp_year: None,
-    });
+    let card = method.card.unwrap_or_default();
     let saved = StoredCard {
         payment_method: method.id,
         card: SavedCard {

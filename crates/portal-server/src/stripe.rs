@@ -193,7 +193,7 @@ pub struct PaymentMethod {
 }
 
 /// A saved card's details (Stripe documents them as nullable).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct SavedCard {
     /// e.g. `visa`.
     pub brand: Option<String>,

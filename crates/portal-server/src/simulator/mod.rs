@@ -22,7 +22,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// How the simulator is set up.
@@ -146,15 +146,14 @@ impl Simulator {
 
     /// Sends the webhooks held so far (with `hold_webhooks`), in order.
     pub async fn release_webhooks(self: &Arc<Self>) {
-        let held: Vec<Vec<u8>> =
-            std::mem::take(&mut *self.held.lock().unwrap_or_else(|p| p.into_inner()));
+        let held: Vec<Vec<u8>> = std::mem::take(&mut *locked(&self.held));
         for payload in held {
             self.deliver(payload).await;
         }
     }
 
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    fn sessions(&self) -> MutexGuard<'_, HashMap<String, Session>> {
+        locked(&self.sessions)
     }
 
     /// Expires every open session whose time is up, each with its `checkout.session.expired`
@@ -270,10 +269,7 @@ impl Simulator {
         });
         let payload = event.to_string().into_bytes();
         if self.config.hold_webhooks {
-            self.held
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(payload);
+            locked(&self.held).push(payload);
             return;
         }
         let simulator = self.clone();
@@ -377,6 +373,13 @@ fn idempotency_key(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Stripe's refusal of an idempotency key sent again with other parameters.
+/// The simulator's state behind `mutex`, also after a panic elsewhere (its maps stay usable).
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn key_reused(key: &str) -> Response {
     stripe_error_of(
         StatusCode::BAD_REQUEST,
@@ -409,12 +412,7 @@ async fn create_session(
     let key = idempotency_key(&headers);
     let parameters = parameters_digest(&form);
     if let Some(key) = &key {
-        let existing = simulator
-            .idempotency
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .cloned();
+        let existing = locked(&simulator.idempotency).get(key).cloned();
         if let Some((id, first_parameters)) = existing {
             if first_parameters != parameters {
                 return key_reused(key);
@@ -557,11 +555,7 @@ async fn create_session(
     };
     let answer = simulator.session_json(&session, false);
     if let Some(key) = key {
-        simulator
-            .idempotency
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, (session.id.clone(), parameters));
+        locked(&simulator.idempotency).insert(key, (session.id.clone(), parameters));
     }
     simulator.sessions().insert(session.id.clone(), session);
     Json(answer).into_response()

@@ -6,7 +6,9 @@
 //! `Idempotency-Key` gets the first answer again and charges nothing more; the same key with other
 //! parameters is refused, as Stripe refuses it.
 
-use super::{Simulator, idempotency_key, key_reused, parameters_digest, refused, stripe_error_of};
+use super::{
+    Simulator, idempotency_key, key_reused, locked, parameters_digest, refused, stripe_error_of,
+};
 use crate::secrets::random_id;
 use axum::Json;
 use axum::extract::{Form, Path, State};
@@ -15,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 /// What charging a saved card later, off-session, does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +56,6 @@ pub(super) struct SavedCards {
     methods: Mutex<HashMap<String, Method>>,
     intents: Mutex<HashMap<String, Answered>>,
     charges: AtomicU64,
-}
-
-fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl SavedCards {

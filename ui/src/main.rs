@@ -16,111 +16,25 @@ mod home;
 mod i18n;
 mod notices;
 mod payment;
+mod routes;
 mod states;
 mod timer;
 mod updates;
 mod usage;
 
-use account::{Invitation, Settings, SignIn, SignInComplete, Status};
-use autopay::Autopay;
-use bill::BillDetail;
 use dioxus::prelude::*;
 use futures_util::StreamExt;
-use home::{Home, Pay};
 use i18n::Say;
-use payment::{History, Processing, ReceiptView};
 use portal_api::ipc::{
     self, Destination, EVENT_LINKS_WAITING, EVENT_PAYMENT_CHANGED, EVENT_UPDATE_AVAILABLE,
     HomeView, LinkReceived,
 };
 use portal_api::{ErrorBody, Text};
-use usage::Usage;
+pub use routes::Route;
 
 fn main() {
     bridge::mark("wasm_started");
     dioxus::launch(App);
-}
-
-/// The screens.
-#[derive(Debug, Clone, PartialEq, Routable)]
-#[rustfmt::skip]
-pub enum Route {
-    #[layout(Layout)]
-        /// The account and what is due (or the welcome screen).
-        #[route("/")]
-        Home {},
-        /// Choosing bills and paying them.
-        #[route("/pay")]
-        Pay {},
-        /// One bill: its lines, reads and PDF.
-        #[route("/bill/:bill_id")]
-        BillDetail {
-            /// The bill's id.
-            bill_id: String,
-        },
-        /// Usage charts.
-        #[route("/usage")]
-        Usage {},
-        /// An invitation, by its code.
-        #[route("/invite/:code")]
-        Invitation {
-            /// The invitation code.
-            code: String,
-        },
-        /// Asking for a sign-in link.
-        #[route("/signin")]
-        SignIn {},
-        /// Completing sign-in with a link's code.
-        #[route("/signin/:code")]
-        SignInComplete {
-            /// The sign-in code.
-            code: String,
-        },
-        /// A payment of this device.
-        #[route("/payment/:flow_id")]
-        Processing {
-            /// The local payment flow.
-            flow_id: i64,
-        },
-        /// One receipt.
-        #[route("/receipt/:receipt_id")]
-        ReceiptView {
-            /// The receipt's id.
-            receipt_id: String,
-        },
-        /// Receipts and payments under way.
-        #[route("/history")]
-        History {},
-        /// The account, the server, updates; sign out.
-        #[route("/settings")]
-        Settings {},
-        /// Whether the backend answers.
-        #[route("/status")]
-        Status {},
-        /// Automatic payments of the account shown.
-        #[route("/autopay")]
-        Autopay {},
-}
-
-impl Route {
-    /// The screen's name, for the window title.
-    fn title(&self) -> Text {
-        match self {
-            Self::Home {} => Text::YourBills,
-            Self::Pay {} => Text::PayBills,
-            Self::BillDetail { .. } => Text::BillWindow,
-            Self::Usage {} => Text::Usage,
-            Self::Invitation { .. } => Text::InvitationTitle,
-            Self::SignIn {} => Text::SignIn,
-            Self::SignInComplete { .. } => Text::SigningIn,
-            Self::Processing { .. } => Text::Payment,
-            Self::ReceiptView { .. } => Text::Receipt,
-            Self::History {} => Text::Payments,
-            Self::Settings {} => Text::Settings,
-            Self::Status {} => Text::Connection,
-            Self::Autopay {} => Text::AutopayTitle,
-        }
-    }
 }
 
 /// App-wide state: a notice above the screen, the home data (held once for every screen), and a

@@ -4,11 +4,13 @@
 
 use crate::shell::{Cmd, step};
 use crate::{root, target_dir};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// wasm-opt's flags: size first, and exactly the wasm features rustc's target emits by default.
+/// wasm-opt's flags: size first, and exactly the wasm features rustc's target emits by default;
+/// memory packing drops the data wasm-split zeroed in each module.
 const WASM_OPT_FLAGS: &[&str] = &[
     "-Oz",
+    "--memory-packing",
     "--strip-debug",
     "--strip-producers",
     "--enable-bulk-memory",
@@ -19,14 +21,14 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// Builds the UI; returns the `ui/dist` folder.
-pub fn ui() -> Result<PathBuf, String> {
+/// Builds the UI into the `ui/dist` folder; returns its size.
+pub fn ui() -> Result<WasmSize, String> {
     step("build the WebAssembly UI");
     let dist = root().join("ui").join("dist");
-    let size = wasm("portal-ui", "portal_ui", &dist)?;
+    let size = wasm("portal-ui", "portal_ui", &dist, Split::AtScreens)?;
     copy_assets(&root().join("ui").join("assets"), &dist)?;
     println!("UI wasm: {size}");
-    Ok(dist)
+    Ok(size)
 }
 
 /// The sizes of a built WebAssembly module.
@@ -38,16 +40,20 @@ pub struct WasmSize {
     pub after: u64,
     /// Bytes after wasm-opt, gzipped (-9).
     pub gzipped: u64,
+    /// Bytes of the screens' modules and their shared chunks after wasm-opt, fetched when the
+    /// router first shows a screen (0 for a program without split points).
+    pub screens: u64,
 }
 
 impl std::fmt::Display for WasmSize {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} KB before wasm-opt, {} KB after, {} KB gzipped",
+            "{} KB before wasm-opt, main module {} KB after, {} KB gzipped; screens' modules {} KB",
             self.before / 1000,
             self.after / 1000,
-            self.gzipped / 1000
+            self.gzipped / 1000,
+            self.screens / 1000
         )
     }
 }
@@ -68,19 +74,38 @@ fn short_source_paths() -> String {
         .join(" ")
 }
 
+/// Whether a wasm build is split into lazily loaded modules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// One module per screen of the router (dioxus's `wasm-split` feature), see `split`.
+    AtScreens,
+    /// One module.
+    No,
+}
+
 /// Builds the wasm32 binary `package` in the `wasm-release` profile, runs wasm-bindgen (web
-/// target, `out_name`) and wasm-opt into `dist`; skips both when the module did not change.
-pub fn wasm(package: &str, out_name: &str, dist: &Path) -> Result<WasmSize, String> {
+/// target, `out_name`), splits it (`split`) and runs wasm-opt on every module into `dist`; skips
+/// all of it when the linked module did not change.
+pub fn wasm(package: &str, out_name: &str, dist: &Path, split: Split) -> Result<WasmSize, String> {
+    // wasm-split reads the call graph from the linker's relocations; only the final link needs
+    // the flag, so the dependencies' builds stay the same.
+    let link_args: &[&str] = match split {
+        Split::AtScreens => &["--", "-Clink-arg=--emit-relocs"],
+        Split::No => &[],
+    };
     Cmd::new("cargo")
         .args([
-            "build",
+            "rustc",
             "--package",
+            package,
+            "--bin",
             package,
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
             "wasm-release",
         ])
+        .args(link_args)
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
             short_source_paths(),
@@ -92,54 +117,77 @@ pub fn wasm(package: &str, out_name: &str, dist: &Path) -> Result<WasmSize, Stri
         .join(format!("{package}.wasm"));
     std::fs::create_dir_all(dist).map_err(|error| format!("cannot create {dist:?}: {error}"))?;
     let bytes = std::fs::read(&wasm).map_err(|error| format!("cannot read {wasm:?}: {error}"))?;
+    // The module, the wasm-bindgen that reads it and this program's build (its split and
+    // wasm-opt steps): a change to any of them builds `dist` again.
+    let xtask_built = std::env::current_exe()
+        .and_then(|exe| exe.metadata())
+        .and_then(|meta| meta.modified())
+        .ok();
     let stamp = format!(
-        "{:016x}-{}",
+        "{:016x}-{}-{xtask_built:?}",
         fnv1a(&bytes),
         crate::setup::wasm_bindgen_version()?
     );
     let stamp_file = dist.join(".build-stamp");
-    let optimized = dist.join(format!("{out_name}_bg.wasm"));
+    let main = dist.join(format!("{out_name}_bg.wasm"));
     if std::fs::read_to_string(&stamp_file).ok().as_deref() != Some(stamp.as_str())
-        || !optimized.exists()
+        || !main.exists()
     {
+        crate::split::remove_old(dist)?;
+        // For wasm-split the linker's exports and names stay, to match its relocations;
+        // wasm-opt strips them afterwards.
+        let for_split: &[&str] = match split {
+            Split::AtScreens => &["--keep-lld-exports", "--no-demangle"],
+            Split::No => &[],
+        };
         Cmd::new("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--out-name",
-                out_name,
-                "--out-dir",
-            ])
+            .args(["--target", "web", "--no-typescript"])
+            .args(for_split)
+            .args(["--out-name", out_name, "--out-dir"])
             .arg(dist)
             .arg(&wasm)
             .run()?;
-        Cmd::new(root().join("node_modules").join(".bin").join("wasm-opt"))
-            .args(WASM_OPT_FLAGS)
-            .arg(&optimized)
-            .arg("-o")
-            .arg(&optimized)
-            .run()?;
+        let lazy = match split {
+            Split::AtScreens => crate::split::split(&bytes, &main, dist)?,
+            Split::No => Vec::new(),
+        };
+        for module in std::iter::once(&main).chain(&lazy) {
+            Cmd::new(root().join("node_modules").join(".bin").join("wasm-opt"))
+                .args(WASM_OPT_FLAGS)
+                .arg(module)
+                .arg("-o")
+                .arg(module)
+                .run()?;
+        }
         std::fs::write(&stamp_file, &stamp)
             .map_err(|error| format!("cannot write the stamp: {error}"))?;
     }
-    let after = std::fs::metadata(&optimized)
-        .map(|meta| meta.len())
-        .unwrap_or(0);
-    let gzipped = Cmd::new("sh")
-        .args(["-c", "gzip -9 -c \"$0\" | wc -c"])
-        .arg(&optimized)
-        .output()
-        .and_then(|text| text.trim().parse::<u64>().ok())
-        .unwrap_or(0);
     Ok(WasmSize {
         before: bytes.len() as u64,
-        after,
-        gzipped,
+        after: size(&main),
+        gzipped: gzipped(&main),
+        screens: crate::split::lazy_modules(dist)
+            .iter()
+            .map(|module| size(module))
+            .sum(),
     })
 }
 
-/// Copies the static files, leaving unchanged ones untouched (so the app is not rebuilt).
+/// A file's size in bytes (0 when it cannot be read).
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0)
+}
+
+/// A file's size gzipped at level 9 (0 when it cannot be measured).
+fn gzipped(path: &Path) -> u64 {
+    Cmd::new("sh")
+        .args(["-c", "gzip -9 -c \"$0\" | wc -c"])
+        .arg(path)
+        .output()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
 fn copy_assets(from: &Path, to: &Path) -> Result<(), String> {
     let entries =
         std::fs::read_dir(from).map_err(|error| format!("cannot read {from:?}: {error}"))?;

@@ -11,6 +11,7 @@ mod keyring;
 mod release;
 mod setup;
 mod shell;
+mod split;
 mod stamp;
 mod updater;
 

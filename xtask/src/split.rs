@@ -1,0 +1,154 @@
+//! Splits the UI's WebAssembly at the router's screens, the way `dx build --wasm-split` does,
+//! without `dx`: the webview compiles only the main module (the runtime, the layout and what
+//! every screen shares) before the UI starts, and fetches each screen's module when the router
+//! first shows that screen.
+//!
+//! The router (dioxus's `wasm-split` feature) puts each route's component behind a split point;
+//! `wasm-split-cli` reads the call graph from the linker's relocations (`--emit-relocs`) and
+//! cuts the module wasm-bindgen wrote into the main module, one module per screen and chunks of
+//! code several screens share. `__wasm_split.js` loads them; wasm-bindgen's glue imports it.
+//!
+//! Two of wasm-split's known bugs are kept out here: it can zero data the main module still
+//! reads (DioxusLabs/dioxus#5769; here an error message came out empty), so the main module
+//! keeps all the data and the screens' modules write none; and it can panic on a module it does
+//! not expect (#4769, one codegen unit), which this turns into an error.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The loader the glue imports: wasm-split's `makeLoad`, then one export per chunk and per
+/// screen module, each with the URL it is served from.
+const LOADER: &str = "__wasm_split.js";
+
+/// Splits `bindgened` (wasm-bindgen's output of `original`, the linker's module with its
+/// relocations) into `dist`: the main module replaces `bindgened`, and the screens' modules,
+/// the shared chunks and the loader are written beside it. Returns the paths of the lazily
+/// loaded modules.
+pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<Vec<PathBuf>, String> {
+    let bytes =
+        std::fs::read(bindgened).map_err(|error| format!("cannot read {bindgened:?}: {error}"))?;
+    let modules = std::panic::catch_unwind(|| {
+        wasm_split_cli::Splitter::new(original, &bytes).and_then(|splitter| splitter.emit())
+    })
+    .map_err(|_| "wasm-split panicked (see its message above)".to_owned())?
+    .map_err(|error| format!("wasm-split cannot split the module: {error:#}"))?;
+    let main = with_all_data(&modules.main.bytes, &bytes)?;
+    std::fs::write(bindgened, main)
+        .map_err(|error| format!("cannot write {bindgened:?}: {error}"))?;
+    let mut loader = wasm_split_cli::MAKE_LOAD_JS.to_string();
+    let mut written = Vec::new();
+    for (index, chunk) in modules.chunks.iter().enumerate() {
+        let name = format!("chunk_{index}_{}.wasm", chunk.module_name);
+        written.push(write(dist, &name, &without_data(&chunk.bytes)?)?);
+        let _ = writeln!(
+            loader,
+            "export const __wasm_split_load_chunk_{index} = makeLoad(\"/{name}\", [], fusedImports);"
+        );
+    }
+    for (index, module) in modules.modules.iter().enumerate() {
+        let (Some(component), Some(hash)) = (&module.component_name, &module.hash_id) else {
+            return Err(format!(
+                "wasm-split gave module {} no name or hash",
+                module.module_name
+            ));
+        };
+        let name = format!("module_{index}_{component}.wasm");
+        written.push(write(dist, &name, &without_data(&module.bytes)?)?);
+        let mut chunks: Vec<usize> = module.relies_on_chunks.iter().copied().collect();
+        chunks.sort_unstable();
+        let chunks = chunks
+            .iter()
+            .map(|chunk| format!("__wasm_split_load_chunk_{chunk}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            loader,
+            "export const __wasm_split_load_{}_{hash}_{component} = makeLoad(\"/{name}\", [{chunks}], fusedImports);",
+            module.module_name
+        );
+    }
+    write(dist, LOADER, loader.as_bytes())?;
+    Ok(written)
+}
+
+/// Removes the split modules and loader an earlier build left in `dist`.
+pub fn remove_old(dist: &Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(dist) else {
+        return Ok(());
+    };
+    for path in entries.flatten().map(|entry| entry.path()) {
+        if is_lazy_module(&path) || path.file_name().is_some_and(|name| name == LOADER) {
+            std::fs::remove_file(&path)
+                .map_err(|error| format!("cannot remove {path:?}: {error}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes one file of the split into `dist`.
+fn write(dist: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, String> {
+    let path = dist.join(name);
+    std::fs::write(&path, bytes).map_err(|error| format!("cannot write {path:?}: {error}"))?;
+    Ok(path)
+}
+
+/// The split modules in `dist`.
+pub fn lazy_modules(dist: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dist) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| is_lazy_module(path))
+        .collect()
+}
+
+/// Whether `path` names a screen's module or a shared chunk.
+fn is_lazy_module(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (name.starts_with("chunk_") || name.starts_with("module_")) && name.ends_with(".wasm")
+}
+
+/// Reads a module with walrus.
+fn read(bytes: &[u8]) -> Result<walrus::Module, String> {
+    walrus::Module::from_buffer(bytes)
+        .map_err(|error| format!("walrus cannot read the module: {error:#}"))
+}
+
+/// The main module `main` with the whole of `whole`'s first data segment (the program's
+/// statics). wasm-split zeroes in the main module the data it finds only a screen's module uses,
+/// for that module to write when it loads; but where two data symbols overlap it zeroes bytes
+/// the main module still reads (DioxusLabs/dioxus#5769: the format string of the shared error
+/// message came out empty), so the main module keeps all of the program's data and the
+/// screens' modules write none ([`without_data`]): nothing a running screen changed is ever
+/// written over.
+fn with_all_data(main: &[u8], whole: &[u8]) -> Result<Vec<u8>, String> {
+    let whole = read(whole)?;
+    let mut main = read(main)?;
+    let first = |module: &walrus::Module| module.data.iter().next().map(|data| data.id());
+    let (Some(from), Some(to)) = (first(&whole), first(&main)) else {
+        return Err("the module has no data segment".to_owned());
+    };
+    let value = whole.data.get(from).value.clone();
+    let target = main.data.get_mut(to);
+    if target.value.len() != value.len() {
+        return Err("wasm-split changed the length of the data segment".to_owned());
+    }
+    target.value = value;
+    Ok(main.emit_wasm())
+}
+
+/// A screen's module or chunk without data segments: the main module holds all the data
+/// ([`with_all_data`]).
+fn without_data(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut module = read(bytes)?;
+    let segments: Vec<_> = module.data.iter().map(|data| data.id()).collect();
+    for segment in segments {
+        module.data.delete(segment);
+    }
+    Ok(module.emit_wasm())
+}

@@ -1,5 +1,5 @@
-//! `cargo xtask bench-server`: requests/s and p50/p99 latency of the release sandbox server on
-//! loopback, measured with wrk (Debian), for listing bills and for creating payments.
+//! `cargo xtask bench-server`: requests/s and p50/p99 latency of the sandbox server (`server`
+//! profile) on loopback, measured with wrk (Debian), for listing bills and for creating payments.
 
 use crate::shell::{Cmd, step};
 use crate::target_dir;
@@ -21,11 +21,11 @@ pub fn server() -> Result<(), String> {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .run()?;
     }
-    step("build the release sandbox server");
+    step("build the sandbox server (the `server` profile: release, throughput first)");
     Cmd::new("cargo")
-        .args(["build", "--release", "--package", "portal-server"])
+        .args(["build", "--profile", "server", "--package", "portal-server"])
         .run()?;
-    let server = target_dir().join("release").join("portal-server");
+    let server = target_dir().join("server").join("portal-server");
     let dir = target_dir().join("xtask-bench");
     let _ = std::fs::remove_dir_all(&dir);
     let db = dir.join("bench.sqlite3");

@@ -457,7 +457,8 @@ mod commands {
 
     /// Builds the release packages (.deb, .rpm) from a release UI and a release app into
     /// `target/release/bundle`. With `TAURI_SIGNING_PRIVATE_KEY` (and `…_PASSWORD`) set, the
-    /// Tauri CLI also signs them as updater artifacts; without, they are built unsigned.
+    /// Tauri CLI also signs them as updater artifacts; without, they are built unsigned. Prints
+    /// each package's size and fails when the `.deb` is over its budget.
     pub fn bundle() -> Result<(), String> {
         setup::all()?;
         build::ui()?;
@@ -481,11 +482,26 @@ mod commands {
             bundle = bundle.args(["--config", r#"{"bundle":{"createUpdaterArtifacts":false}}"#]);
         }
         bundle.args(crate::APP_PACKAGE_ONLY).run()?;
-        println!(
-            "\nPackages: {}",
-            target_dir().join("release").join("bundle").display()
-        );
-        Ok(())
+        println!("\nPackages: {}", bundles.display());
+        let mut over_budget = Vec::new();
+        for kind in ["deb", "rpm"] {
+            let packages = std::fs::read_dir(bundles.join(kind))
+                .map_err(|error| format!("cannot read the {kind} packages: {error}"))?;
+            for path in packages.flatten().map(|entry| entry.path()) {
+                if path.extension().is_none_or(|extension| extension != kind) {
+                    continue;
+                }
+                let bytes = std::fs::metadata(&path).map_or(0, |meta| meta.len());
+                println!("  {:.2} MB  {}", bytes as f64 / 1e6, path.display());
+                over_budget.extend(crate::release::over_budget(&path));
+            }
+        }
+        if over_budget.is_empty() {
+            println!("The .deb is within its budget of 8 MB.");
+            Ok(())
+        } else {
+            Err(over_budget.join("; "))
+        }
     }
 
     /// The unit and integration tests: every workspace member but the end-to-end tests (run

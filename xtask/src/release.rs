@@ -394,6 +394,25 @@ fn download_if_asked(options: &Options) -> Result<(), String> {
         .run()
 }
 
+/// The release `.deb`'s budget: 8 MB. It had grown to 8.73 MB unnoticed; `cargo xtask bundle`
+/// and `release-check` now refuse a package over it.
+const DEB_BUDGET_BYTES: u64 = 8_000_000;
+
+/// Why the package at `path` is over its budget, if it is a `.deb` over 8 MB.
+pub fn over_budget(path: &Path) -> Option<String> {
+    if path.extension().is_none_or(|extension| extension != "deb") {
+        return None;
+    }
+    let bytes = std::fs::metadata(path).map_or(0, |meta| meta.len());
+    (bytes > DEB_BUDGET_BYTES).then(|| {
+        format!(
+            "{} is {:.2} MB, over the .deb's budget of 8 MB",
+            path.display(),
+            bytes as f64 / 1e6
+        )
+    })
+}
+
 /// `cargo xtask release-check`: everything that must hold before a release is published.
 /// Prints one line per problem found and fails if there is any.
 pub fn check(arguments: &[String]) -> Result<(), String> {
@@ -414,6 +433,7 @@ pub fn check(arguments: &[String]) -> Result<(), String> {
     }
     let mut libraries = 0;
     for (name, path) in &files {
+        problems.extend(over_budget(path));
         if name.ends_with(".apk") || name.ends_with(".aab") {
             match native_library_problems(path) {
                 Ok((count, found)) => {
@@ -648,6 +668,29 @@ pub fn updater_key_check(arguments: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deb_over_eight_megabytes_is_over_its_budget_and_nothing_else_is() {
+        let folder = std::env::temp_dir().join(format!("xtask-budget-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let package = |name: &str, bytes: u64| {
+            let path = folder.join(name);
+            std::fs::File::create(&path)
+                .unwrap()
+                .set_len(bytes)
+                .unwrap();
+            path
+        };
+        let at_budget = package("at.deb", DEB_BUDGET_BYTES);
+        let over = package("over.deb", DEB_BUDGET_BYTES + 1);
+        let big_rpm = package("big.rpm", DEB_BUDGET_BYTES * 2);
+        assert_eq!(over_budget(&at_budget), None);
+        let problem = over_budget(&over).unwrap();
+        assert!(problem.contains("over.deb is 8.00 MB"), "{problem}");
+        assert_eq!(over_budget(&big_rpm), None);
+        assert_eq!(over_budget(&folder.join("missing.deb")), None);
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
 
     /// Tauri's bundler turns `bundle.windows.signCommand` into a process: the object form is
     /// `cmd` with `args` as given; the string form is split on every space. `%1` (a whole

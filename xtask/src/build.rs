@@ -75,7 +75,7 @@ fn short_source_paths() -> String {
 }
 
 /// Whether a wasm build is split into lazily loaded modules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Split {
     /// One module per screen of the router (dioxus's `wasm-split` feature), see `split`.
     AtScreens,

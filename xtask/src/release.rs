@@ -395,7 +395,7 @@ fn download_if_asked(options: &Options) -> Result<(), String> {
 }
 
 /// The release `.deb`'s budget: 8 MB. It had grown to 8.73 MB unnoticed; `cargo xtask bundle`
-/// and `release-check` now refuse a package over it.
+/// now refuses a package over it (`release-check` does not: the tests check debug packages).
 const DEB_BUDGET_BYTES: u64 = 8_000_000;
 
 /// Why the package at `path` is over its budget, if it is a `.deb` over 8 MB.
@@ -433,7 +433,6 @@ pub fn check(arguments: &[String]) -> Result<(), String> {
     }
     let mut libraries = 0;
     for (name, path) in &files {
-        problems.extend(over_budget(path));
         if name.ends_with(".apk") || name.ends_with(".aab") {
             match native_library_problems(path) {
                 Ok((count, found)) => {

@@ -6,11 +6,9 @@ use crate::shell::{Cmd, step};
 use crate::{root, target_dir};
 use std::path::Path;
 
-/// wasm-opt's flags: size first, and exactly the wasm features rustc's target emits by default;
-/// memory packing drops the data wasm-split zeroed in each module.
+/// wasm-opt's flags: size first, and exactly the wasm features rustc's target emits by default.
 const WASM_OPT_FLAGS: &[&str] = &[
     "-Oz",
-    "--memory-packing",
     "--strip-debug",
     "--strip-producers",
     "--enable-bulk-memory",
@@ -147,16 +145,15 @@ pub fn wasm(package: &str, out_name: &str, dist: &Path, split: Split) -> Result<
             .arg(dist)
             .arg(&wasm)
             .run()?;
-        let lazy = match split {
-            Split::AtScreens => crate::split::split(&bytes, &main, dist)?,
-            Split::No => Vec::new(),
-        };
-        for module in std::iter::once(&main).chain(&lazy) {
+        if let Split::AtScreens = split {
+            crate::split::split(&bytes, &main, dist)?;
+        }
+        for module in std::iter::once(main.clone()).chain(crate::split::lazy_modules(dist)) {
             Cmd::new(root().join("node_modules").join(".bin").join("wasm-opt"))
                 .args(WASM_OPT_FLAGS)
-                .arg(module)
+                .arg(&module)
                 .arg("-o")
-                .arg(module)
+                .arg(&module)
                 .run()?;
         }
         std::fs::write(&stamp_file, &stamp)
@@ -188,6 +185,7 @@ fn gzipped(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Copies the static files, leaving unchanged ones untouched (so the app is not rebuilt).
 fn copy_assets(from: &Path, to: &Path) -> Result<(), String> {
     let entries =
         std::fs::read_dir(from).map_err(|error| format!("cannot read {from:?}: {error}"))?;

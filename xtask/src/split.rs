@@ -22,9 +22,8 @@ const LOADER: &str = "__wasm_split.js";
 
 /// Splits `bindgened` (wasm-bindgen's output of `original`, the linker's module with its
 /// relocations) into `dist`: the main module replaces `bindgened`, and the screens' modules,
-/// the shared chunks and the loader are written beside it. Returns the paths of the lazily
-/// loaded modules.
-pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<Vec<PathBuf>, String> {
+/// the shared chunks and the loader are written beside it ([`lazy_modules`] lists them).
+pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<(), String> {
     let bytes =
         std::fs::read(bindgened).map_err(|error| format!("cannot read {bindgened:?}: {error}"))?;
     let modules = std::panic::catch_unwind(|| {
@@ -36,10 +35,9 @@ pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<Vec<PathB
     std::fs::write(bindgened, main)
         .map_err(|error| format!("cannot write {bindgened:?}: {error}"))?;
     let mut loader = wasm_split_cli::MAKE_LOAD_JS.to_string();
-    let mut written = Vec::new();
     for (index, chunk) in modules.chunks.iter().enumerate() {
         let name = format!("chunk_{index}_{}.wasm", chunk.module_name);
-        written.push(write(dist, &name, &without_data(&chunk.bytes)?)?);
+        write(dist, &name, &without_data(&chunk.bytes)?)?;
         let _ = writeln!(
             loader,
             "export const __wasm_split_load_chunk_{index} = makeLoad(\"/{name}\", [], fusedImports);"
@@ -53,7 +51,7 @@ pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<Vec<PathB
             ));
         };
         let name = format!("module_{index}_{component}.wasm");
-        written.push(write(dist, &name, &without_data(&module.bytes)?)?);
+        write(dist, &name, &without_data(&module.bytes)?)?;
         let mut chunks: Vec<usize> = module.relies_on_chunks.iter().copied().collect();
         chunks.sort_unstable();
         let chunks = chunks
@@ -67,8 +65,7 @@ pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<Vec<PathB
             module.module_name
         );
     }
-    write(dist, LOADER, loader.as_bytes())?;
-    Ok(written)
+    write(dist, LOADER, loader.as_bytes())
 }
 
 /// Removes the split modules and loader an earlier build left in `dist`.
@@ -86,10 +83,9 @@ pub fn remove_old(dist: &Path) -> Result<(), String> {
 }
 
 /// Writes one file of the split into `dist`.
-fn write(dist: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, String> {
+fn write(dist: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     let path = dist.join(name);
-    std::fs::write(&path, bytes).map_err(|error| format!("cannot write {path:?}: {error}"))?;
-    Ok(path)
+    std::fs::write(&path, bytes).map_err(|error| format!("cannot write {path:?}: {error}"))
 }
 
 /// The split modules in `dist`.

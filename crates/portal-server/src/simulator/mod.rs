@@ -372,7 +372,6 @@ fn idempotency_key(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Stripe's refusal of an idempotency key sent again with other parameters.
 /// The simulator's state behind `mutex`, also after a panic elsewhere (its maps stay usable).
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -380,6 +379,7 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Stripe's refusal of an idempotency key sent again with other parameters.
 fn key_reused(key: &str) -> Response {
     stripe_error_of(
         StatusCode::BAD_REQUEST,

@@ -386,8 +386,15 @@ fn home_env(home: &Path) -> [(&'static str, PathBuf); 4] {
     ]
 }
 
+/// Where [`spawn_app`] keeps the error output of the app it started in `home` (what a failing
+/// test shows).
+pub fn spawned_app_errors(home: &Path) -> PathBuf {
+    home.join("spawned-app-stderr.log")
+}
+
 /// Starts the app binary directly with `argument`, as a desktop does for a link, with the
-/// private `home` and `backend` a [`Launch`] would give it; the caller ends it.
+/// private `home` and `backend` a [`Launch`] would give it; the caller ends it. Its error output
+/// goes to [`spawned_app_errors`].
 pub fn spawn_app(home: &Path, backend: &str, argument: &str) -> TestResult<Child> {
     let binary = app_binary()?;
     Command::new(&binary)
@@ -395,7 +402,10 @@ pub fn spawn_app(home: &Path, backend: &str, argument: &str) -> TestResult<Child
         .env("ENERPRO_BACKEND_URL", backend)
         .envs(home_env(home))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(
+            std::fs::File::create(spawned_app_errors(home))
+                .map_err(|e| format!("cannot keep the app's error output: {e}"))?,
+        )
         .spawn()
         .map_err(|e| format!("cannot launch {binary:?}: {e}"))
 }

@@ -3,7 +3,7 @@
 
 use portal_e2e::{
     App, Launch, finish, invitation_link, launch_second_instance, run, spawn_app,
-    start_with_invitation, start_with_server,
+    spawned_app_errors, start_with_invitation, start_with_server,
 };
 
 fn connected_text() -> String {
@@ -219,8 +219,10 @@ fn opening_a_link_right_after_closing_the_app_always_opens_it() {
             match (opened, still_running) {
                 (Ok(_), None) => {}
                 (_, Some(status)) => {
+                    let errors =
+                        std::fs::read_to_string(spawned_app_errors(&home)).unwrap_or_default();
                     return Err(format!(
-                        "round {round}: the app opened with the link exited ({status}) instead of opening it"
+                        "round {round}: the app opened with the link exited ({status}) instead of opening it; its error output:\n{errors}"
                     ));
                 }
                 (Err(error), None) => return Err(format!("round {round}: {error}")),

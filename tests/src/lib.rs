@@ -190,9 +190,32 @@ impl App {
         css: &str,
         accept: impl Fn(&str) -> bool,
     ) -> TestResult<String> {
+        self.wait_for_text_within(css, accept, PATIENCE).await
+    }
+
+    /// Waits until the element `css` shows text for which `accept` holds, for what the app
+    /// learns from its polling: its longest pause between two polls
+    /// ([`portal_core::portal::POLL_MAX`]) on top of the usual patience, since the news can
+    /// arrive just after a poll.
+    pub async fn wait_for_polled_text(
+        &self,
+        css: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> TestResult<String> {
+        self.wait_for_text_within(css, accept, portal_core::portal::POLL_MAX + PATIENCE)
+            .await
+    }
+
+    /// [`App::wait_for_text`] with a deadline of `patience`.
+    async fn wait_for_text_within(
+        &self,
+        css: &str,
+        accept: impl Fn(&str) -> bool,
+        patience: Duration,
+    ) -> TestResult<String> {
         let started = Instant::now();
         let mut last = String::from("(element not found)");
-        while started.elapsed() < PATIENCE {
+        while started.elapsed() < patience {
             if let Ok(element) = self.client.find(Locator::Css(css)).await
                 && let Ok(text) = element.text().await
             {

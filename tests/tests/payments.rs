@@ -65,7 +65,7 @@ fn a_browser_closed_before_the_redirect_is_resolved_by_polling() {
             app.click("#go-pay").await?;
             app.click("#pay-now").await?;
             // No return link ever comes; the webhook settles it on the server; the app polls.
-            app.wait_for_text("#payment-title", |t| t == "Payment received")
+            app.wait_for_polled_text("#payment-title", |t| t == "Payment received")
                 .await?;
             app.wait_for_text("#transaction-id", |t| t.starts_with("pi_"))
                 .await?;
@@ -250,7 +250,8 @@ fn with_no_browser_the_customer_copies_the_payment_link_and_the_app_follows_the_
                 HostedOutcome::Redirected(_) => {}
                 other => return Err(format!("the payment did not go through: {other:?}")),
             }
-            app.wait_for_text("#payment-title", |t| t == "Payment received")
+            // No return link reaches the app: it learns of the payment by polling.
+            app.wait_for_polled_text("#payment-title", |t| t == "Payment received")
                 .await?;
             Ok(())
         }

@@ -25,6 +25,7 @@ const LOADER: &str = "__wasm_split.js";
 /// relocations) into `dist`: the main module replaces `bindgened`, and the screens' modules,
 /// the shared chunks and the loader are written beside it ([`lazy_modules`] lists them).
 pub fn split(original: &[u8], bindgened: &Path, dist: &Path) -> Result<(), String> {
+    first_segment_is_read_only(original)?;
     let bytes =
         std::fs::read(bindgened).map_err(|error| format!("cannot read {bindgened:?}: {error}"))?;
     let modules = std::panic::catch_unwind(|| {
@@ -107,4 +108,53 @@ fn is_lazy_module(path: &Path) -> bool {
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
     (name.starts_with("chunk_") || name.starts_with("module_")) && name.ends_with(".wasm")
+}
+
+/// wasm-split moves symbols of the first data segment alone into the screens' modules, and each
+/// module writes its symbols when it loads, so a screen's module loading after another one (or
+/// after the main module changed a value) must never write over data a running program changed:
+/// that holds while the first segment is the linker's read-only `.rodata`, checked here.
+fn first_segment_is_read_only(original: &[u8]) -> Result<(), String> {
+    let module = walrus::Module::from_buffer(original)
+        .map_err(|error| format!("walrus cannot read the module: {error:#}"))?;
+    match module
+        .data
+        .iter()
+        .next()
+        .and_then(|data| data.name.as_deref())
+    {
+        Some(".rodata") => Ok(()),
+        other => Err(format!(
+            "the module's first data segment is {other:?}, not .rodata: splitting it could reset a value a running screen changed"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A module whose data segments carry `names`, in order.
+    fn module_with_segments(names: &[&str]) -> Vec<u8> {
+        let mut module = walrus::Module::default();
+        let memory = module.memories.add_local(false, false, 1, None, None);
+        for (index, name) in (0i32..).zip(names) {
+            let offset = walrus::ConstExpr::Value(walrus::ir::Value::I32(index * 16));
+            let data = module
+                .data
+                .add(walrus::DataKind::Active { memory, offset }, vec![1, 2, 3]);
+            module.data.get_mut(data).name = Some((*name).to_owned());
+        }
+        module.emit_wasm()
+    }
+
+    #[test]
+    fn only_a_module_whose_first_data_is_read_only_is_split() {
+        assert_eq!(
+            super::first_segment_is_read_only(&module_with_segments(&[".rodata", ".data"])),
+            Ok(())
+        );
+        for names in [&[".data", ".rodata"][..], &[".tdata"], &[]] {
+            let refused = super::first_segment_is_read_only(&module_with_segments(names));
+            assert!(refused.is_err(), "{names:?} was accepted");
+        }
+    }
 }

@@ -28,7 +28,10 @@ pub fn step(what: &str) {
 /// This xtask again, running `subcommand` in a private D-Bus session on a virtual display (what
 /// the app's window, its single-instance plugin and the Secret Service need). The display is the
 /// first free one from `first_display` on: sessions started at once search different ranges, so
-/// they cannot pick the same one.
+/// they cannot pick the same one. The display never resets: an X server resets whenever its last
+/// client leaves, and a window opened during the reset fails ("Failed to initialize GTK"; 2–3 %
+/// of connections on a loaded machine, none with `-noreset`) — between two tests, an app
+/// launched just after the previous one quit.
 pub fn in_desktop_session(subcommand: &str, first_display: u32) -> Result<Cmd, String> {
     let xtask = std::env::current_exe().map_err(|error| format!("cannot find xtask: {error}"))?;
     Ok(Cmd::new("dbus-run-session")
@@ -37,7 +40,7 @@ pub fn in_desktop_session(subcommand: &str, first_display: u32) -> Result<Cmd, S
             "xvfb-run",
             "--auto-servernum",
             &format!("--server-num={first_display}"),
-            "--server-args=-screen 0 1280x900x24",
+            "--server-args=-screen 0 1280x900x24 -noreset",
         ])
         .arg(xtask)
         .arg(subcommand))

@@ -133,9 +133,9 @@ pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello
 /// The end-to-end test files (`tests/tests/*.rs`), in three groups that run at once, each in its
 /// own desktop session (D-Bus, display, Secret Service): the tests of one session run one at a
 /// time, since the app is a single instance per session bus. The first session runs the unit
-/// and integration tests first (about 50 s), so its group is the shortest. The groups are
-/// balanced by their times run alone (printed in `docs/NUMBERS.md`). A unit test checks that
-/// every test file of `tests/Cargo.toml` is in exactly one group.
+/// and integration tests first (about 60 s beside the other sessions), so its group is the
+/// shortest. The groups are balanced by their times run alone (in `docs/NUMBERS.md`). A unit
+/// test checks that every test file of `tests/Cargo.toml` is in exactly one group.
 pub const END_TO_END_GROUPS: [&[&str]; 3] = [
     &["autopay", "formats", "notifications", "packages"],
     &["accessibility", "accounts", "app", "release"],

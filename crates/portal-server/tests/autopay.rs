@@ -258,12 +258,21 @@ async fn two_server_instances_racing_charge_a_bill_once() {
     api.server.advance_clock(8 * DAY);
     second.advance_clock(8 * DAY);
     let (one, two) = tokio::join!(api.server.sweep_now(), second.sweep_now());
-    assert_eq!(one.unwrap().autopaid + two.unwrap().autopaid, 1);
-    assert_eq!(api.server.off_session_charges(), 1);
+    // A server also sweeps once as it starts; on a loaded machine that first sweep can run only
+    // now and be the racer that wins (its charge maybe still under way), so the two sweeps here
+    // may report none: what must hold is one charge among all of them.
+    assert!(one.unwrap().autopaid + two.unwrap().autopaid <= 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while bill_status(&api, &bill.id).await != portal_api::v1::BillStatus::Paid
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(
         bill_status(&api, &bill.id).await,
         portal_api::v1::BillStatus::Paid
     );
+    assert_eq!(api.server.off_session_charges(), 1);
     let kept = receipts(&api).await;
     assert_eq!(
         kept.iter()

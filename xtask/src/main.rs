@@ -51,13 +51,10 @@ fn main() -> ExitCode {
         Some("bundle") => commands::bundle(),
         Some("setup") => setup::all(),
         Some("ui") => build::ui().map(|_| ()),
-        Some("session-tests") => commands::session_tests(),
-        Some("end-to-end-group") => match arguments.get(1).map(|group| group.parse::<usize>()) {
-            Some(Ok(group)) if group > 0 && group < END_TO_END_GROUPS.len() => {
-                commands::end_to_end_session(group)
-            }
+        Some("test-session") => match arguments.get(1).map(|group| group.parse::<usize>()) {
+            Some(Ok(group)) if group < END_TO_END_GROUPS.len() => commands::test_session(group),
             _ => Err(format!(
-                "end-to-end-group takes a group number from 1 to {}",
+                "test-session takes a group number from 0 to {}",
                 END_TO_END_GROUPS.len() - 1
             )),
         },
@@ -290,7 +287,7 @@ mod commands {
     }
 
     /// Sets up, builds, checks and runs every test. The tests that need a desktop session run
-    /// inside a private D-Bus session with a virtual display (see `session_tests`).
+    /// inside private D-Bus sessions with virtual displays (see `test_session`).
     pub fn test() -> Result<(), String> {
         let started = Instant::now();
         setup::all()?;
@@ -361,18 +358,18 @@ mod commands {
         for group in 0..crate::END_TO_END_GROUPS.len() {
             let _ = std::fs::remove_file(tally_file(group));
         }
-        // The other groups' sessions, each searching its own range of display numbers.
+        // One session per group, each searching its own range of display numbers; the first
+        // in the foreground, so its output comes as it runs.
+        let session = |group: usize| -> Result<Cmd, String> {
+            let display = 99 + 100 * u32::try_from(group).map_err(|error| error.to_string())?;
+            Ok(in_desktop_session("test-session", display)?.arg(group.to_string()))
+        };
         let mut others = Vec::new();
         for group in 1..crate::END_TO_END_GROUPS.len() {
             let log = target_dir().join(format!("xtask-session-{group}.log"));
-            let display = 99 + 100 * u32::try_from(group).map_err(|error| error.to_string())?;
-            let session = in_desktop_session("end-to-end-group", display)?
-                .arg(group.to_string())
-                .spawn_logged(&log)?;
-            others.push((group, session, log));
+            others.push((group, session(group)?.spawn_logged(&log)?, log));
         }
-        let first = in_desktop_session("session-tests", 99)?.run();
-        let mut outcome = first;
+        let mut outcome = session(0)?.run();
         for (group, mut session, log) in others {
             let status = session.wait().map_err(|error| error.to_string())?;
             step(&format!("session {group}'s output"));
@@ -568,38 +565,28 @@ mod commands {
         target_dir().join(format!("xtask-test-tally-{group}.txt"))
     }
 
-    /// Inside desktop session `group` (from 1): that group of end-to-end tests.
-    pub fn end_to_end_session(group: usize) -> Result<(), String> {
+    /// Inside desktop session `group`, with a Secret Service of its own: group 0 runs the unit
+    /// and integration tests first; then the group's end-to-end tests, one at a time (they share
+    /// one session bus, where the app is a single instance). The pass/fail counts go to
+    /// [`tally_file`] for the test command's closing line.
+    pub fn test_session(group: usize) -> Result<(), String> {
         let mut keyring = keyring::start(&format!("group-{group}"))?;
         let mut tally = TestTally::default();
+        let host = if group == 0 {
+            step("unit and integration tests");
+            host_tests().run_tests(&mut tally)
+        } else {
+            Ok(())
+        };
         step(&format!(
-            "end-to-end tests, group {group} (in its own session, beside the others)"
+            "end-to-end tests, group {group}: the real app window through tauri-driver and WebKitWebDriver"
         ));
-        let outcome = end_to_end_group(group)?.run_tests(&mut tally);
-        std::fs::write(tally_file(group), tally.summary())
-            .map_err(|error| format!("cannot write the test tally: {error}"))?;
+        let end_to_end = end_to_end_group(group).and_then(|tests| tests.run_tests(&mut tally));
+        let recorded = std::fs::write(tally_file(group), tally.summary())
+            .map_err(|error| format!("cannot write the test tally: {error}"));
         let _ = keyring.kill();
         let _ = keyring.wait();
-        outcome
-    }
-
-    /// Inside the first test session: unit and integration tests, then the first group of
-    /// end-to-end tests one at a time (they share one session bus, where the app is a single
-    /// instance).
-    pub fn session_tests() -> Result<(), String> {
-        let mut keyring = keyring::start("first")?;
-        let mut tally = TestTally::default();
-        step("unit and integration tests");
-        let host = host_tests().run_tests(&mut tally);
-        step(
-            "end-to-end tests, group 0: the real app window through tauri-driver and WebKitWebDriver",
-        );
-        let end_to_end = end_to_end_group(0)?.run_tests(&mut tally);
-        std::fs::write(tally_file(0), tally.summary())
-            .map_err(|error| format!("cannot write the test tally: {error}"))?;
-        let _ = keyring.kill();
-        let _ = keyring.wait();
-        host.and(end_to_end)
+        host.and(end_to_end).and(recorded)
     }
 }
 

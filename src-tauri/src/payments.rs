@@ -6,10 +6,21 @@ use portal_api::ipc::{EVENT_PAYMENT_CHANGED, FlowState, PaymentFlow};
 use portal_core::CoreError;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
+#[cfg(mobile)]
 use tauri_plugin_opener::OpenerExt;
 
 /// How long the app polls a processing payment before leaving it to the next start.
 const WATCH_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+/// How long the browser's launcher is awaited before the checkout counts as open in it. The
+/// opener plugin waits 250 ms, and on a busy machine `xdg-open` alone takes longer than that to
+/// find no browser; a launcher that fails later still turns the flow to the link to copy.
+const BROWSER_VERDICT: Duration = Duration::from_millis(500);
+
+/// How long a launcher still running is followed: one failing later than this has handed the
+/// page to a browser that then ended (`xdg-open` can wait for the browser it started), which
+/// says nothing of whether the customer saw the page.
+const BROWSER_VERDICT_LIMIT: Duration = Duration::from_secs(15);
 
 /// Opens the flow's checkout (if it is waiting for the customer) and starts watching it. When
 /// no browser can be opened, the flow says so (the customer copies the link instead); that is
@@ -25,21 +36,87 @@ pub async fn open_and_watch<R: Runtime>(
         && let Some(url) = &flow.checkout_url
     {
         let url = core.checkout_policy.check(url)?;
-        let opened = app.opener().open_url(url.as_str(), None::<&str>);
-        match &opened {
-            Ok(()) => tracing::info!("checkout opened in the browser for flow {}", flow.flow_id),
-            Err(error) => tracing::warn!(
-                "no browser could open the checkout of flow {}: {error}",
-                flow.flow_id
-            ),
+        let mut launch = launch_browser(app, url.to_string());
+        let verdict = tokio::time::timeout(BROWSER_VERDICT, &mut launch).await;
+        let opened = verdict
+            .as_ref()
+            .map_or(true, |verdict| browser_opened(flow.flow_id, verdict));
+        flow = core.portal().await?.record_browser(flow.flow_id, opened)?;
+        if verdict.is_err() {
+            follow_slow_launch(app, flow.flow_id, launch);
         }
-        flow = core
-            .portal()
-            .await?
-            .record_browser(flow.flow_id, opened.is_ok())?;
     }
     watch(app, flow.flow_id);
     Ok(flow)
+}
+
+/// What a browser's launcher answers: whether it opened the page, or why not.
+type Launch = tokio::sync::oneshot::Receiver<Result<(), String>>;
+
+/// Starts opening `url` in the system browser; its launcher's verdict comes through the answer.
+/// On a desktop each launcher (`xdg-open`, then `gio`, …) is awaited to its end on a thread of
+/// its own; on a phone the system answers at once.
+fn launch_browser<R: Runtime>(app: &AppHandle<R>, url: String) -> Launch {
+    let (answer, launch) = tokio::sync::oneshot::channel();
+    #[cfg(desktop)]
+    {
+        let _ = app;
+        let started = std::thread::Builder::new()
+            .name("browser-launcher".into())
+            .spawn(move || {
+                let _ = answer.send(open::that(&url).map_err(|error| error.to_string()));
+            });
+        if let Err(error) = started {
+            tracing::warn!("no thread to open the browser on: {error}");
+        }
+    }
+    #[cfg(mobile)]
+    {
+        let opened = app.opener().open_url(url, None::<&str>);
+        let _ = answer.send(opened.map_err(|error| error.to_string()));
+    }
+    launch
+}
+
+/// Whether the launcher opened the flow's checkout. One that vanished without answering did
+/// not: the customer is better served by the link to copy.
+fn browser_opened(
+    flow_id: i64,
+    verdict: &Result<Result<(), String>, tokio::sync::oneshot::error::RecvError>,
+) -> bool {
+    match verdict {
+        Ok(Ok(())) => {
+            tracing::info!("checkout opened in the browser for flow {flow_id}");
+            true
+        }
+        Ok(Err(error)) => {
+            tracing::warn!("no browser could open the checkout of flow {flow_id}: {error}");
+            false
+        }
+        Err(_) => {
+            tracing::warn!("the browser's launcher for flow {flow_id} never answered");
+            false
+        }
+    }
+}
+
+/// Follows a launcher still running when the flow was shown as open in the browser: if it
+/// fails after all, the flow says so and the UI shows the link to copy.
+fn follow_slow_launch<R: Runtime>(app: &AppHandle<R>, flow_id: i64, launch: Launch) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Ok(verdict) = tokio::time::timeout(BROWSER_VERDICT_LIMIT, launch).await else {
+            return;
+        };
+        if browser_opened(flow_id, &verdict) {
+            return;
+        }
+        let core = app.state::<Core>();
+        match async { core.portal().await?.record_browser(flow_id, false) }.await {
+            Ok(flow) => tell_ui(&app, &flow),
+            Err(error) => tracing::warn!("recording the browser's failure failed: {error}"),
+        }
+    });
 }
 
 /// Polls a payment in the background until it settles, emitting each change.
@@ -52,17 +129,12 @@ pub fn watch<R: Runtime>(app: &AppHandle<R>, flow_id: i64) {
     tauri::async_runtime::spawn(async move {
         let core = app.state::<Core>();
         if let Ok(portal) = core.portal().await {
-            let emitter = app.clone();
             let outcome = portal
                 .watch_payment(
                     flow_id,
                     WATCH_LIMIT,
                     portal_core::portal::POLL_FIRST,
-                    |flow| {
-                        if let Err(error) = emitter.emit(EVENT_PAYMENT_CHANGED, flow) {
-                            tracing::warn!("could not tell the UI about a payment: {error}");
-                        }
-                    },
+                    |flow| tell_ui(&app, flow),
                 )
                 .await;
             if let Err(error) = outcome {
@@ -82,11 +154,7 @@ pub fn returned<R: Runtime>(app: &AppHandle<R>, payment_id: String) {
             return;
         };
         match portal.payment_returned(&payment_id).await {
-            Ok(flow) => {
-                if let Err(error) = app.emit(EVENT_PAYMENT_CHANGED, &flow) {
-                    tracing::warn!("could not tell the UI about a payment: {error}");
-                }
-            }
+            Ok(flow) => tell_ui(&app, &flow),
             Err(error) => tracing::warn!("confirming a returned payment failed: {error}"),
         }
     });
@@ -104,9 +172,7 @@ pub fn resume<R: Runtime>(app: &AppHandle<R>) {
         match portal.resume_payments().await {
             Ok(flows) => {
                 for flow in flows {
-                    if let Err(error) = app.emit(EVENT_PAYMENT_CHANGED, &flow) {
-                        tracing::warn!("could not tell the UI about a payment: {error}");
-                    }
+                    tell_ui(&app, &flow);
                     if flow.state.is_open() {
                         watch(&app, flow.flow_id);
                     }
@@ -115,4 +181,11 @@ pub fn resume<R: Runtime>(app: &AppHandle<R>) {
             Err(error) => tracing::warn!("resuming payments failed: {error}"),
         }
     });
+}
+
+/// Tells the UI that a payment changed.
+fn tell_ui<R: Runtime>(app: &AppHandle<R>, flow: &PaymentFlow) {
+    if let Err(error) = app.emit(EVENT_PAYMENT_CHANGED, flow) {
+        tracing::warn!("could not tell the UI about a payment: {error}");
+    }
 }

@@ -17,6 +17,25 @@ async fn signed_in_app(
     signed_in_with_browser(server, name, FAKE_BROWSER, modes, home).await
 }
 
+/// The payment link the screen offers to copy, checked to be the server's checkout.
+async fn payment_link(
+    app: &App,
+    server: &portal_server::RunningServer,
+) -> portal_e2e::TestResult<String> {
+    let link = app
+        .element("#checkout-link")
+        .await?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no payment link to copy")?;
+    if link.starts_with(&server.base_url()) {
+        Ok(link)
+    } else {
+        Err(format!("unexpected payment link {link}"))
+    }
+}
+
 #[test]
 fn a_declined_card_is_shown_after_the_return_and_a_good_card_then_pays() {
     run(async {
@@ -231,16 +250,7 @@ fn with_no_browser_the_customer_copies_the_payment_link_and_the_app_follows_the_
             if page.contains("open in your browser") || page.contains("Launcher") {
                 return Err(format!("the screen claims or explains too much: {page}"));
             }
-            let link = app
-                .element("#checkout-link")
-                .await?
-                .prop("value")
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or("no payment link to copy")?;
-            if !link.starts_with(&server.base_url()) {
-                return Err(format!("unexpected payment link {link}"));
-            }
+            let link = payment_link(&app, &server).await?;
             app.click("#copy-link").await?;
             app.wait_for_text("#copy-link", |t| t != "Copy payment link")
                 .await?;
@@ -253,6 +263,27 @@ fn with_no_browser_the_customer_copies_the_payment_link_and_the_app_follows_the_
             // No return link reaches the app: it learns of the payment by polling.
             app.wait_for_polled_text("#payment-title", |t| t == "Payment received")
                 .await?;
+            Ok(())
+        }
+        .await;
+        finish(app, server, outcome).await
+    });
+}
+
+#[test]
+fn a_browser_launcher_failing_late_still_gives_the_customer_the_payment_link() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let (app, _log) = signed_in_app("late-no-browser", &server, "broken-slowly", None).await?;
+        let outcome = async {
+            app.click("#go-pay").await?;
+            app.click("#pay-now").await?;
+            // The launcher answers two seconds after the checkout was shown as open.
+            app.wait_for_text("#payment-title", |t| t == "Open the payment page")
+                .await?;
+            payment_link(&app, &server).await?;
             Ok(())
         }
         .await;

@@ -9,7 +9,9 @@
 //! - `decline-and-return`: pays with a declined card, then follows "Cancel and return";
 //! - `save-declining-card`: saves 4000 0000 0000 0341 (every later charge of it is declined) on
 //!   a card-saving page, and returns like `pay-and-return`;
-//! - `broken`: no browser can be started (exits with a failure at once).
+//! - `broken`: no browser can be started (exits with a failure at once);
+//! - `broken-slowly`: as `broken`, after two seconds (a busy machine's launcher, or one trying
+//!   several browsers in turn, answers after the app has shown the checkout as open).
 //!
 //! Several modes separated by commas apply to successive openings (the first opening uses the
 //! first mode, …), so a test can decline first and pay on the retry. Every step is appended to
@@ -96,6 +98,10 @@ async fn browse(url: &str) -> Result<(), String> {
     match mode.as_str() {
         "close" => Ok(()),
         "broken" => Err("this stand-in plays a missing browser".into()),
+        "broken-slowly" => {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            Err("this stand-in plays a missing browser, found missing late".into())
+        }
         "pay-and-close" => fill_hosted_checkout(url, &card)
             .await
             .map(|outcome| log(&format!("{outcome:?}"))),

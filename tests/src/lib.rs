@@ -7,6 +7,7 @@
 //! screenshots.
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -146,7 +147,7 @@ impl App {
                 serde_json::Value::Object(map) => map,
                 _ => return Err("capabilities are not an object".into()),
             };
-            let mut builder = ClientBuilder::rustls().map_err(|e| e.to_string())?;
+            let mut builder = ClientBuilder::new(HttpConnector::new());
             // A launch that failed can leave the session request unanswered: bounded.
             let remaining = PATIENCE.saturating_sub(started.elapsed());
             match tokio::time::timeout(

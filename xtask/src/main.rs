@@ -123,9 +123,18 @@ pub const APP_PACKAGE_AS_TESTED: [&str; 5] = [
 /// `custom-protocol` (the packaged build's; the Tauri CLI enables it for packages).
 pub const TESTED_FEATURES: [&str; 2] = ["--features", "enerpro-portal/custom-protocol"];
 
-/// Workspace members `cargo test --workspace` leaves out: the UI and the Dioxus hello world
-/// (they build for wasm32 only).
-pub const NOT_TESTED: [&str; 4] = ["--exclude", "portal-ui", "--exclude", "hello-dioxus"];
+/// Workspace members the unit and integration tests' `cargo test --workspace` leaves out: the UI
+/// and the Dioxus hello world (they build for wasm32 only), and this tool, tested on its own
+/// (its dependencies' features would otherwise join the others', and the tests' build of the
+/// shared dependencies would differ from the packages').
+pub const NOT_TESTED: [&str; 6] = [
+    "--exclude",
+    "portal-ui",
+    "--exclude",
+    "hello-dioxus",
+    "--exclude",
+    "xtask",
+];
 
 /// The end-to-end test files (`tests/tests/*.rs`), in three groups that run at once, each in its
 /// own desktop session (D-Bus, display, Secret Service): the tests of one session run one at a
@@ -311,14 +320,15 @@ mod commands {
             ])
             .run()?;
         // A production backend is built without the checkout simulator: it must still compile.
+        // Built rather than checked, so it shares the tests' compiled dependencies (one feature
+        // set for every selection: the workspace-hack crate) and is linted while it builds.
         Cmd::new("cargo")
             .args([
-                "clippy",
+                "build",
                 "--package",
                 "portal-server",
                 "--no-default-features",
             ])
-            .args(["--", "-D", "warnings"])
             .run()?;
         lint_workflows()?;
         step("check the dependencies' licenses, bans and sources (cargo deny, deny.toml)");
@@ -333,13 +343,13 @@ mod commands {
                 "sources",
             ])
             .run()?;
-        step("build the tests and the app");
-        // Exactly the selections the test session runs: cargo unifies features per selection,
-        // so any other selection would build the shared dependencies once more.
-        // Every target (benchmarks and examples too), so each is linted; the run takes the default
-        // targets, from the same build.
-        host_tests().args(["--all-targets", "--no-run"]).run()?;
-        end_to_end_tests().arg("--no-run").run()?;
+        step("check that the workspace-hack crate matches the manifests (cargo hakari)");
+        Cmd::new("cargo")
+            .args(["hakari", "generate", "--diff"])
+            .run()?;
+        Cmd::new("cargo")
+            .args(["hakari", "manage-deps", "--dry-run"])
+            .run()?;
         updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
         let bundles = target_dir().join("debug").join("bundle");
@@ -354,6 +364,19 @@ mod commands {
                 .run()?;
             stamp::record(&stamp_file, &stamp)?;
         }
+        step("build the tests");
+        // Exactly the selections the test session runs. Cargo unifies features per selection;
+        // the workspace-hack crate gives every selection the same features of the dependencies,
+        // so the tests, the packages and the server without its simulator share their builds.
+        // After the packages: the Tauri CLI builds the app crate with settings of its own, and
+        // the sessions must find the tests' build as they left it, not build it again.
+        // Every target (benchmarks and examples too), so each is linted; the run takes the default
+        // targets, from the same build.
+        host_tests().args(["--all-targets", "--no-run"]).run()?;
+        build_tool_tests()
+            .args(["--all-targets", "--no-run"])
+            .run()?;
+        end_to_end_tests().arg("--no-run").run()?;
         step("run the tests in private D-Bus sessions on virtual displays, all at once");
         for group in 0..crate::END_TO_END_GROUPS.len() {
             let _ = std::fs::remove_file(tally_file(group));
@@ -528,6 +551,11 @@ mod commands {
             .args(crate::TESTED_FEATURES)
     }
 
+    /// This tool's own tests, in the selection its binary is built in (so they share its build).
+    fn build_tool_tests() -> Cmd {
+        Cmd::new("cargo").args(["test", "--package", "xtask"])
+    }
+
     /// The end-to-end tests' package.
     fn end_to_end_tests() -> Cmd {
         Cmd::new("cargo").args(["test", "--package", "portal-e2e"])
@@ -574,7 +602,9 @@ mod commands {
         let mut tally = TestTally::default();
         let host = if group == 0 {
             step("unit and integration tests");
-            host_tests().run_tests(&mut tally)
+            host_tests()
+                .run_tests(&mut tally)
+                .and(build_tool_tests().run_tests(&mut tally))
         } else {
             Ok(())
         };

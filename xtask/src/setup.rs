@@ -1,6 +1,6 @@
 //! Installs what the build and the tests need, skipping what is present: Debian packages, the
-//! wasm target, the npm tools (Tauri CLI, wasm-opt) and the cargo tools (tauri-driver,
-//! wasm-bindgen-cli at the exact version in Cargo.lock).
+//! wasm target, the npm tools (Tauri CLI, wasm-opt) and the cargo tools (tauri-driver, cargo-deny,
+//! cargo-hakari, wasm-bindgen-cli at the exact version in Cargo.lock).
 
 use crate::root;
 use crate::shell::{Cmd, step};
@@ -44,6 +44,10 @@ const TAURI_DRIVER_VERSION: &str = "2.1.0";
 /// cargo-deny, which checks the dependencies' licenses, bans and sources (see deny.toml).
 const CARGO_DENY_VERSION: &str = "0.20.2";
 
+/// cargo-hakari, which keeps the workspace-hack crate (one feature set of the dependencies for
+/// every build of the workspace, so no build compiles them again) in step with the manifests.
+const CARGO_HAKARI_VERSION: &str = "0.9.39";
+
 /// Everything, in order.
 pub fn all() -> Result<(), String> {
     system_packages()?;
@@ -51,6 +55,7 @@ pub fn all() -> Result<(), String> {
     npm_tools()?;
     cargo_tool("tauri-driver", "tauri-driver", TAURI_DRIVER_VERSION, true)?;
     cargo_tool("cargo-deny", "cargo-deny", CARGO_DENY_VERSION, true)?;
+    cargo_tool("cargo-hakari", "cargo-hakari", CARGO_HAKARI_VERSION, true)?;
     let bindgen = wasm_bindgen_version()?;
     cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &bindgen, false)
 }

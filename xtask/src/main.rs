@@ -143,9 +143,9 @@ pub const NOT_TESTED: [&str; 6] = [
 /// shortest. The groups are balanced by their times run alone (in `docs/NUMBERS.md`). A unit
 /// test checks that every test file of `tests/Cargo.toml` is in exactly one group.
 pub const END_TO_END_GROUPS: [&[&str]; 3] = [
-    &["autopay", "formats", "notifications", "packages"],
-    &["accessibility", "accounts", "app", "release"],
-    &["bills", "journey", "payments", "session", "updates"],
+    &["autopay", "formats", "packages"],
+    &["accessibility", "accounts", "app", "bills", "release"],
+    &["journey", "notifications", "payments", "session", "updates"],
 ];
 
 /// The Tauri CLI installed from npm (pinned in package.json).
@@ -306,50 +306,17 @@ mod commands {
         without_incremental_state();
         keep_compiled_shaders();
         build::ui()?;
-        step("check formatting");
-        Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
-        step("lint what no test build compiles (clippy, warnings are errors)");
-        // The Dioxus hello world of the size benchmark, built (and linted) like the UI.
-        Cmd::new("cargo")
-            .args(["build", "--package", "hello-dioxus"])
-            .args([
-                "--target",
-                "wasm32-unknown-unknown",
-                "--profile",
-                "wasm-release",
-            ])
-            .run()?;
-        // A production backend is built without the checkout simulator: it must still compile.
-        // Built rather than checked, so it shares the tests' compiled dependencies (one feature
-        // set for every selection: the workspace-hack crate) and is linted while it builds.
-        Cmd::new("cargo")
-            .args([
-                "build",
-                "--package",
-                "portal-server",
-                "--no-default-features",
-            ])
-            .run()?;
-        lint_workflows()?;
-        step("check the dependencies' licenses, bans and sources (cargo deny, deny.toml)");
-        Cmd::new("cargo")
-            .args([
-                "deny",
-                "--log-level",
-                "error",
-                "check",
-                "licenses",
-                "bans",
-                "sources",
-            ])
-            .run()?;
-        step("check that the workspace-hack crate matches the manifests (cargo hakari)");
-        Cmd::new("cargo")
-            .args(["hakari", "generate", "--diff"])
-            .run()?;
-        Cmd::new("cargo")
-            .args(["hakari", "manage-deps", "--dry-run"])
-            .run()?;
+        // The checks depend on the sources and the tools alone: sources that passed them with
+        // these tools (a re-run, or CI after a local run) are not checked again.
+        let checks_stamp = stamp::sources(&setup::tool_versions())?;
+        let checks_file = target_dir().join("xtask-checks.stamp");
+        if stamp::unchanged(&checks_file, &checks_stamp, &[]) {
+            step("check formatting, lints, workflows and dependencies");
+            println!("(sources and tools unchanged since these checks last passed: not repeated)");
+        } else {
+            checks()?;
+            stamp::record(&checks_file, &checks_stamp)?;
+        }
         updater::next_release(&key)?;
         step("bundle the Linux packages (.deb, .rpm) with the Tauri CLI, debug profile");
         let bundles = target_dir().join("debug").join("bundle");
@@ -416,6 +383,56 @@ mod commands {
         }
         println!("Tests: {}", total.summary());
         outcome
+    }
+
+    /// What the tests do not show: formatting, the lints of what no test build compiles, the
+    /// workflows, the dependencies' licenses and sources, and the workspace-hack crate.
+    fn checks() -> Result<(), String> {
+        step("check formatting");
+        Cmd::new("cargo").args(["fmt", "--all", "--check"]).run()?;
+        step("lint what no test build compiles (clippy, warnings are errors)");
+        // The Dioxus hello world of the size benchmark, built (and linted) like the UI.
+        Cmd::new("cargo")
+            .args(["build", "--package", "hello-dioxus"])
+            .args([
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                "wasm-release",
+            ])
+            .run()?;
+        // A production backend is built without the checkout simulator: it must still compile.
+        // Built rather than checked, so it shares the tests' compiled dependencies (one feature
+        // set for every selection: the workspace-hack crate) and is linted while it builds.
+        Cmd::new("cargo")
+            .args([
+                "build",
+                "--package",
+                "portal-server",
+                "--no-default-features",
+            ])
+            .run()?;
+        lint_workflows()?;
+        step("check the dependencies' licenses, bans and sources (cargo deny, deny.toml)");
+        Cmd::new("cargo")
+            .args([
+                "deny",
+                "--log-level",
+                "error",
+                "check",
+                "licenses",
+                "bans",
+                "sources",
+            ])
+            .run()?;
+        step("check that the workspace-hack crate matches the manifests (cargo hakari)");
+        Cmd::new("cargo")
+            .args(["hakari", "generate", "--diff"])
+            .run()?;
+        Cmd::new("cargo")
+            .args(["hakari", "manage-deps", "--dry-run"])
+            .run()?;
+        Ok(())
     }
 
     /// Lints the workspace's own crates while they compile, from here on: `clippy-driver`

@@ -48,6 +48,13 @@ const CARGO_DENY_VERSION: &str = "0.20.2";
 /// every build of the workspace, so no build compiles them again) in step with the manifests.
 const CARGO_HAKARI_VERSION: &str = "0.9.39";
 
+/// The versions of the tools the test command's checks run (the Rust toolchain with its
+/// rustfmt and clippy, cargo-deny, cargo-hakari), so checks passed with others are repeated.
+pub fn tool_versions() -> String {
+    let rustc = Cmd::new("rustc").arg("-vV").output().unwrap_or_default();
+    format!("{rustc} cargo-deny {CARGO_DENY_VERSION} cargo-hakari {CARGO_HAKARI_VERSION}")
+}
+
 /// Everything, in order.
 pub fn all() -> Result<(), String> {
     system_packages()?;

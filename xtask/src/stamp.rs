@@ -1,6 +1,7 @@
 //! Whether the sources changed since a build: a digest of every file of the repository that
 //! git tracks or would track (ignored and generated ones left out), so the test command keeps
-//! the debug packages of its last run when nothing they are built from changed.
+//! the debug packages of its last run when nothing they are built from changed, and does not
+//! repeat checks the same sources passed.
 
 use crate::root;
 use crate::shell::Cmd;

@@ -7,12 +7,19 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Starts `gnome-keyring-daemon` (secrets component, unlocked) for the test session `session`
-/// and waits until it answers on the session bus. The caller ends it. Each session's daemon
-/// keeps its keyring and its control socket in its own folder, so sessions running at once do
-/// not share (and spoil) one keyring file.
+/// and waits until its default keyring answers unlocked on the session bus. The caller ends it.
+/// Each session's daemon keeps its keyring and its control socket in its own folder, so
+/// sessions running at once do not share (and spoil) one keyring file; the keyring is made new
+/// each time, so no run inherits what an earlier one left in it (or a file it was killed
+/// writing).
 pub fn start(session: &str) -> Result<Child, String> {
     step("start gnome-keyring (Secret Service) in the test session");
     let folder = crate::target_dir().join(format!("xtask-keyring-{session}"));
+    let keyrings = folder.join("keyrings");
+    if keyrings.exists() {
+        std::fs::remove_dir_all(&keyrings)
+            .map_err(|e| format!("cannot remove the old test keyring {keyrings:?}: {e}"))?;
+    }
     let runtime = folder.join("run");
     std::fs::create_dir_all(&runtime).map_err(|e| format!("cannot create {runtime:?}: {e}"))?;
     {
@@ -36,13 +43,13 @@ pub fn start(session: &str) -> Result<Child, String> {
     }
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(10) {
-        if secret_service_answers() {
+        if secret_service_answers() && default_keyring_unlocked() {
             return Ok(daemon);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = daemon.kill();
-    Err("gnome-keyring-daemon did not register the Secret Service on the session bus".into())
+    Err("gnome-keyring-daemon did not answer on the session bus with its keyring unlocked".into())
 }
 
 fn secret_service_answers() -> bool {
@@ -57,5 +64,24 @@ fn secret_service_answers() -> bool {
         ])
         .output()
         .map(|output| String::from_utf8_lossy(&output.stdout).contains("boolean true"))
+        .unwrap_or(false)
+}
+
+/// Whether the Secret Service's default keyring exists and is unlocked. Asked only once the
+/// daemon owns the name: a message to an unowned name would have D-Bus start another daemon,
+/// one with a locked keyring.
+fn default_keyring_unlocked() -> bool {
+    Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets/aliases/default",
+            "org.freedesktop.DBus.Properties.Get",
+            "string:org.freedesktop.Secret.Collection",
+            "string:Locked",
+        ])
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).contains("boolean false"))
         .unwrap_or(false)
 }

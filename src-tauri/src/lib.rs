@@ -7,6 +7,8 @@
 //! as `log` records.
 
 mod commands;
+#[cfg(target_os = "linux")]
+mod drawing;
 mod files;
 mod first_screen;
 #[cfg(target_os = "linux")]
@@ -303,7 +305,11 @@ fn open_main_window<R: Runtime>(
     if let Some(script) = first_screen.and_then(FirstScreen::script) {
         window = window.initialization_script(&script);
     }
-    window.build()?;
+    let window = window.build()?;
+    #[cfg(target_os = "linux")]
+    drawing::without_compositing(&window)?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
     app.state::<timings::Timings>().mark("window_created");
     Ok(())
 }

@@ -349,17 +349,45 @@ impl App {
             .map_err(|e| e.to_string())
     }
 
-    /// Saves a screenshot as `<artifacts>/<test>-<n>-<label>.png` and returns its path.
+    /// Saves what the window shows on the display as `<artifacts>/<test>-<n>-<label>.png` and
+    /// returns its path. Taken from the display (ImageMagick's `import`), not through
+    /// WebDriver: WebKitWebDriver's screenshot never answers for a page drawn without GPU
+    /// compositing, as the app draws on Linux (`src-tauri/src/drawing.rs`).
     pub async fn screenshot(&mut self, label: &str) -> TestResult<PathBuf> {
         self.shots += 1;
-        // Let WebKit paint the last change before the snapshot.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.painted().await?;
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let path = dir.join(format!("{}-{:02}-{label}.png", self.name, self.shots));
-        let png = self.client.screenshot().await.map_err(|e| e.to_string())?;
-        std::fs::write(&path, png).map_err(|e| e.to_string())?;
+        let (x, y, width, height) = self
+            .client
+            .get_window_rect()
+            .await
+            .map_err(|e| e.to_string())?;
+        let taken = Command::new("import")
+            .args(["-window", "root", "-crop"])
+            .arg(format!("{width}x{height}+{x}+{y}"))
+            .arg("+repage")
+            .arg(&path)
+            .status()
+            .map_err(|e| format!("cannot run import for a screenshot: {e}"))?;
+        if !taken.success() {
+            return Err(format!("import could not take a screenshot: {taken}"));
+        }
         Ok(path)
+    }
+
+    /// Waits until WebKit has drawn the page's last change: two animation frames have passed
+    /// (the first runs before the next drawing, the second after it).
+    async fn painted(&self) -> TestResult {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                Vec::new(),
+            )
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 
     /// Ends the session (the app quits) and stops tauri-driver.

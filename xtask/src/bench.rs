@@ -179,6 +179,10 @@ pub fn app(arguments: &[String]) -> Result<(), String> {
             "com.enerpro.portal"
         },
     );
+    crate::shell::set_child_env(
+        "ENERPRO_BENCH_PICTURES",
+        &target_dir().join("bench-app").to_string_lossy(),
+    );
     if big_cache {
         crate::shell::set_child_env("ENERPRO_BENCH_BIG_CACHE", "1");
     }

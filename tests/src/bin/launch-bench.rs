@@ -12,7 +12,8 @@
 //! Run through `cargo xtask bench-app`, which builds both (release unless `--debug`) and provides
 //! the D-Bus session, the Secret Service and the display. The environment names the binaries
 //! (`ENERPRO_APP_BIN`, `ENERPRO_HELLO_BIN`), the app's identifier (`ENERPRO_APP_IDENTIFIER`),
-//! and `ENERPRO_BENCH_BIG_CACHE=1` fills the cache with ten years of receipts first.
+//! the folder for the screenshots taken when the memory is read (`ENERPRO_BENCH_PICTURES`), and
+//! `ENERPRO_BENCH_BIG_CACHE=1` fills the cache with ten years of receipts first.
 
 use portal_core::{BackendUrl, Portal, PortalConfig};
 use std::collections::BTreeMap;
@@ -43,6 +44,12 @@ const HELLO_DONE: &[&str] = &["first_script_run"];
 const APP_DONE: &[&str] = &["first_paint_shown", "cached_data_rendered"];
 /// What the warm-up launch waits for: the picture of the home screen kept for the next start.
 const WARMED_UP: &[&str] = &["first_paint_saved"];
+/// How long a launch may take to reach the mark it waits for (each takes well under 1 s).
+const PATIENCE: Duration = Duration::from_secs(20);
+/// How many warm-up launches may end without keeping the picture: a release build cannot reach
+/// the benchmark's server, and when its refresh answers "offline" before the UI's first
+/// render, that start keeps no picture (by design: none is kept of a screen with a problem).
+const WARM_UP_ATTEMPTS: usize = 3;
 /// How long after its mark the memory of an app is measured.
 const SETTLE: Duration = Duration::from_secs(10);
 
@@ -215,8 +222,20 @@ fn first_of(marks: &BTreeMap<String, f64>, names: &[&str]) -> Option<f64> {
         .min_by(f64::total_cmp)
 }
 
-/// Launches `binary` with `home`, waits for one of `done` (then, if asked, `SETTLE` for the
-/// memory, and up to 3 s for one of `finish`), and kills the whole process tree.
+/// Kills `child` and every process under it (WebKit's), and reaps it.
+fn end(child: &mut Child) {
+    for pid in process_tree(child.id()).iter().rev() {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    let _ = child.wait();
+}
+
+/// Launches `binary` with `home`, waits for one of `done` (then, when `measure` names a
+/// picture, `SETTLE` for the memory and a screenshot of the display to that file, the proof
+/// the page was drawn when its memory was read; and up to 3 s for one of `finish`), and kills
+/// the whole process tree.
 async fn launch(
     binary: &Path,
     home: &Path,
@@ -224,7 +243,7 @@ async fn launch(
     marks_file: PathBuf,
     done: &[&str],
     finish: &[&str],
-    measure_memory: bool,
+    measure: Option<&Path>,
 ) -> Result<Launched, String> {
     let mut child: Child = Command::new(binary)
         .env("HOME", home)
@@ -239,20 +258,24 @@ async fn launch(
         .map_err(|e| format!("cannot launch {binary:?}: {e}"))?;
     let started = Instant::now();
     while first_of(&read_marks(&marks_file), done).is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
+        if started.elapsed() > PATIENCE {
+            end(&mut child);
             return Err(format!(
-                "{binary:?}: none of {done:?} after 60 s; marks: {:?}",
+                "{binary:?}: none of {done:?} after {} s; marks: {:?}",
+                PATIENCE.as_secs(),
                 read_marks(&marks_file)
             ));
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let memory = if measure_memory {
-        tokio::time::sleep(SETTLE).await;
-        Some(memory_of(child.id()))
-    } else {
-        None
+    let memory = match measure {
+        Some(picture) => {
+            tokio::time::sleep(SETTLE).await;
+            let memory = memory_of(child.id());
+            screenshot(picture)?;
+            Some(memory)
+        }
+        None => None,
     };
     // Let the app finish what follows its first paint (the fresh data, the picture kept for the
     // next start), as a customer's app does while it is looked at.
@@ -263,16 +286,25 @@ async fn launch(
     {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    for pid in process_tree(child.id()).iter().rev() {
-        let _ = Command::new("kill")
-            .args(["-KILL", &pid.to_string()])
-            .status();
-    }
-    let _ = child.wait();
+    end(&mut child);
     Ok(Launched {
         marks: read_marks(&marks_file),
         memory,
     })
+}
+
+/// The whole virtual display as a PNG at `path` (ImageMagick's `import`).
+fn screenshot(path: &Path) -> Result<(), String> {
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(path)
+        .status()
+        .map_err(|e| format!("cannot run import for a screenshot: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("import could not take a screenshot: {status}"))
+    }
 }
 
 /// A receipt of the big cache.
@@ -352,16 +384,28 @@ async fn bench() -> Result<(), String> {
     }
     let cache_bytes = std::fs::metadata(&cache_path).map(|m| m.len()).unwrap_or(0);
     // A customer's app has run before: the picture of the home screen is kept.
-    launch(
-        &app,
-        home.path(),
-        &server.base_url(),
-        home.path().join("app-warm-up.txt"),
-        WARMED_UP,
-        &[],
-        false,
-    )
-    .await?;
+    let mut warm_up = Err(String::new());
+    for attempt in 1..=WARM_UP_ATTEMPTS {
+        warm_up = launch(
+            &app,
+            home.path(),
+            &server.base_url(),
+            home.path().join(format!("app-warm-up-{attempt}.txt")),
+            WARMED_UP,
+            &[],
+            None,
+        )
+        .await;
+        match &warm_up {
+            Ok(_) => break,
+            Err(error) => println!("warm-up launch {attempt} kept no picture: {error}"),
+        }
+    }
+    warm_up?;
+    let pictures =
+        std::env::var_os("ENERPRO_BENCH_PICTURES").map_or_else(std::env::temp_dir, PathBuf::from);
+    std::fs::create_dir_all(&pictures).map_err(|e| format!("cannot create {pictures:?}: {e}"))?;
+    let (hello_picture, app_picture) = (pictures.join("hello.png"), pictures.join("app.png"));
     let hello_home = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut app_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut hello_samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
@@ -377,7 +421,7 @@ async fn bench() -> Result<(), String> {
             home.path().join(format!("hello-{run}.txt")),
             HELLO_DONE,
             &[],
-            last,
+            last.then_some(hello_picture.as_path()),
         )
         .await?;
         let app_run = launch(
@@ -387,7 +431,7 @@ async fn bench() -> Result<(), String> {
             home.path().join(format!("app-{run}.txt")),
             APP_DONE,
             WARMED_UP,
-            last,
+            last.then_some(app_picture.as_path()),
         )
         .await?;
         for mark in HELLO_MARKS {
@@ -446,6 +490,11 @@ async fn bench() -> Result<(), String> {
     );
     if let (Some(app), Some(hello)) = (app_memory, hello_memory) {
         print_memory(&app, &hello);
+        println!(
+            "    what each showed when its memory was read: {} and {}",
+            app_picture.display(),
+            hello_picture.display()
+        );
     }
     server.stop().await.map_err(|e| e.to_string())?;
     let credentials = portal_core::credentials::Credentials::platform(&identifier);

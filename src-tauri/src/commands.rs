@@ -12,7 +12,6 @@ use std::future::Future;
 use std::time::Instant;
 use tauri::ipc::{InvokeError, InvokeResponseBody};
 use tauri::{AppHandle, Manager, Runtime, State};
-use tauri_plugin_opener::OpenerExt;
 
 /// What a command answers: command `C`'s output, or an error the UI shows from the catalog,
 /// both inside [`Answered`]. Tauri requires a `Result` of async commands that borrow state; its
@@ -473,7 +472,7 @@ pub async fn choose_autopay(
 }
 
 /// Opens the provider's page where the customer saves a card, in the system browser (only on
-/// a host the build allows, like the checkout).
+/// a host the build allows, like the checkout); its launcher is awaited as the checkout's is.
 #[tauri::command]
 pub async fn save_card<R: Runtime>(
     app: AppHandle<R>,
@@ -482,12 +481,13 @@ pub async fn save_card<R: Runtime>(
     logged::<ipc::SaveCard>(async {
         let url = core.portal().await?.card_setup_url().await?;
         let url = core.checkout_policy.check(&url)?;
-        app.opener()
-            .open_url(url.as_str(), None::<&str>)
-            .map_err(|error| {
-                tracing::warn!("no browser could open the card page: {error}");
-                portal_core::CoreError::coded(portal_api::ErrorCode::CardPageUnavailable)
-            })
+        if crate::payments::open_in_browser(&app, url.to_string(), "the card page").await {
+            Ok(())
+        } else {
+            Err(portal_core::CoreError::coded(
+                portal_api::ErrorCode::CardPageUnavailable,
+            ))
+        }
     })
     .await
 }

@@ -36,11 +36,12 @@ pub async fn open_and_watch<R: Runtime>(
         && let Some(url) = &flow.checkout_url
     {
         let url = core.checkout_policy.check(url)?;
+        let page = checkout_page(flow.flow_id);
         let mut launch = launch_browser(app, url.to_string());
         let verdict = tokio::time::timeout(BROWSER_VERDICT, &mut launch).await;
         let opened = verdict
             .as_ref()
-            .map_or(true, |verdict| browser_opened(flow.flow_id, verdict));
+            .map_or(true, |verdict| browser_opened(&page, verdict));
         flow = core.portal().await?.record_browser(flow.flow_id, opened)?;
         if verdict.is_err() {
             follow_slow_launch(app, flow.flow_id, launch);
@@ -48,6 +49,21 @@ pub async fn open_and_watch<R: Runtime>(
     }
     watch(app, flow.flow_id);
     Ok(flow)
+}
+
+/// Opens `url`, the page named `page` in the log, in the system browser, and answers whether
+/// it opened: a launcher still running after [`BROWSER_VERDICT`] counts as opened (its later
+/// failure is not heard).
+pub async fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: String, page: &str) -> bool {
+    tokio::time::timeout(BROWSER_VERDICT, launch_browser(app, url))
+        .await
+        .as_ref()
+        .map_or(true, |verdict| browser_opened(page, verdict))
+}
+
+/// How a flow's checkout page is named in the log.
+fn checkout_page(flow_id: i64) -> String {
+    format!("the checkout of flow {flow_id}")
 }
 
 /// What a browser's launcher answers: whether it opened the page, or why not.
@@ -78,23 +94,23 @@ fn launch_browser<R: Runtime>(app: &AppHandle<R>, url: String) -> Launch {
     launch
 }
 
-/// Whether the launcher opened the flow's checkout. One that vanished without answering did
-/// not: the customer is better served by the link to copy.
+/// Whether the launcher opened `page`. One that vanished without answering did not: the
+/// customer is better served by the link to copy, or the message to try again.
 fn browser_opened(
-    flow_id: i64,
+    page: &str,
     verdict: &Result<Result<(), String>, tokio::sync::oneshot::error::RecvError>,
 ) -> bool {
     match verdict {
         Ok(Ok(())) => {
-            tracing::info!("checkout opened in the browser for flow {flow_id}");
+            tracing::info!("{page} opened in the browser");
             true
         }
         Ok(Err(error)) => {
-            tracing::warn!("no browser could open the checkout of flow {flow_id}: {error}");
+            tracing::warn!("no browser could open {page}: {error}");
             false
         }
         Err(_) => {
-            tracing::warn!("the browser's launcher for flow {flow_id} never answered");
+            tracing::warn!("the browser's launcher for {page} never answered");
             false
         }
     }
@@ -108,7 +124,7 @@ fn follow_slow_launch<R: Runtime>(app: &AppHandle<R>, flow_id: i64, launch: Laun
         let Ok(verdict) = tokio::time::timeout(BROWSER_VERDICT_LIMIT, launch).await else {
             return;
         };
-        if browser_opened(flow_id, &verdict) {
+        if browser_opened(&checkout_page(flow_id), &verdict) {
             return;
         }
         let core = app.state::<Core>();

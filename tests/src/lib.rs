@@ -33,6 +33,18 @@ pub fn app_binary() -> TestResult<PathBuf> {
     }
 }
 
+/// The parent of process `pid`, from `/proc/PID/stat`; `None` when it has ended.
+pub fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The parent is the second field after the parenthesised command name.
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// Where screenshots go.
 pub fn artifacts_dir() -> PathBuf {
     std::env::var_os("ENERPRO_ARTIFACTS")

@@ -2,7 +2,8 @@
 //! stand-in browser fills it and hands the return link back to the app), refuses a maximum of 0,
 //! turns autopay on; a new bill shows as the next automatic payment; the sandbox's clock moved to
 //! its day pays it without her, and its receipt is in the app's payment history. Then a card whose
-//! charges are declined: the next automatic payment fails, and Autopay says so.
+//! charges are declined: the next automatic payment fails, and Autopay says so. And a card page
+//! no browser can open: the customer is told, and the next try saves the card.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a failed unwrap is a failed test.
 
 use portal_e2e::{JANE_ACCOUNT, admin_post, opened_urls, run, signed_in_with_browser};
@@ -115,6 +116,48 @@ fn a_saved_card_pays_a_bill_on_its_day_without_the_customer() {
             })
             .await?;
             app.screenshot("autopay-failed").await?;
+            Ok(())
+        }
+        .await;
+        app.check(outcome).await
+    });
+}
+
+#[test]
+fn a_card_page_no_browser_can_open_is_explained_and_the_next_try_saves_the_card() {
+    run(async {
+        let server = portal_server::spawn("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let (app, log) = signed_in_with_browser(
+            &server,
+            "autopay-no-browser",
+            FAKE_BROWSER,
+            "broken,pay-and-return",
+            None,
+        )
+        .await?;
+        let outcome = async {
+            app.click("#home-autopay").await?;
+            app.click("#save-card").await?;
+            app.wait_for_text("#autopay-error", |text| {
+                text.contains("The page to save your card could not be opened in your web browser")
+            })
+            .await?;
+            app.wait_for_count("#finish-in-browser", 0).await?;
+            app.wait_for_count("#no-card", 1).await?;
+
+            app.click("#save-card").await?;
+            app.wait_for_text("#saved-card", |text| {
+                text == "Visa ending 4242, expires 12/2034"
+            })
+            .await?;
+            app.wait_for_count("#autopay-error", 0).await?;
+            // Each click opened the card page (the failing one through xdg-open's fallbacks).
+            let opened = opened_urls(&log);
+            if opened.len() < 2 || !opened.iter().all(|url| url.contains("/sim/checkout/")) {
+                return Err(format!("the card page opened as {opened:?}"));
+            }
             Ok(())
         }
         .await;

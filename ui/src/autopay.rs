@@ -103,6 +103,7 @@ fn Choices(autopay: AutopayView, on_change: EventHandler<AutopayView>) -> Elemen
                 onclick: move |_| {
                     spawn(async move {
                         busy.set(true);
+                        error.set(None);
                         match bridge::call::<ipc::SaveCard>().await {
                             Ok(()) => waiting_for_browser.set(true),
                             Err(failure) => error.set(Some(failure)),

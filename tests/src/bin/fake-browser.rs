@@ -14,8 +14,9 @@
 //!   several browsers in turn, answers after the app has shown the checkout as open).
 //!
 //! Several modes separated by commas apply to successive openings (the first opening uses the
-//! first mode, …), so a test can decline first and pay on the retry. Every step is appended to
-//! `FAKE_BROWSER_LOG`, which also counts the openings.
+//! first mode, …), so a test can decline first and pay on the retry; `xdg-open`'s further
+//! tries to open a page this stand-in failed to show are part of that opening. Every step is
+//! appended to `FAKE_BROWSER_LOG`, which also counts the openings.
 
 use portal_server::simulator::{HostedOutcome, fill_hosted_checkout};
 use std::io::Write;
@@ -76,25 +77,85 @@ async fn open_app(page_url: &str) -> Result<(), String> {
     }
 }
 
-async fn browse(url: &str) -> Result<(), String> {
-    let modes = std::env::var("FAKE_BROWSER_MODE").unwrap_or_else(|_| "pay-and-return".into());
-    let previous_openings = std::env::var_os("FAKE_BROWSER_LOG")
+/// One opening of a page, as logged.
+struct Opening {
+    page: String,
+    mode: String,
+    /// The `xdg-open` process that started this stand-in (0: none found).
+    launcher: u32,
+}
+
+/// The openings logged so far.
+fn previous_openings() -> Vec<Opening> {
+    std::env::var_os("FAKE_BROWSER_LOG")
         .and_then(|path| std::fs::read_to_string(path).ok())
-        .map(|log| {
-            log.lines()
-                .filter(|line| line.starts_with("opened "))
-                .count()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("opened "))
+        .filter_map(|rest| {
+            let (page, rest) = rest.split_once(" (mode ")?;
+            let (mode, launcher) = rest.trim_end_matches(')').split_once(", launcher ")?;
+            Some(Opening {
+                page: page.to_owned(),
+                mode: mode.to_owned(),
+                launcher: launcher.parse().ok()?,
+            })
         })
-        .unwrap_or(0);
-    let modes: Vec<&str> = modes.split(',').map(str::trim).collect();
-    let mode = modes
-        .get(previous_openings)
+        .collect()
+}
+
+/// The nearest `xdg-open` among this process's ancestors (0 if none): when a browser cannot be
+/// started, `xdg-open` tries the next way to open the page (`sensible-browser`, which starts
+/// `$BROWSER` again), so the openings under one `xdg-open` are one attempt.
+fn launcher() -> u32 {
+    let mut pid = std::process::id();
+    while let Some(parent) = portal_e2e::parent_of(pid).filter(|parent| *parent > 1) {
+        let name = std::fs::read_to_string(format!("/proc/{parent}/comm")).unwrap_or_default();
+        if name.trim() == "xdg-open" {
+            return parent;
+        }
+        pid = parent;
+    }
+    0
+}
+
+/// Whether an opening of `page` by `launcher` is that launcher's next try after `last`, its
+/// opening of the same page that failed.
+fn continues(last: &Opening, page: &str, launcher: u32) -> bool {
+    launcher != 0
+        && last.launcher == launcher
+        && last.page == page
+        && last.mode.starts_with("broken")
+}
+
+/// The mode of this opening of `url` by `launcher`: the next of `modes`, or the mode of the
+/// attempt it continues.
+fn mode_for(url: &str, launcher: u32, modes: &[&str], previous: &[Opening]) -> String {
+    if let Some(last) = previous.last()
+        && continues(last, url, launcher)
+    {
+        return last.mode.clone();
+    }
+    let attempts = usize::from(!previous.is_empty())
+        + previous
+            .windows(2)
+            .filter(|pair| !continues(&pair[0], &pair[1].page, pair[1].launcher))
+            .count();
+    modes
+        .get(attempts)
         .or(modes.last())
         .copied()
         .unwrap_or("pay-and-return")
-        .to_owned();
+        .to_owned()
+}
+
+async fn browse(url: &str) -> Result<(), String> {
+    let modes = std::env::var("FAKE_BROWSER_MODE").unwrap_or_else(|_| "pay-and-return".into());
+    let modes: Vec<&str> = modes.split(',').map(str::trim).collect();
+    let launcher = launcher();
+    let mode = mode_for(url, launcher, &modes, &previous_openings());
     let card = std::env::var("FAKE_BROWSER_CARD").unwrap_or_else(|_| "4242 4242 4242 4242".into());
-    log(&format!("opened {url} (mode {mode})"));
+    log(&format!("opened {url} (mode {mode}, launcher {launcher})"));
     match mode.as_str() {
         "close" => Ok(()),
         "broken" => Err("this stand-in plays a missing browser".into()),

@@ -77,13 +77,7 @@ fn process_tree(root: u32) -> Vec<u32> {
             let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
                 continue;
             };
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            // The parent is the second field after the parenthesised command name.
-            let parent = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                .and_then(|ppid| ppid.parse::<u32>().ok());
-            if let Some(parent) = parent {
+            if let Some(parent) = portal_e2e::parent_of(pid) {
                 parents.push((pid, parent));
             }
         }

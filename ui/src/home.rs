@@ -29,8 +29,9 @@ pub fn Home() -> Element {
                 bridge::mark("fresh_data_rendered");
             }
             // The cached data on screen, as the next start will find it (at first), or fresh
-            // data (after a refresh): its picture is the next start's first paint.
-            if view.problem.is_none() && *pictured.peek() != view.revision {
+            // data (after a refresh): its picture is the next start's first paint. The refresh's
+            // notices (offline, a problem) are left out of it, so an offline start keeps one too.
+            if *pictured.peek() != view.revision {
                 pictured.set(view.revision.clone());
                 spawn(bridge::save_first_paint(view.revision.clone()));
             }
@@ -244,7 +245,7 @@ fn Problem(view: HomeView) -> Element {
             .as_ref()
             .map(|as_of| format::moment(&locale, &as_of.fetched_at));
         return rsx! {
-            div { id: "offline", class: "notice", role: "status",
+            div { id: "offline", class: "notice", role: "status", "data-volatile": "notice",
                 span {
                     {locale.t(Text::YouAreOffline)}
                     if let Some(fetched) = fetched { {locale.fill(Text::ShowingFetched, &[("time", &fetched)])} }
@@ -254,8 +255,10 @@ fn Problem(view: HomeView) -> Element {
         };
     }
     rsx! {
-        ErrorState { error: problem, id: "home-problem", signed_in: view.signed_in,
-            retry: move |_| { spawn(state.refresh()); } }
+        div { "data-volatile": "notice",
+            ErrorState { error: problem, id: "home-problem", signed_in: view.signed_in,
+                retry: move |_| { spawn(state.refresh()); } }
+        }
     }
 }
 

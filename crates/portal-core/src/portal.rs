@@ -989,12 +989,17 @@ fn numbers_of(accounts: Option<crate::cache::Cached<Vec<Customer>>>) -> Vec<Stri
 }
 
 /// The revision of a home view: a digest of this app version and everything the view shows but
-/// when it was fetched, so a picture of the screen is never painted over data it does not show,
-/// nor by another version of the UI, yet stays good across refreshes that change nothing (the
-/// picture leaves the time out).
+/// when it was fetched and what its last refresh met (offline, another problem, and the block
+/// on paying that follows from them and the data), so a picture of the screen is never painted
+/// over data it does not show, nor by another version of the UI, yet stays good across
+/// refreshes that change nothing, and one taken offline is good online (the picture leaves the
+/// time and the refresh's notices out; Home shows no block on paying).
 fn revision(view: &HomeView) -> String {
     let timeless = HomeView {
         as_of: None,
+        offline: false,
+        problem: None,
+        pay_blocked: None,
         accounts: view
             .accounts
             .iter()

@@ -355,6 +355,19 @@ async fn the_picture_of_the_home_screen_is_painted_only_over_the_data_it_shows()
     let refused = portal.save_first_paint(&home.revision, &huge).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::BodyTooLarge);
 
+    // A start that finds the backend unreachable shows the same data: its picture (the UI
+    // leaves the offline notice out) is as good.
+    let offline = Portal::open(&world.config_for("http://127.0.0.1:9")).unwrap();
+    let offline_home = offline.refresh().await.unwrap();
+    assert!(offline_home.offline);
+    assert_eq!(offline_home.revision, home.revision);
+    assert!(
+        offline
+            .save_first_paint(&offline_home.revision, picture)
+            .unwrap()
+    );
+    drop(offline);
+
     // The next start: the same data gets its picture.
     let path = world.config().cache_path;
     drop(portal);

@@ -46,10 +46,6 @@ const APP_DONE: &[&str] = &["first_paint_shown", "cached_data_rendered"];
 const WARMED_UP: &[&str] = &["first_paint_saved"];
 /// How long a launch may take to reach the mark it waits for (each takes well under 1 s).
 const PATIENCE: Duration = Duration::from_secs(20);
-/// How many warm-up launches may end without keeping the picture: a release build cannot reach
-/// the benchmark's server, and when its refresh answers "offline" before the UI's first
-/// render, that start keeps no picture (by design: none is kept of a screen with a problem).
-const WARM_UP_ATTEMPTS: usize = 3;
 /// How long after its mark the memory of an app is measured.
 const SETTLE: Duration = Duration::from_secs(10);
 
@@ -377,25 +373,18 @@ async fn bench() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     let cache_bytes = std::fs::metadata(&cache_path).map(|m| m.len()).unwrap_or(0);
-    // A customer's app has run before: the picture of the home screen is kept.
-    let mut warm_up = Err(String::new());
-    for attempt in 1..=WARM_UP_ATTEMPTS {
-        warm_up = launch(
-            &app,
-            home.path(),
-            &server.base_url(),
-            home.path().join(format!("app-warm-up-{attempt}.txt")),
-            WARMED_UP,
-            &[],
-            None,
-        )
-        .await;
-        match &warm_up {
-            Ok(_) => break,
-            Err(error) => println!("warm-up launch {attempt} kept no picture: {error}"),
-        }
-    }
-    warm_up?;
+    // A customer's app has run before: the picture of the home screen is kept (a release build
+    // cannot reach the benchmark's server: it keeps the picture of its offline start).
+    launch(
+        &app,
+        home.path(),
+        &server.base_url(),
+        home.path().join("app-warm-up.txt"),
+        WARMED_UP,
+        &[],
+        None,
+    )
+    .await?;
     let pictures =
         std::env::var_os("ENERPRO_BENCH_PICTURES").map_or_else(std::env::temp_dir, PathBuf::from);
     std::fs::create_dir_all(&pictures).map_err(|e| format!("cannot create {pictures:?}: {e}"))?;

@@ -38,12 +38,12 @@ pub async fn open_and_watch<R: Runtime>(
         let url = core.checkout_policy.check(url)?;
         let page = checkout_page(flow.flow_id);
         let mut launch = launch_browser(app, url.to_string());
-        let verdict = tokio::time::timeout(BROWSER_VERDICT, &mut launch).await;
-        let opened = verdict
-            .as_ref()
-            .map_or(true, |verdict| browser_opened(&page, verdict));
-        flow = core.portal().await?.record_browser(flow.flow_id, opened)?;
-        if verdict.is_err() {
+        let verdict = first_verdict(&page, &mut launch).await;
+        flow = core
+            .portal()
+            .await?
+            .record_browser(flow.flow_id, verdict.unwrap_or(true))?;
+        if verdict.is_none() {
             follow_slow_launch(app, flow.flow_id, launch);
         }
     }
@@ -55,10 +55,18 @@ pub async fn open_and_watch<R: Runtime>(
 /// it opened: a launcher still running after [`BROWSER_VERDICT`] counts as opened (its later
 /// failure is not heard).
 pub async fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: String, page: &str) -> bool {
-    tokio::time::timeout(BROWSER_VERDICT, launch_browser(app, url))
+    first_verdict(page, &mut launch_browser(app, url))
         .await
-        .as_ref()
-        .map_or(true, |verdict| browser_opened(page, verdict))
+        .unwrap_or(true)
+}
+
+/// Whether the launcher opened `page`, if it answered within [`BROWSER_VERDICT`]; `None` while
+/// it still runs.
+async fn first_verdict(page: &str, launch: &mut Launch) -> Option<bool> {
+    tokio::time::timeout(BROWSER_VERDICT, launch)
+        .await
+        .ok()
+        .map(|verdict| browser_opened(page, &verdict))
 }
 
 /// How a flow's checkout page is named in the log.

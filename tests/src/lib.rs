@@ -45,6 +45,28 @@ pub fn parent_of(pid: u32) -> Option<u32> {
         .ok()
 }
 
+/// Saves the virtual display as a PNG at `path` (ImageMagick's `import`), or only the part
+/// `window` covers (`x`, `y`, width, height).
+pub fn capture_display(path: &Path, window: Option<(u64, u64, u64, u64)>) -> TestResult {
+    let mut import = Command::new("import");
+    import.args(["-window", "root"]);
+    if let Some((x, y, width, height)) = window {
+        import
+            .arg("-crop")
+            .arg(format!("{width}x{height}+{x}+{y}"))
+            .arg("+repage");
+    }
+    let taken = import
+        .arg(path)
+        .status()
+        .map_err(|e| format!("cannot run import for a screenshot: {e}"))?;
+    if taken.success() {
+        Ok(())
+    } else {
+        Err(format!("import could not take a screenshot: {taken}"))
+    }
+}
+
 /// Where screenshots go.
 pub fn artifacts_dir() -> PathBuf {
     std::env::var_os("ENERPRO_ARTIFACTS")
@@ -371,21 +393,12 @@ impl App {
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let path = dir.join(format!("{}-{:02}-{label}.png", self.name, self.shots));
-        let (x, y, width, height) = self
+        let window = self
             .client
             .get_window_rect()
             .await
             .map_err(|e| e.to_string())?;
-        let taken = Command::new("import")
-            .args(["-window", "root", "-crop"])
-            .arg(format!("{width}x{height}+{x}+{y}"))
-            .arg("+repage")
-            .arg(&path)
-            .status()
-            .map_err(|e| format!("cannot run import for a screenshot: {e}"))?;
-        if !taken.success() {
-            return Err(format!("import could not take a screenshot: {taken}"));
-        }
+        capture_display(&path, Some(window))?;
         Ok(path)
     }
 

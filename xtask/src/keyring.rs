@@ -52,36 +52,42 @@ pub fn start(session: &str) -> Result<Child, String> {
     Err("gnome-keyring-daemon did not answer on the session bus with its keyring unlocked".into())
 }
 
+/// Whether the daemon owns the Secret Service's name on the session bus.
 fn secret_service_answers() -> bool {
-    Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
+    session_bus_answers(
+        &[
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
             "org.freedesktop.DBus.NameHasOwner",
             "string:org.freedesktop.secrets",
-        ])
-        .output()
-        .map(|output| String::from_utf8_lossy(&output.stdout).contains("boolean true"))
-        .unwrap_or(false)
+        ],
+        "boolean true",
+    )
 }
 
 /// Whether the Secret Service's default keyring exists and is unlocked. Asked only once the
 /// daemon owns the name: a message to an unowned name would have D-Bus start another daemon,
 /// one with a locked keyring.
 fn default_keyring_unlocked() -> bool {
-    Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
+    session_bus_answers(
+        &[
             "--dest=org.freedesktop.secrets",
             "/org/freedesktop/secrets/aliases/default",
             "org.freedesktop.DBus.Properties.Get",
             "string:org.freedesktop.Secret.Collection",
             "string:Locked",
-        ])
+        ],
+        "boolean false",
+    )
+}
+
+/// Whether the session bus answers the call `call` (`dbus-send` arguments) with `expected` in
+/// its reply.
+fn session_bus_answers(call: &[&str], expected: &str) -> bool {
+    Command::new("dbus-send")
+        .args(["--session", "--print-reply"])
+        .args(call)
         .output()
-        .map(|output| String::from_utf8_lossy(&output.stdout).contains("boolean false"))
+        .map(|output| String::from_utf8_lossy(&output.stdout).contains(expected))
         .unwrap_or(false)
 }

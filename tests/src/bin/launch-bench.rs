@@ -262,7 +262,7 @@ async fn launch(
         Some(picture) => {
             tokio::time::sleep(SETTLE).await;
             let memory = memory_of(child.id());
-            screenshot(picture)?;
+            portal_e2e::capture_display(picture, None)?;
             Some(memory)
         }
         None => None,
@@ -281,20 +281,6 @@ async fn launch(
         marks: read_marks(&marks_file),
         memory,
     })
-}
-
-/// The whole virtual display as a PNG at `path` (ImageMagick's `import`).
-fn screenshot(path: &Path) -> Result<(), String> {
-    let status = Command::new("import")
-        .args(["-window", "root"])
-        .arg(path)
-        .status()
-        .map_err(|e| format!("cannot run import for a screenshot: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("import could not take a screenshot: {status}"))
-    }
 }
 
 /// A receipt of the big cache.

@@ -429,7 +429,7 @@ impl App {
             let _ = self.close().await;
             return Err(match shot {
                 Ok(path) => format!("{error}\n(screenshot: {})", path.display()),
-                Err(_) => error.clone(),
+                Err(why) => format!("{error}\n(no screenshot: {why})"),
             });
         }
         self.close().await
